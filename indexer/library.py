@@ -1,0 +1,312 @@
+"""Load all of `content/`: taxonomy, publications and items, with every problem found.
+
+`load_library` never raises on bad content: it returns what it could read and a list of problems,
+so `nis validate` can report every mistake at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import checks
+from .body import Body, parse_body
+from .frontmatter import FrontMatterProblem, split_front_matter
+from .model import MODEL_FOR_KIND, Item
+from .problems import Problem, Problems, did_you_mean, error_at, has_errors
+from .schema import report_validation_error
+from .taxonomy import Publications, Taxonomy
+from .yaml_lines import LocatedYaml, YamlProblem, load_located
+
+TAXONOMY_FILE = "taxonomy.yaml"
+PUBLICATIONS_FILE = "publications.yaml"
+ITEMS_DIR = "items"
+ITEM_SUFFIX = ".md"
+
+
+@dataclass
+class ItemFile:
+    """One item file as read: raw front matter (for checks) and, when valid, the typed item."""
+
+    path: Path
+    display_path: str
+    folder_kind: str
+    data: dict | None = None
+    located: LocatedYaml | None = None
+    body: Body | None = None
+    item: Item | None = None
+    last_line: int = 1
+
+
+@dataclass
+class Library:
+    root: Path
+    taxonomy: Taxonomy | None = None
+    publications: Publications | None = None
+    files: list[ItemFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def items(self) -> dict[str, Item]:
+        """The valid items, by ID."""
+        return {f.item.id: f.item for f in self.files if f.item is not None}
+
+    def body(self, item_id: str) -> Body | None:
+        return next((f.body for f in self.files if f.item is not None and f.item.id == item_id), None)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+
+def load_library(root: Path | str) -> Library:
+    root = Path(root)
+    library = Library(root=root)
+    if not root.is_dir():
+        library.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
+        return library
+    library.taxonomy = _load_config(root / TAXONOMY_FILE, Taxonomy, library)
+    library.publications = _load_config(root / PUBLICATIONS_FILE, Publications, library)
+    if library.taxonomy is None or library.publications is None:
+        return library  # items cannot be checked without the taxonomy
+    _check_config_consistency(library)
+    for path in _item_paths(root, library):
+        library.files.append(_read_item(path, library))
+    _check_across_items(library)
+    library.problems.sort(key=lambda p: (p.path, p.line, p.message))
+    return library
+
+
+def _display(path: Path, library: Library) -> str:
+    try:
+        return path.relative_to(library.root.parent).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _problems_for(path: Path, library: Library) -> Problems:
+    return Problems(_display(path, library))
+
+
+def _load_config(path: Path, model: type[BaseModel], library: Library):
+    problems = _problems_for(path, library)
+    located = _read_yaml_file(path, problems)
+    result = None
+    if located is not None:
+        if not isinstance(located.data, dict):
+            problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
+        else:
+            try:
+                result = model.model_validate(located.data)
+            except ValidationError as exc:
+                report_validation_error(exc, located, problems, model)
+    library.problems.extend(problems)
+    return result
+
+
+def _read_text(path: Path, problems: Problems) -> str | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.error(1, "missing-file", "file not found")
+        return None
+    except OSError as exc:
+        problems.error(1, "unreadable-file", f"cannot read the file: {exc.strerror}")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(line, "not-utf8", f"the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8")
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def _read_yaml_file(path: Path, problems: Problems) -> LocatedYaml | None:
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        located = load_located(text)
+    except YamlProblem as exc:
+        problems.error(exc.line, "malformed-yaml", exc.message)
+        return None
+    for line, key in located.duplicate_keys:
+        problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
+    return located
+
+
+def _check_config_consistency(library: Library) -> None:
+    taxonomy, publications = library.taxonomy, library.publications
+    problems = _problems_for(library.root / PUBLICATIONS_FILE, library)
+    kind_ids = [k.id for k in taxonomy.kinds]
+    for kind_id in kind_ids:
+        owners = [p.id for p in publications.publications if kind_id in p.kinds]
+        if len(owners) != 1:
+            problems.error(1, "kind-publication",
+                           f"the kind '{kind_id}' must belong to exactly one publication, not {owners or 'none'}")
+    layer_ids = {layer.id for layer in taxonomy.layers}
+    for publication in publications.publications:
+        for kind_id in publication.kinds:
+            if kind_id not in kind_ids:
+                problems.error(1, "unknown-value", f"publication '{publication.id}' names an unknown kind '{kind_id}'")
+        for layer in publication.layers:
+            if layer not in layer_ids:
+                problems.error(1, "unknown-value", f"publication '{publication.id}' names an unknown layer '{layer}'")
+    library.problems.extend(problems)
+    problems = _problems_for(library.root / TAXONOMY_FILE, library)
+    for kind_id in set(kind_ids) ^ set(MODEL_FOR_KIND):
+        where = "taxonomy.yaml but not in the content model" if kind_id in kind_ids else "the content model but not in taxonomy.yaml"
+        problems.error(1, "kind-model", f"the kind '{kind_id}' is in {where}")
+    library.problems.extend(problems)
+
+
+def _item_paths(root: Path, library: Library) -> list[Path]:
+    items_dir = root / ITEMS_DIR
+    kind_ids = [k.id for k in library.taxonomy.kinds]
+    paths: list[Path] = []
+    if not items_dir.is_dir():
+        return paths
+    for entry in sorted(items_dir.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            library.problems.append(error_at(
+                _display(entry, library), 1, "misplaced-file", f"item files belong in a folder named after their kind: items/<kind>/<ID>{ITEM_SUFFIX}"))
+        elif entry.name not in kind_ids:
+            library.problems.append(error_at(
+                _display(entry, library), 1, "unknown-kind-folder",
+                f"'{entry.name}' is not a kind{did_you_mean(entry.name, kind_ids)}; kinds: {', '.join(kind_ids)}"))
+        else:
+            for path in sorted(entry.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                if path.suffix != ITEM_SUFFIX or not path.is_file():
+                    library.problems.append(error_at(
+                        _display(path, library), 1, "not-an-item", f"only {ITEM_SUFFIX} item files belong in items/{entry.name}/"))
+                else:
+                    paths.append(path)
+    return paths
+
+
+def _read_item(path: Path, library: Library) -> ItemFile:
+    problems = _problems_for(path, library)
+    record = ItemFile(path=path, display_path=problems.path, folder_kind=path.parent.name)
+    try:
+        _parse_item(record, library, problems)
+    finally:
+        library.problems.extend(problems)
+    return record
+
+
+def _parse_item(record: ItemFile, library: Library, problems: Problems) -> None:
+    taxonomy = library.taxonomy
+    text = _read_text(record.path, problems)
+    if text is None:
+        return
+    if not text.strip():
+        problems.error(1, "empty-file", "the file is empty")
+        return
+    record.last_line = max(text.count("\n"), 1)
+    try:
+        split = split_front_matter(text)
+    except FrontMatterProblem as exc:
+        problems.error(exc.line, "front-matter", exc.message)
+        return
+    record.body = parse_body(split.body, split.body_first_line)
+    try:
+        located = load_located(split.front_matter, split.front_matter_first_line)
+    except YamlProblem as exc:
+        problems.error(exc.line, "malformed-yaml", exc.message)
+        return
+    for line, key in located.duplicate_keys:
+        problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
+    if not isinstance(located.data, dict):
+        problems.error(1, "not-a-mapping", "the front matter must be a YAML mapping of field names to values")
+        return
+    record.data, record.located = located.data, located
+
+    kind_id = located.data.get("kind")
+    if isinstance(kind_id, str) and kind_id != record.folder_kind:
+        kinds = [k.id for k in taxonomy.kinds]
+        hint = did_you_mean(kind_id, kinds) if kind_id not in kinds else ""
+        problems.error(located.line_of(("kind",)), "kind-folder",
+                       f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/")
+    model = MODEL_FOR_KIND.get(record.folder_kind)
+    data_for_model = dict(located.data)
+    if "kind" in data_for_model and kind_id != record.folder_kind:
+        data_for_model["kind"] = record.folder_kind  # reported above; check the rest as the folder's kind
+    try:
+        item = model.model_validate(data_for_model)
+    except ValidationError as exc:
+        report_validation_error(exc, located, problems, model)
+        item = None
+
+    stem = record.path.stem
+    checks.check_taxonomy_values(located.data, located, taxonomy, problems)
+    checks.check_subcomponents(located.data, located, taxonomy, problems)
+    checks.check_kind_rules(located.data, located, record.folder_kind, taxonomy, library.publications, problems, stem)
+    checks.check_evidence(located.data, located, taxonomy, problems)
+    checks.check_sections(record.body, record.folder_kind, taxonomy, problems, record.last_line)
+    if item is not None and not has_errors(problems):
+        record.item = item
+
+
+def _check_across_items(library: Library) -> None:
+    """IDs are unique; every reference names an item that exists and fits."""
+    by_id: dict[str, ItemFile] = {}
+    for record in library.files:
+        item_id = record.data.get("id") if record.data else None
+        if not isinstance(item_id, str):
+            continue
+        if item_id in by_id:
+            problems = Problems(record.display_path)
+            problems.error(record.located.line_of(("id",)), "duplicate-id",
+                           f"the ID '{item_id}' is already used by {by_id[item_id].display_path}")
+            library.problems.extend(problems)
+            record.item = None
+        else:
+            by_id[item_id] = record
+    for record in library.files:
+        if record.data is None:
+            continue
+        problems = Problems(record.display_path)
+        _check_references(record, by_id, problems)
+        if has_errors(problems):
+            record.item = None
+        library.problems.extend(problems)
+
+
+def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Problems) -> None:
+    data, located = record.data, record.located
+    own_id = data.get("id")
+    for field_name in ("related", "leads_to", "components", "replaced_by"):
+        for where, target in checks.values_at(data, (field_name,)):
+            if not isinstance(target, str):
+                continue
+            line = located.line_of(where)
+            if target == own_id:
+                problems.error(line, "self-reference", f"'{field_name}' points at the item itself")
+                continue
+            other = by_id.get(target)
+            if other is None:
+                problems.error(line, "dangling-reference",
+                               f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}")
+                continue
+            other_kind, other_status = other.data.get("kind"), other.data.get("status", "active")
+            if field_name == "leads_to" and other_kind == record.folder_kind:
+                problems.error(line, "leads-to-kind",
+                               f"'leads_to' must point at what the tool leads to (a practice, intervention, "
+                               f"adjustment or package), not at another {other_kind} '{target}'")
+            if field_name == "replaced_by" and other_status == "withdrawn":
+                problems.error(line, "replaced-by-withdrawn", f"'replaced_by' points at '{target}', which is itself withdrawn")
+            elif field_name != "replaced_by" and other_status == "withdrawn":
+                problems.warning(line, "reference-to-withdrawn", f"'{field_name}' points at '{target}', which is withdrawn")
+    if record.folder_kind == "identification-tool" and "leads_to" in data and not data.get("leads_to"):
+        problems.error(located.line_of(("leads_to",)), "leads-nowhere",
+                       "an identification tool must lead to at least one practice, intervention, adjustment or package")
+    if data.get("replaced_by") and data.get("status", "active") != "withdrawn":
+        problems.error(located.line_of(("replaced_by",)), "replaced-by-active",
+                       "'replaced_by' is only for withdrawn items: set 'status: withdrawn' or remove it")

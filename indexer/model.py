@@ -1,0 +1,145 @@
+"""The content model: what an evidence item is, as typed objects.
+
+One model per kind of item. Field values that come from the taxonomy (areas, layers, ...) are
+plain strings here and are checked against `content/taxonomy.yaml` by `indexer.checks`, so the
+taxonomy can change without a code change. Everything else reads items through these classes.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import AnyHttpUrl, Field, model_validator
+
+from .schema import Slug, Strict, Text
+
+ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4}$")]
+SlugList = Annotated[list[Slug], Field(min_length=1)]
+TextList = Annotated[list[Text], Field(min_length=1)]
+SUMMARY_MAX = 300
+
+
+class Intensity(Strict):
+    description: Text
+    session_minutes: int | None = Field(default=None, ge=1, le=600)
+    sessions_per_week: int | None = Field(default=None, ge=1, le=35)
+    weeks: int | None = Field(default=None, ge=1, le=104)
+
+
+class Training(Strict):
+    level: Slug
+    description: Text
+
+
+class Source(Strict):
+    citation: Text
+    year: int | Literal["undated"] = Field(union_mode="left_to_right")
+    design: Slug
+    url: AnyHttpUrl | None = None
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _plausible_year(self) -> "Source":
+        if isinstance(self.year, int) and not 1900 <= self.year <= 2100:
+            raise ValueError(f"year {self.year} is not a plausible publication year")
+        return self
+
+
+class Evidence(Strict):
+    strength: Slug
+    population: Slug | None = None
+    summary: Text
+    sources: list[Source] = []
+
+
+class ItemBase(Strict):
+    id: ItemId
+    kind: Slug
+    title: Text
+    summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_MAX)]
+    sample: bool  # illustrative sample content, not the official Standards
+    status: Literal["active", "withdrawn"] = "active"
+    replaced_by: ItemId | None = None
+    areas: SlugList
+    subcomponents: list[Slug] = []
+    layers: SlugList
+    universal_offer: list[Slug] = []
+    phases: SlugList
+    settings: SlugList
+    delivered_by: SlugList
+    format: SlugList
+    intensity: Intensity
+    training: Training
+    cost: Slug
+    tags: list[Text] = []
+    related: list[ItemId] = []
+    evidence: Evidence
+
+    def references(self) -> dict[str, list[str]]:
+        """Every field that names other items, by field name."""
+        refs = {"related": list(self.related)}
+        if self.replaced_by:
+            refs["replaced_by"] = [self.replaced_by]
+        return refs
+
+
+class Practice(ItemBase):
+    kind: Literal["practice"]
+
+
+class Intervention(ItemBase):
+    kind: Literal["intervention"]
+
+
+class AgeRange(Strict):
+    from_years: float = Field(ge=0, le=25)
+    to_years: float = Field(ge=0, le=25)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> "AgeRange":
+        if self.from_years > self.to_years:
+            raise ValueError("from_years must not be greater than to_years")
+        return self
+
+
+class IdentificationTool(ItemBase):
+    kind: Literal["identification-tool"]
+    identifies: Text
+    age_range: AgeRange
+    time_to_complete: Text
+    leads_to: list[ItemId]  # an empty list is reported as "leads nowhere" by the checks
+
+    def references(self) -> dict[str, list[str]]:
+        return super().references() | {"leads_to": list(self.leads_to)}
+
+
+class Adjustment(ItemBase):
+    kind: Literal["adjustment"]
+    barrier: Text
+
+
+class Resources(Strict):
+    staffing: TextList
+    training: TextList
+    equipment: TextList
+
+
+class Package(ItemBase):
+    kind: Literal["package"]
+    need_profile: Text
+    expected_outcomes: TextList
+    provision: TextList
+    adaptations: TextList
+    resources: Resources
+    costing_reference: Text
+    components: list[ItemId] = []
+
+    def references(self) -> dict[str, list[str]]:
+        return super().references() | {"components": list(self.components)}
+
+
+Item = Union[Practice, Intervention, IdentificationTool, Adjustment, Package]
+MODEL_FOR_KIND: dict[str, type[ItemBase]] = {
+    model.model_fields["kind"].annotation.__args__[0]: model
+    for model in (Practice, Intervention, IdentificationTool, Adjustment, Package)
+}

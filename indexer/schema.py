@@ -1,0 +1,77 @@
+"""Shared pydantic building blocks and the translation of pydantic errors into problems."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+
+from .problems import Problems, did_you_mean
+from .yaml_lines import LocatedYaml
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+class Strict(BaseModel):
+    """Unknown fields are errors, not silently ignored: they are usually misspellings."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def dotted(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def report_validation_error(
+    exc: ValidationError, located: LocatedYaml, problems: Problems, model: type[BaseModel]
+) -> None:
+    """One problem per pydantic error, at the line of the offending key."""
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        name = dotted(loc)
+        kind = err["type"]
+        if kind == "missing":
+            problems.error(located.line_of(loc[:-1]) if len(loc) > 1 else located.first_line,
+                           "missing-field", f"missing required field '{name}'")
+        elif kind == "extra_forbidden":
+            allowed = _fields_at(model, loc[:-1])
+            problems.error(located.line_of(loc), "unknown-field",
+                           f"unknown field '{name}'{did_you_mean(loc[-1], allowed)}")
+        elif kind in ("too_short",) and isinstance(err.get("input"), list):
+            problems.error(located.line_of(loc), "empty-list", f"'{name}' must list at least one value")
+        elif kind == "string_too_short":
+            problems.error(located.line_of(loc), "empty-value", f"'{name}' must not be empty")
+        else:
+            problems.error(located.line_of(loc), "invalid-value", f"'{name}': {err['msg']}")
+
+
+def _is_union_tag(part: object) -> bool:
+    # pydantic inserts the name of a union member (e.g. 'int', 'literal['undated']') into loc
+    return isinstance(part, str) and ("[" in part or part in {"int", "str", "float"})
+
+
+def _fields_at(model: type[BaseModel], path: tuple) -> list[str]:
+    """The field names of the (nested) model at `path`, for 'did you mean'."""
+    current: object = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", {})
+        if part not in fields:
+            return []
+        current = _model_in(fields[part].annotation)
+    return list(getattr(current, "model_fields", {}))
+
+
+def _model_in(annotation: object) -> object:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,111 @@
+"""The `nis` command."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from indexer.library import load_library
+from indexer.problems import Severity
+from indexer.stats import coverage
+
+from . import config
+
+CONTENT_OPTION = click.option(
+    "--content", "content_path", type=click.Path(path_type=Path), default=None,
+    help="The content folder (default: $NIS_CONTENT_DIR, else content/ in this checkout).",
+)
+FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+                             show_default=True, help="Readable text, or JSON for scripts.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """The NIS Library: evidence for the National Inclusion Standards (sample content)."""
+
+
+@main.command()
+@CONTENT_OPTION
+@FORMAT_OPTION
+def validate(content_path: Path | None, output_format: str) -> None:
+    """Check every file in the content folder; report every problem as path:line: message.
+
+    Exits 0 when there are no errors (warnings allowed), 1 when there are errors.
+    """
+    library = load_library(content_path or config.content_dir())
+    errors = sum(p.severity is Severity.ERROR for p in library.problems)
+    warnings = len(library.problems) - errors
+    if output_format == "json":
+        click.echo(json.dumps({
+            "ok": errors == 0, "errors": errors, "warnings": warnings, "items": len(library.files),
+            "problems": [p.as_dict() for p in library.problems],
+        }, indent=2))
+    else:
+        for problem in library.problems:
+            click.echo(str(problem))
+        summary = f"{len(library.files)} items checked: {errors} error(s), {warnings} warning(s)"
+        click.echo(summary, err=True)  # stdout stays one problem per line
+    sys.exit(1 if errors else 0)
+
+
+@main.command()
+@CONTENT_OPTION
+@FORMAT_OPTION
+@click.option("--min-per-cell", type=click.IntRange(min=0), default=None,
+              help="Exit 1 if any area × layer cell of the Standards has fewer items than this.")
+def stats(content_path: Path | None, output_format: str, min_per_cell: int | None) -> None:
+    """Item counts per area × layer, per kind and per element of the Universal offer."""
+    library = load_library(content_path or config.content_dir())
+    if library.taxonomy is None:
+        for problem in library.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    cover = coverage(library)
+    standards_layers = _standards_layers(library)
+    thin = cover.thin_cells(min_per_cell, standards_layers) if min_per_cell is not None else []
+    if output_format == "json":
+        click.echo(json.dumps(cover.as_dict() | {"thin_cells": [list(t) for t in thin]}, indent=2))
+    else:
+        click.echo(_render_coverage(cover, library))
+        if library.problems:
+            click.echo(f"\nNote: {len(library.problems)} validation problem(s); invalid items are not counted "
+                       "(run 'nis validate').")
+        for area, layer, count in thin:
+            click.echo(f"below {min_per_cell}: {area} × {layer} has {count}")
+    sys.exit(1 if thin else 0)
+
+
+def _standards_layers(library) -> list[str]:
+    """The layers whose area cells the targets apply to: all but those only packages use."""
+    package_only = {l for p in library.publications.publications for l in p.layers if p.kinds == ["package"]}
+    return [l.id for l in library.taxonomy.layers if l.id not in package_only]
+
+
+def _render_coverage(cover, library) -> str:
+    label = {a.id: a.label for a in library.taxonomy.areas}
+    width = max(len(v) for v in label.values()) + 2
+    lines = [f"{cover.total} active items", "", "Items per area of development and layer of support:"]
+    lines.append("".ljust(width) + "".join(l.rjust(15) for l in cover.layers))
+    for area in cover.areas:
+        lines.append(label[area].ljust(width) + "".join(str(cover.cells[(area, l)]).rjust(15) for l in cover.layers))
+    lines += ["", "Items per kind:"]
+    lines += [f"  {kind.ljust(22)}{count}" for kind, count in cover.kinds.items()]
+    lines += ["", "Elements of the Universal offer (items putting each into practice):"]
+    lines += [f"  {element.ljust(28)}{count}" for element, count in cover.universal_offer.items()]
+    lines += ["", "Evidence strength:"]
+    lines += [f"  {s.ljust(22)}{cover.evidence.get(s, 0)}" for s in (e.id for e in library.taxonomy.evidence_strengths)]
+    lines += ["", f"Identification tools that lead to items: {cover.tools_leading_somewhere}"]
+    return "\n".join(lines)
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the library on http://HOST:PORT (development server; use gunicorn in production)."""
+    from .app import create_app
+
+    create_app().run(host=host, port=port)
