@@ -79,6 +79,8 @@ def unknown_value_message(value: str, vocabulary: Vocabulary, path: tuple[str, .
 def check_subcomponents(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
     area_of = taxonomy.area_of_subcomponent()
     areas = data.get("areas") if isinstance(data.get("areas"), list) else []
+    if not all(area in taxonomy.vocabulary("areas") for area in areas):
+        return  # an unknown area is reported already; comparing against it would only add noise
     for where, value in values_at(data, ("subcomponents",)):
         area = area_of.get(value) if isinstance(value, str) else None
         if area and area not in areas:

@@ -209,7 +209,7 @@ def _parse_item(record: ItemFile, library: Library, problems: Problems) -> None:
     if not text.strip():
         problems.error(1, "empty-file", "the file is empty")
         return
-    record.last_line = max(text.count("\n"), 1)
+    record.last_line = max(len(text.rstrip().splitlines()), 1)  # missing sections are reported here
     try:
         split = split_front_matter(text)
     except FrontMatterProblem as exc:

@@ -58,8 +58,9 @@ def did_you_mean(value: object, candidates: Iterable[str]) -> str:
     """A ' (did you mean 'x'?)' suffix when a close match exists, else ''."""
     if not isinstance(value, str):
         return ""
-    matches = difflib.get_close_matches(value.lower(), list(candidates), n=1, cutoff=0.6)
-    return f" (did you mean '{matches[0]}'?)" if matches else ""
+    by_lower = {c.lower(): c for c in candidates}
+    matches = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f" (did you mean '{by_lower[matches[0]]}'?)" if matches else ""
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:

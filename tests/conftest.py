@@ -1,0 +1,60 @@
+"""Test helpers: a small, valid content tree of the tests' own, copied into a temporary folder."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from indexer.library import Library, load_library
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+class ContentTree:
+    """A content folder the test may break, one file at a time."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def read(self, relative: str) -> str:
+        return self.path(relative).read_text(encoding="utf-8")
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        target = self.path(relative)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+        return target
+
+    def replace(self, relative: str, old: str, new: str) -> None:
+        text = self.read(relative)
+        assert old in text, f"{old!r} not in {relative}"
+        self.write(relative, text.replace(old, new, 1))
+
+    def line_of(self, relative: str, fragment: str) -> int:
+        """The 1-based line of the first line containing `fragment`."""
+        for number, line in enumerate(self.read(relative).splitlines(), start=1):
+            if fragment in line:
+                return number
+        raise AssertionError(f"{fragment!r} not in {relative}")
+
+    def load(self) -> Library:
+        return load_library(self.root)
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> ContentTree:
+    root = tmp_path / "content"
+    root.mkdir()
+    for name in ("taxonomy.yaml", "publications.yaml"):
+        shutil.copy(REPO / "content" / name, root / name)
+    shutil.copytree(FIXTURES / "items", root / "items")
+    return ContentTree(root)

@@ -1,0 +1,210 @@
+"""A gallery of broken content files: each fault gives its own clear message at the right line.
+
+Every case starts from the valid fixture tree, breaks one thing, and asserts the exact problem.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import pytest
+
+from conftest import ContentTree
+
+PRA = "items/practice/PRA-0001.md"
+INT = "items/intervention/INT-0001.md"
+IDT = "items/identification-tool/IDT-0001.md"
+ADJ = "items/adjustment/ADJ-0001.md"
+SPP = "items/package/SPP-0001.md"
+
+
+@dataclass
+class Fault:
+    name: str
+    file: str
+    break_it: Callable[[ContentTree], None]
+    code: str
+    message: str  # a fragment the message must contain
+    at: str | int  # the line: a fragment of the broken file's line, or a number
+
+
+def swap(file: str, old: str, new: str) -> Callable[[ContentTree], None]:
+    return lambda tree: tree.replace(file, old, new)
+
+
+FAULTS = [
+    Fault("malformed YAML", PRA, swap(PRA, "areas: [executive-function]", "areas: [executive-function"),
+          "malformed-yaml", "malformed YAML", "subcomponents:"),
+    Fault("no front matter", PRA, lambda t: t.write(PRA, t.read(PRA).split("---", 2)[2]),
+          "front-matter", "must start with a '---' line", 1),
+    Fault("front matter never closed", PRA, lambda t: t.write(PRA, t.read(PRA).replace("\n---\n", "\n", 1)),
+          "front-matter", "never closed", 1),
+    Fault("front matter is a list", PRA, lambda t: t.write(PRA, "---\n- a\n- b\n---\n## What it is\nx\n"),
+          "not-a-mapping", "must be a YAML mapping", 1),
+    Fault("missing required field", PRA, swap(PRA, "title: Test practice - visual timetable for the whole class\n", ""),
+          "missing-field", "missing required field 'title'", 2),
+    Fault("misspelt field", PRA, swap(PRA, "tags:", "tgas:"),
+          "unknown-field", "unknown field 'tgas' (did you mean 'tags'?)", "tgas:"),
+    Fault("misspelt nested field", INT, swap(INT, "  strength: moderate", "  strenght: moderate"),
+          "unknown-field", "unknown field 'evidence.strenght' (did you mean 'strength'?)", "strenght:"),
+    Fault("duplicate key", PRA, swap(PRA, "cost: very-low\n", "cost: very-low\ncost: low\n"),
+          "duplicate-key", "the key 'cost' appears twice", "cost: low"),
+    Fault("unknown area, with a suggestion", PRA, swap(PRA, "areas: [executive-function]", "areas: [executive-functon]"),
+          "unknown-value", "unknown value 'executive-functon' in 'areas' (did you mean 'executive-function'?)", "areas:"),
+    Fault("alias instead of the id", INT, swap(INT, "areas: [speech-language-communication]", "areas: [slcn]"),
+          "unknown-value", "'slcn' is another name for 'speech-language-communication'", "areas:"),
+    Fault("unknown layer lists the valid ones", PRA, swap(PRA, "layers: [universal]", "layers: [universal, tier-2]"),
+          "unknown-value", "valid values: universal, targeted, targeted-plus, specialist", "layers:"),
+    Fault("unknown study design in a source", INT, swap(INT, "design: systematic-review", "design: meta-analysis"),
+          "unknown-value", "unknown value 'meta-analysis' in 'evidence.sources.design'", "design: meta-analysis"),
+    Fault("value listed twice", INT, swap(INT, "phases: [early-years, primary]", "phases: [primary, primary]"),
+          "duplicate-value", "'primary' is listed twice in 'phases'", "phases:"),
+    Fault("sub-component of another area", PRA, swap(PRA, "subcomponents: [planning-organisation]", "subcomponents: [fine-motor]"),
+          "subcomponent-area", "'fine-motor' belongs to area 'motor-physical'", "subcomponents:"),
+    Fault("list given as a single value", PRA, swap(PRA, "phases: [primary]", "phases: primary"),
+          "invalid-value", "'phases': Input should be a valid list", "phases:"),
+    Fault("malformed ID", PRA, swap(PRA, "id: PRA-0001", "id: PRA-1"),
+          "invalid-value", "'id': String should match pattern", "id:"),
+    Fault("ID does not match the file name", PRA, swap(PRA, "id: PRA-0001", "id: PRA-0002"),
+          "id-filename", "the ID 'PRA-0002' does not match the file name 'PRA-0001.md'", "id:"),
+    Fault("ID prefix of another kind", PRA, swap(PRA, "id: PRA-0001", "id: INT-0009"),
+          "id-prefix", "a practice ID starts with 'PRA-'", "id:"),
+    Fault("duplicate ID", "items/practice/PRA-0002.md",
+          lambda t: t.write("items/practice/PRA-0002.md", t.read(PRA).replace("id: PRA-0001", "id: PRA-0001")),
+          "duplicate-id", "the ID 'PRA-0001' is already used by content/items/practice/PRA-0001.md", "id:"),
+    Fault("kind does not match its folder", PRA, swap(PRA, "kind: practice", "kind: intervenshun"),
+          "kind-folder", "kind 'intervenshun' (did you mean 'intervention'?) does not match the folder items/practice/", "kind:"),
+    Fault("summary too long", PRA, swap(PRA, "summary: A fixture practice for the validator's tests.", "summary: " + "word " * 70),
+          "invalid-value", "'summary': String should have at most 300 characters", "summary:"),
+    Fault("evidence claimed without a source", PRA, swap(PRA, "strength: not-yet-rated", "strength: strong"),
+          "evidence-without-source", "evidence strength 'strong' is claimed without a source", "strength:"),
+    Fault("sources without saying whose evidence", INT, swap(INT, "  population: extrapolated\n", ""),
+          "evidence-population", "'evidence.population' is required when sources are cited", "evidence:"),
+    Fault("implausible source year", INT, swap(INT, "year: undated", "year: 20016"),
+          "invalid-value", "year 20016 is not a plausible publication year", "citation:"),
+    Fault("source link that is not a URL", INT, swap(INT, "url: https://", "url: htps//"),
+          "invalid-value", "'evidence.sources[0].url'", "url:"),
+    Fault("tool leads to nothing that exists", IDT, swap(IDT, "leads_to: [INT-0001]", "leads_to: [INT-0099]"),
+          "dangling-reference", "'leads_to' points at 'INT-0099', which does not exist", "leads_to:"),
+    Fault("tool leads nowhere", IDT, swap(IDT, "leads_to: [INT-0001]", "leads_to: []"),
+          "leads-nowhere", "an identification tool must lead to at least one", "leads_to:"),
+    Fault("tool leads to another tool", "items/identification-tool/IDT-0002.md",
+          lambda t: t.write("items/identification-tool/IDT-0002.md",
+                            t.read(IDT).replace("IDT-0001", "IDT-0002").replace("leads_to: [INT-0001]", "leads_to: [IDT-0001]")),
+          "leads-to-kind", "not at another identification-tool 'IDT-0001'", "leads_to:"),
+    Fault("tool without the sub-components it identifies", IDT, swap(IDT, "subcomponents: [language]\n", ""),
+          "tool-subcomponents", "must say which sub-components it identifies", 2),
+    Fault("replaced_by points at nothing", PRA, swap(PRA, "cost: very-low\n", "cost: very-low\nstatus: withdrawn\nreplaced_by: PRA-0404\n"),
+          "dangling-reference", "'replaced_by' points at 'PRA-0404', which does not exist", "replaced_by:"),
+    Fault("replaced_by on an active item", PRA, swap(PRA, "cost: very-low\n", "cost: very-low\nreplaced_by: INT-0001\n"),
+          "replaced-by-active", "'replaced_by' is only for withdrawn items", "replaced_by:"),
+    Fault("related item that does not exist", PRA, swap(PRA, "related: [INT-0001]", "related: [INT-0010]"),
+          "dangling-reference", "'related' points at 'INT-0010', which does not exist (did you mean 'INT-0001'?)", "related:"),
+    Fault("package missing a required part", SPP, swap(SPP, "  equipment: [A communication aid]\n", ""),
+          "missing-field", "missing required field 'resources.equipment'", "resources:"),
+    Fault("package with an empty part", SPP, swap(SPP, "adaptations: [Communication boards in every room]", "adaptations: []"),
+          "empty-list", "'adaptations' must list at least one value", "adaptations:"),
+    Fault("package outside the specialist layer", SPP, swap(SPP, "layers: [specialist]", "layers: [targeted]"),
+          "layer-for-kind", "a package belongs only to the layers specialist, not 'targeted'", "layers:"),
+    Fault("universal offer on a targeted item", INT, swap(INT, "layers: [targeted]", "layers: [targeted]\nuniversal_offer: [early-intervention]"),
+          "universal-offer-layer", "'universal_offer' is only for items in the 'universal' layer", "universal_offer:"),
+    Fault("standards item only in the specialist layer", INT, swap(INT, "layers: [targeted]", "layers: [specialist]"),
+          "layer-for-publication", "published in 'standards', so its layers must include one of", "layers:"),
+    Fault("missing body section", PRA, swap(PRA, "## Watch out for\nKeep it up to date.\n", ""),
+          "missing-section", "missing the section '## Watch out for'", "Not yet rated."),
+    Fault("sections out of order", PRA, swap(PRA, "## How to do it\nShow the day's plan.\n\n## Who and when\nThe class teacher, every day.",
+                                              "## Who and when\nThe class teacher, every day.\n\n## How to do it\nShow the day's plan."),
+          "section-order", "the section '## How to do it' is out of order", "## How to do it"),
+    Fault("misspelt section", PRA, swap(PRA, "## Watch out for", "## Watch out fr"),
+          "unknown-section", "unexpected section '## Watch out fr' (did you mean 'watch out for'?)", "## Watch out fr"),
+    Fault("empty section", PRA, swap(PRA, "## Who and when\nThe class teacher, every day.", "## Who and when\n"),
+          "empty-section", "the section '## Who and when' is empty", "## Who and when"),
+    Fault("title as a body heading", PRA, swap(PRA, "## What it is", "# Visual timetable\n\n## What it is"),
+          "top-level-heading", "do not use '#' headings", "# Visual timetable"),
+    Fault("empty file", PRA, lambda t: t.write(PRA, ""), "empty-file", "the file is empty", 1),
+    Fault("not UTF-8", PRA, lambda t: t.write(PRA, t.read(PRA).replace("Show the day's plan.", "Show the d\x00ay").encode("utf-8").replace(b"\x00", b"\xff")),
+          "not-utf8", "not valid UTF-8", "## How to do it"),
+    Fault("unknown kind folder", "items/practise/PRA-0009.md",
+          lambda t: t.write("items/practise/PRA-0009.md", t.read(PRA)), "unknown-kind-folder",
+          "'practise' is not a kind (did you mean 'practice'?)", 1),
+    Fault("stray file in a kind folder", "items/practice/notes.txt",
+          lambda t: t.write("items/practice/notes.txt", "draft"), "not-an-item", "only .md item files belong", 1),
+]
+
+
+def _display(relative: str) -> str:
+    if relative.startswith("items/practise/"):
+        return "content/items/practise"
+    return "content/" + relative
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+def test_each_fault_is_reported_with_its_message_and_line(tree: ContentTree, fault: Fault):
+    assert tree.load().problems == [], "the fixture tree must start valid"
+    fault.break_it(tree)
+    if isinstance(fault.at, int):
+        line = fault.at
+    elif fault.code == "not-utf8":
+        line = tree.path(fault.file).read_bytes().split(b"\xff")[0].count(b"\n") + 1
+    else:
+        line = tree.line_of(fault.file, fault.at)
+
+    library = tree.load()
+
+    matching = [p for p in library.problems if p.code == fault.code and fault.message in p.message]
+    assert matching, f"no {fault.code!r} problem containing {fault.message!r}; got:\n" + "\n".join(map(str, library.problems))
+    problem = matching[0]
+    assert problem.path == _display(fault.file)
+    assert problem.line == line
+    assert not library.ok
+
+
+def test_the_gallery_has_at_least_twenty_distinct_faults():
+    assert len({f.code for f in FAULTS}) >= 20
+    assert len(FAULTS) >= 40
+
+
+def test_every_problem_in_a_file_is_reported_not_just_the_first(tree: ContentTree):
+    tree.replace(PRA, "areas: [executive-function]", "areas: [executive-functon]")
+    tree.replace(PRA, "tags:", "tgas:")
+    tree.replace(PRA, "## Watch out for\nKeep it up to date.\n", "")
+    tree.replace(IDT, "leads_to: [INT-0001]", "leads_to: [INT-0099]")
+    codes = sorted(p.code for p in tree.load().problems)
+    assert codes == ["dangling-reference", "missing-section", "unknown-field", "unknown-value"]
+
+
+def test_an_invalid_item_is_not_handed_to_the_rest_of_the_system(tree: ContentTree):
+    tree.replace(INT, "areas: [speech-language-communication]", "areas: [slcn]")
+    library = tree.load()
+    assert "INT-0001" not in library.items
+    assert {"PRA-0001", "IDT-0001", "ADJ-0001", "SPP-0001"} <= set(library.items)
+
+
+def test_a_reference_to_a_withdrawn_item_is_a_warning_not_an_error(tree: ContentTree):
+    tree.replace(INT, "cost: low\n", "cost: low\nstatus: withdrawn\n")
+    library = tree.load()
+    assert [p.code for p in library.problems] == ["reference-to-withdrawn"] * 3
+    assert library.ok
+
+
+def test_broken_taxonomy_is_reported_with_its_line(tree: ContentTree):
+    tree.replace("taxonomy.yaml", "  - id: targeted-plus\n", "  - id: Targeted Plus\n")
+    library = tree.load()
+    assert library.taxonomy is None
+    [problem] = library.problems
+    assert problem.path == "content/taxonomy.yaml"
+    assert problem.line == tree.line_of("taxonomy.yaml", "id: Targeted Plus")
+    assert "'layers[2].id'" in problem.message
+
+
+def test_truncated_files_never_crash_the_validator(tree: ContentTree):
+    """Cut every fixture file at many points: the validator reports, it never raises."""
+    originals = {rel: tree.read(rel) for rel in (PRA, INT, IDT, ADJ, SPP)}
+    for rel, text in originals.items():
+        for cut in range(0, len(text), 7):
+            tree.write(rel, text[:cut])
+            library = tree.load()
+            assert cut == len(text) or library.problems or library.ok
+        tree.write(rel, text)
+    assert tree.load().ok
