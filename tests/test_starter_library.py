@@ -1,0 +1,109 @@
+"""The shipped starter library: valid, honest about being sample content, and covering the five
+areas of development and the layers of support well enough to be worth searching."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import REPO
+from indexer.library import load_library
+from indexer.stats import coverage
+
+CHECKED_SOURCES = (REPO / "docs" / "reference" / "evidence-sources.md").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library(REPO / "content")
+
+
+@pytest.fixture(scope="module")
+def items(library):
+    return library.items
+
+
+def test_shipped_content_validates_clean(library):
+    assert [str(p) for p in library.problems] == []
+
+
+def test_every_item_is_marked_as_sample_content(items):
+    assert items and all(item.sample for item in items.values())
+
+
+def test_at_least_ninety_items(items):
+    assert len(items) >= 90
+
+
+def test_every_area_has_three_items_in_each_standards_layer(library):
+    cover = coverage(library)
+    assert cover.thin_cells(3, ["universal", "targeted", "targeted-plus"]) == []
+
+
+def test_every_phase_is_served_in_every_area(items, library):
+    for area in (a.id for a in library.taxonomy.areas):
+        phases = {p for i in items.values() if area in i.areas for p in i.phases}
+        assert phases == {p.id for p in library.taxonomy.phases}, area
+
+
+def test_identification_tools_lead_to_interventions_in_the_library(items):
+    tools = [i for i in items.values() if i.kind == "identification-tool"]
+    assert len(tools) >= 12
+    for tool in tools:
+        kinds = {items[target].kind for target in tool.leads_to}
+        assert "intervention" in kinds, f"{tool.id} leads to no intervention"
+
+
+def test_seven_packages_each_with_every_part(items):
+    packages = [i for i in items.values() if i.kind == "package"]
+    assert len(packages) == 7
+    for package in packages:
+        assert package.layers == ["specialist"]
+        assert package.need_profile and package.costing_reference
+        assert package.expected_outcomes and package.provision and package.adaptations
+        assert package.resources.staffing and package.resources.training and package.resources.equipment
+
+
+def test_reasonable_adjustments_include_the_consultations_three_examples(items):
+    adjustments = [i for i in items.values() if i.kind == "adjustment"]
+    assert len(adjustments) >= 10
+    text = {i.id: f"{i.title} {i.summary} {i.barrier}".lower() for i in adjustments}
+    examples = {
+        "early access to the dinner hall": lambda t: "dinner hall" in t,
+        "larger print for a visual impairment": lambda t: "visual impairment" in t and ("enlarged" in t or "larger" in t),
+        "softer uniform": lambda t: "uniform" in t and ("softer" in t or "cotton" in t),
+    }
+    for name, matches in examples.items():
+        assert any(matches(t) for t in text.values()), name
+
+
+def test_the_seven_elements_of_the_universal_offer_are_practices(items, library):
+    elements = [e.id for e in library.taxonomy.universal_offer]
+    assert len(elements) == 7
+    for element in elements:
+        assert any(i.kind == "practice" and element in i.universal_offer for i in items.values()), element
+
+
+def test_every_cited_link_is_in_the_checked_list_of_sources(library):
+    """Links are copied from the checked list, never made up."""
+    unchecked = []
+    for record in library.files:
+        for source in record.data["evidence"].get("sources") or []:
+            url = source.get("url")
+            if url and url.rstrip("/") not in CHECKED_SOURCES:
+                unchecked.append(f"{record.display_path}: {url}")
+    assert unchecked == []
+
+
+def test_strength_claims_cite_sources_and_unrated_items_say_so(items):
+    for item in items.values():
+        if item.evidence.strength == "not-yet-rated":
+            assert "not yet rated" in item.evidence.summary.lower(), item.id
+        else:
+            assert item.evidence.sources, item.id
+
+
+def test_titles_are_unique(items):
+    titles = [re.sub(r"\W+", " ", i.title.lower()).strip() for i in items.values()]
+    assert len(titles) == len(set(titles))
