@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 import yaml
 
 Path_ = tuple[str | int, ...]
+# libyaml's parser is about ten times faster than the pure-Python one, and gives the same marks.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlProblem(Exception):
@@ -41,7 +43,7 @@ class LocatedYaml:
 def load_located(text: str, first_line: int = 1) -> LocatedYaml:
     """Parse one YAML document; line numbers are offset so that line 1 of `text` is `first_line`."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + (mark.line if mark else 0)
@@ -53,7 +55,7 @@ def load_located(text: str, first_line: int = 1) -> LocatedYaml:
         return located
     _record_lines(node, (), located, first_line - 1)
     try:
-        located.data = yaml.SafeLoader(text).construct_document(node)
+        located.data = Loader(text).construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         raise YamlProblem(first_line + (mark.line if mark else 0), f"malformed YAML: {exc.problem}") from None
