@@ -17,11 +17,13 @@ from .frontmatter import FrontMatterProblem, split_front_matter
 from .model import MODEL_FOR_KIND, Item
 from .problems import Problem, Problems, did_you_mean, error_at, has_errors
 from .schema import report_validation_error
+from .synonyms import Synonyms
 from .taxonomy import Publications, Taxonomy
 from .yaml_lines import LocatedYaml, YamlProblem, load_located
 
 TAXONOMY_FILE = "taxonomy.yaml"
 PUBLICATIONS_FILE = "publications.yaml"
+SYNONYMS_FILE = "synonyms.yaml"
 ITEMS_DIR = "items"
 ITEM_SUFFIX = ".md"
 
@@ -45,6 +47,7 @@ class Library:
     root: Path
     taxonomy: Taxonomy | None = None
     publications: Publications | None = None
+    synonyms: Synonyms | None = None
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
 
@@ -69,6 +72,7 @@ def load_library(root: Path | str) -> Library:
         return library
     library.taxonomy = _load_config(root / TAXONOMY_FILE, Taxonomy, library)
     library.publications = _load_config(root / PUBLICATIONS_FILE, Publications, library)
+    library.synonyms = _load_config(root / SYNONYMS_FILE, Synonyms, library)
     if library.taxonomy is None or library.publications is None:
         return library  # items cannot be checked without the taxonomy
     _check_config_consistency(library)

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import click
 
+from indexer.embeddings import EMBEDDERS, make_embedder
 from indexer.library import load_library
 from indexer.problems import Severity
 from indexer.stats import coverage
 
 from . import config
+from .search.request import MODES
 
 CONTENT_OPTION = click.option(
     "--content", "content_path", type=click.Path(path_type=Path), default=None,
@@ -98,6 +100,115 @@ def _render_coverage(cover, library) -> str:
     lines += ["", "Evidence strength:"]
     lines += [f"  {s.ljust(22)}{cover.evidence.get(s, 0)}" for s in (e.id for e in library.taxonomy.evidence_strengths)]
     lines += ["", f"Identification tools that lead to items: {cover.tools_leading_somewhere}"]
+    return "\n".join(lines)
+
+
+INSTANCE_OPTION = click.option(
+    "--instance", "instance_path", type=click.Path(path_type=Path), default=None,
+    help="Where the bundle lives (default: $NIS_INSTANCE_DIR, else instance/ in this checkout).",
+)
+
+
+@main.command()
+@CONTENT_OPTION
+@INSTANCE_OPTION
+@click.option("--full", is_flag=True, help="Rebuild everything instead of carrying over unchanged items.")
+@click.option("--embedder", type=click.Choice(sorted(EMBEDDERS)), default=None,
+              help="The embedding model (default: $NIS_EMBEDDER, else minilm).")
+def build(content_path: Path | None, instance_path: Path | None, full: bool, embedder: str | None) -> None:
+    """Validate content/ and write the search bundle (database, keyword index, vectors).
+
+    Incremental: unchanged items are neither re-indexed nor re-embedded. The new bundle replaces
+    the old one atomically; if anything fails, the old one stays.
+    """
+    from indexer.build import BuildRefused, build as run_build
+
+    content = content_path or config.content_dir()
+    try:
+        report = run_build(content, instance_path or config.instance_dir(), full=full,
+                           embedder=make_embedder(embedder), progress=_progress_bar())
+    except BuildRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Not built: {refused}", err=True)
+        sys.exit(1)
+    click.echo(f"Built {report.bundle} in {report.seconds:.2f}s: {report.items} items, {report.searchable} searchable; "
+               f"{'full build' if report.full else 'incremental'}: {report.indexed} indexed, "
+               f"{report.removed} removed, {report.embedded} embedded.")
+
+
+def _progress_bar():
+    """A progress bar on a terminal; nothing in CI or when output is piped."""
+    import os
+
+    if os.environ.get("CI") or not sys.stderr.isatty():
+        return lambda items, label: items
+
+    def show(items, label):
+        with click.progressbar(items, label=label, file=sys.stderr) as bar:
+            yield from bar
+    return show
+
+
+@main.command()
+@click.argument("query", required=False, default="")
+@INSTANCE_OPTION
+@click.option("--area", multiple=True, help="Area of development (repeat for several).")
+@click.option("--subcomponent", multiple=True, help="Sub-component of an area.")
+@click.option("--layer", multiple=True, help="Layer of support.")
+@click.option("--phase", multiple=True, help="Phase.")
+@click.option("--kind", multiple=True, help="Kind of item.")
+@click.option("--setting", multiple=True, help="Type of setting.")
+@click.option("--evidence", multiple=True, help="Evidence strength.")
+@click.option("--cost", multiple=True, help="Cost band.")
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--page", type=int, default=1, show_default=True)
+@click.option("--per-page", type=int, default=10, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
+def search(query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters) -> None:
+    """Search the library in your own words, e.g.  nis search "can't sit still in assembly" --layer universal"""
+    from indexer.bundle import BundleError
+
+    from .search import InvalidSearch, search as run_search
+
+    try:
+        results = run_search(instance_path or config.instance_dir(), query,
+                             {k: v for k, v in filters.items() if v}, mode, page, per_page)
+    except InvalidSearch as invalid:
+        raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}")
+    except BundleError as missing:
+        click.echo(str(missing), err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(results.as_dict(), indent=2))
+        return
+    click.echo(render_results(results))
+
+
+def render_results(results) -> str:
+    import html
+    import re
+
+    def plain(snippet: str) -> str:
+        return html.unescape(re.sub(r"<mark[^>]*>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True), snippet))
+
+    lines = []
+    for message in results.messages:
+        lines.append(message)
+    if results.did_you_mean:
+        lines.append(f"Did you mean: {results.did_you_mean}?")
+    described = f"'{results.query}'" if results.query else "everything"
+    lines.append(f"{results.total} result(s) for {described} ({results.mode}), page {results.page} of {results.pages}")
+    if results.expanded_with:
+        lines.append(f"Also searched for: {', '.join(results.expanded_with)}")
+    for hit in results.hits:
+        why = " and ".join(hit.matched_by) or "browse"
+        lines.append("")
+        lines.append(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.id}]")
+        lines.append(f"   {hit.kind} · {', '.join(hit.layers)} · evidence: {hit.evidence} · cost: {hit.cost} · matched by {why}")
+        lines.append(f"   {plain(hit.snippet)}")
+    if not results.hits:
+        lines.append("No items matched. Try fewer or different words, or remove a filter.")
     return "\n".join(lines)
 
 

@@ -15,3 +15,8 @@ def content_dir() -> Path:
 
 def templates_dir() -> Path:
     return PROJECT_ROOT / "templates"
+
+
+def instance_dir() -> Path:
+    """`NIS_INSTANCE_DIR`, or `instance/` in this checkout: the bundle and mutable state live here."""
+    return Path(os.environ.get("NIS_INSTANCE_DIR") or PROJECT_ROOT / "instance")

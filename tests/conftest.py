@@ -54,7 +54,7 @@ class ContentTree:
 def tree(tmp_path: Path) -> ContentTree:
     root = tmp_path / "content"
     root.mkdir()
-    for name in ("taxonomy.yaml", "publications.yaml"):
+    for name in ("taxonomy.yaml", "publications.yaml", "synonyms.yaml"):
         shutil.copy(REPO / "content" / name, root / name)
     shutil.copytree(FIXTURES / "items", root / "items")
     return ContentTree(root)

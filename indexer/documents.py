@@ -1,0 +1,100 @@
+"""What is searchable about an item: one place decides the text that is indexed, the text that is
+embedded, the facet values it is filtered by, and the row stored in the bundle."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from .body import Body
+from .model import Item
+from .taxonomy import Taxonomy
+
+# Bump when what goes into the keyword index or the embedding text changes: forces a full rebuild.
+DOCUMENT_VERSION = "1"
+
+# The sections a teacher matches against first; the rest of the body is indexed with less weight.
+PRACTICAL_SECTIONS = ("What it is", "How to do it", "Who and when", "How to use it", "What it tells you",
+                      "Who it is for", "What it provides", "How it is delivered")
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str        # the filter's name in queries, URLs and the API
+    field: str       # the item field it reads
+    vocabulary: str  # the taxonomy list its values come from
+    label: str
+
+
+# The facets search can filter by and count, in the order a finder page shows them.
+FACETS: tuple[Facet, ...] = (
+    Facet("area", "areas", "areas", "Area of development"),
+    Facet("subcomponent", "subcomponents", "subcomponents", "Sub-component"),
+    Facet("layer", "layers", "layers", "Layer of support"),
+    Facet("phase", "phases", "phases", "Phase"),
+    Facet("kind", "kind", "kinds", "Kind"),
+    Facet("setting", "settings", "settings", "Setting"),
+    Facet("evidence", "evidence.strength", "evidence_strengths", "Evidence strength"),
+    Facet("cost", "cost", "cost_bands", "Cost"),
+)
+FACET_BY_NAME = {facet.name: facet for facet in FACETS}
+
+
+def facet_values(item: Item, facet: Facet) -> list[str]:
+    value: object = item
+    for part in facet.field.split("."):
+        value = getattr(value, part)
+    return list(value) if isinstance(value, list) else [value]
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    id: str
+    title: str
+    summary: str
+    tags: str
+    practical: str
+    rest: str
+    labels: str
+
+    def embedding_text(self) -> str:
+        # all-MiniLM-L6-v2 reads at most 256 word pieces: what a teacher would match comes first.
+        return ". ".join(part for part in (self.title, self.summary, self.tags, self.practical) if part)
+
+
+def search_document(item: Item, body: Body, taxonomy: Taxonomy) -> SearchDocument:
+    practical = [s.text for s in body.sections if s.heading in PRACTICAL_SECTIONS]
+    rest = [s.text for s in body.sections if s.heading not in PRACTICAL_SECTIONS]
+    rest.append(item.evidence.summary)
+    for extra in ("identifies", "barrier", "need_profile"):
+        if getattr(item, extra, None):
+            rest.append(getattr(item, extra))
+    labels = []
+    for facet in FACETS:
+        vocabulary = taxonomy.vocabulary(facet.vocabulary)
+        for value in facet_values(item, facet):
+            term = vocabulary.terms.get(value)
+            if term is not None:
+                labels.append(term.label)
+    return SearchDocument(
+        id=item.id, title=item.title, summary=item.summary, tags=", ".join(item.tags),
+        practical="\n\n".join(practical), rest="\n\n".join(rest), labels=" · ".join(labels),
+    )
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def document_hash(document: SearchDocument) -> str:
+    """Changes exactly when the item's indexed text changes."""
+    return digest(DOCUMENT_VERSION, json.dumps(document.__dict__, sort_keys=True))
+
+
+def embedding_hash(document: SearchDocument, model_name: str) -> str:
+    return digest(DOCUMENT_VERSION, model_name, document.embedding_text())

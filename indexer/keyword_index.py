@@ -1,0 +1,53 @@
+"""The Whoosh keyword index: its schema and how documents are written and replaced."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index
+from whoosh.analysis import StemmingAnalyzer
+from whoosh.fields import ID, TEXT, Schema
+
+from .documents import SearchDocument
+
+# Boosts per field, applied to query terms (BM25F weighs each field's own statistics).
+FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "summary": 2.0, "practical": 1.2, "labels": 1.0, "rest": 0.8}
+TEXT_FIELDS = tuple(FIELD_BOOSTS)
+
+
+def make_schema() -> Schema:
+    analyzer = StemmingAnalyzer()
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=analyzer, spelling=True),
+        tags=TEXT(analyzer=analyzer, spelling=True),
+        summary=TEXT(analyzer=analyzer, spelling=True),
+        practical=TEXT(analyzer=analyzer, spelling=True),
+        labels=TEXT(analyzer=analyzer),
+        rest=TEXT(analyzer=analyzer),
+    )
+
+
+def create(path: Path) -> index.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    return index.create_in(str(path), make_schema())
+
+
+def open_index(path: Path) -> index.Index:
+    return index.open_dir(str(path))
+
+
+def write(ix: index.Index, removed_ids: Iterable[str], documents: Iterable[SearchDocument]) -> None:
+    """Delete `removed_ids` and (re)add `documents` in one commit."""
+    writer = ix.writer()
+    try:
+        for item_id in removed_ids:
+            writer.delete_by_term("id", item_id)
+        for doc in documents:
+            writer.delete_by_term("id", doc.id)
+            writer.add_document(**{"id": doc.id} | {field: getattr(doc, field) for field in TEXT_FIELDS})
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()

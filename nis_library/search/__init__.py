@@ -1,0 +1,11 @@
+"""Search: keyword (Whoosh BM25F) and semantic (sentence embeddings) retrieval, fused by Reciprocal
+Rank Fusion, with filters and facet counts. One function, `search`, serves the CLI, the web pages
+and the API; it returns plain dataclasses.
+"""
+
+from .request import MODES, InvalidSearch, SearchRequest, parse_request
+from .results import FacetCount, FacetValue, Hit, SearchResults
+from .service import SearchService, get_service, search
+
+__all__ = ["MODES", "InvalidSearch", "SearchRequest", "parse_request", "FacetCount", "FacetValue", "Hit",
+           "SearchResults", "SearchService", "get_service", "search"]

@@ -1,0 +1,107 @@
+"""Keyword retrieval with Whoosh. Queries are built from the analysed words, never parsed as Whoosh
+query syntax, so `AND OR (((`, `*:*`, quotes and field names are just words."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from whoosh import query as wq
+from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
+from whoosh.searching import Searcher
+
+from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS
+
+SYNONYM_WEIGHT = 0.6  # a synonym counts for a little less than the teacher's own word
+SPELLING_FIELDS = ("practical", "title", "summary", "tags")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class KeywordQuery:
+    terms: tuple[str, ...]          # the teacher's own words, analysed (stemmed, no stop words)
+    synonym_terms: tuple[str, ...]  # words added from the synonyms file
+    query: wq.Query | None
+
+    @property
+    def all_terms(self) -> frozenset[str]:
+        return frozenset(self.terms + self.synonym_terms)
+
+
+def analyse(analyzer, text: str) -> list[str]:
+    seen: list[str] = []
+    for token in analyzer(text):
+        if token.text not in seen:
+            seen.append(token.text)
+    return seen
+
+
+def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:
+    own = analyse(analyzer, text)
+    extra = [t for phrase in expansions for t in analyse(analyzer, phrase) if t not in own]
+    extra = list(dict.fromkeys(extra))
+    clauses = [wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
+               for terms, weight in ((own, 1.0), (extra, SYNONYM_WEIGHT))
+               for term in terms for field in TEXT_FIELDS]
+    return KeywordQuery(tuple(own), tuple(extra), wq.Or(clauses) if clauses else None)
+
+
+def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None):
+    """All matching documents, best first, as (docnum, score, matched stemmed words)."""
+    if kq.query is None:
+        return []
+    results = searcher.search(kq.query, limit=None, filter=allowed, terms=True)
+    out = []
+    for hit in results:
+        matched = {text.decode() if isinstance(text, bytes) else text for _, text in hit.matched_terms()}
+        out.append((hit.docnum, hit.score, tuple(t for t in kq.terms + kq.synonym_terms if t in matched)))
+    return out
+
+
+def matching_docnums(searcher: Searcher, kq: KeywordQuery) -> set[int]:
+    """Every document matching the query, unscored (for facet counts)."""
+    return set(kq.query.docs(searcher)) if kq.query is not None else set()
+
+
+def did_you_mean(searcher: Searcher, text: str, known_words: frozenset[str], analyzer) -> str | None:
+    """The query with each unknown word replaced by the closest indexed word, if any was replaced."""
+    reader = searcher.reader()
+    correctors = [reader.corrector(field) for field in SPELLING_FIELDS]
+    changed = False
+    words = _WORD.findall(text)
+    out = []
+    for word in words:
+        lower = word.lower()
+        stems = analyse(analyzer, lower)
+        indexed = all(any(reader.doc_frequency(f, s) for f in TEXT_FIELDS) for s in stems)
+        if not stems or indexed or lower in known_words or len(lower) < 4 or lower.isdigit():
+            out.append(word)
+            continue
+        suggestion = None
+        for corrector in correctors:
+            found = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
+            if found:
+                suggestion = found[0]
+                break
+        if suggestion and suggestion != lower:
+            out.append(suggestion)
+            changed = True
+        else:
+            out.append(word)
+    return " ".join(out) if changed else None
+
+
+_MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
+
+
+def plain(markdown: str) -> str:
+    return " ".join(_MARKDOWN.sub(lambda m: m.group(2) or " ", markdown).split())
+
+
+def snippet(text: str, terms: frozenset[str], analyzer) -> str:
+    """Up to two fragments of `text` around the matched words, HTML-escaped, words in <mark>."""
+    if not terms:
+        return ""
+    fragmenter = ContextFragmenter(maxchars=140, surround=40)
+    formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term", between=" … ")
+    return highlight(text, terms, analyzer, fragmenter, formatter, top=2)
