@@ -33,7 +33,8 @@ def link_path(instance: Path) -> Path:
 
 
 def new_bundle_dir(instance: Path) -> Path:
-    name = time.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    now = time.time_ns()  # names sort in build order, even within one second
+    name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}-{uuid.uuid4().hex[:6]}"
     path = Path(instance) / BUNDLES_DIR / name
     path.mkdir(parents=True)
     return path

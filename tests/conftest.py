@@ -58,3 +58,16 @@ def tree(tmp_path: Path) -> ContentTree:
         shutil.copy(REPO / "content" / name, root / name)
     shutil.copytree(FIXTURES / "items", root / "items")
     return ContentTree(root)
+
+
+@pytest.fixture
+def instance(tmp_path: Path) -> Path:
+    return tmp_path / "instance"
+
+
+def build_hashing(tree: ContentTree, instance: Path, **kwargs):
+    """Build a bundle with the deterministic stand-in embedder (fast; no model)."""
+    from indexer.build import build
+    from indexer.embeddings import HashingEmbedder
+
+    return build(tree.root, instance, embedder=HashingEmbedder(), **kwargs)

@@ -1,0 +1,146 @@
+"""`nis build`: the bundle, incremental rebuilds, atomic swaps, refusals."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ContentTree, build_hashing
+from indexer import bundle, keyword_index, store
+from indexer.build import BuildRefused, build
+from indexer.embeddings import HashingEmbedder
+from nis_library.cli import main
+from nis_library.search import get_service
+from nis_library.search.service import SearchService
+
+INT = "items/intervention/INT-0001.md"
+
+
+def searchable_ids(bundle_dir: Path) -> list[str]:
+    ix = keyword_index.open_index(bundle_dir / bundle.WHOOSH_DIR)
+    with ix.searcher() as searcher:
+        return sorted(fields["id"] for _, fields in searcher.reader().iter_docs())
+
+
+def test_build_writes_a_complete_bundle(tree: ContentTree, instance: Path):
+    report = build_hashing(tree, instance)
+    current = bundle.current_bundle(instance)
+    assert current == report.bundle and (instance / "library").is_symlink()
+    assert (report.items, report.indexed, report.embedded, report.full) == (5, 5, 5, True)
+    manifest = bundle.read_manifest(current)
+    assert manifest["embedder"] == "hashing-stand-in" and manifest["items"] == 5
+    db = store.open_db(current / bundle.DB_NAME, read_only=True)
+    assert [r["id"] for r in store.iter_items(db)] == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
+    assert db["embeddings"].count == 5
+    assert {r["vocabulary"] for r in store.read_vocabularies(db)} >= {"areas", "layers", "phases", "kinds"}
+    assert searchable_ids(current) == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
+
+
+class CountingEmbedder(HashingEmbedder):
+    def __init__(self):
+        self.embedded: list[str] = []
+
+    def embed(self, texts):
+        self.embedded.extend(texts)
+        return super().embed(texts)
+
+
+def test_unchanged_items_are_neither_reindexed_nor_reembedded(tree: ContentTree, instance: Path):
+    build(tree.root, instance, embedder=HashingEmbedder())
+    embedder = CountingEmbedder()
+    report = build(tree.root, instance, embedder=embedder)
+    assert (report.full, report.indexed, report.embedded, report.removed) == (False, 0, 0, 0)
+    assert embedder.embedded == []
+
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Short sessions that teach new words.")
+    report = build(tree.root, instance, embedder=embedder)
+    assert (report.indexed, report.embedded, report.removed) == (1, 1, 0)
+    assert len(embedder.embedded) == 1 and "Short sessions that teach new words." in embedder.embedded[0]
+
+
+def test_a_withdrawn_item_leaves_the_index_but_stays_in_the_database(tree: ContentTree, instance: Path):
+    build_hashing(tree, instance)
+    tree.replace("items/adjustment/ADJ-0001.md", "cost: very-low\n", "cost: very-low\nstatus: withdrawn\n")
+    report = build_hashing(tree, instance)
+    assert report.removed == 1 and report.searchable == 4 and report.items == 5
+    assert "ADJ-0001" not in searchable_ids(report.bundle)
+
+
+def test_build_refuses_invalid_content_and_keeps_the_old_bundle(tree: ContentTree, instance: Path):
+    first = build_hashing(tree, instance).bundle
+    tree.replace(INT, "cost: low", "cost: cheap")
+    with pytest.raises(BuildRefused) as refused:
+        build_hashing(tree, instance)
+    assert [p.code for p in refused.value.problems] == ["unknown-value"]
+    assert bundle.current_bundle(instance) == first
+    assert sorted(p.name for p in (instance / "bundles").iterdir()) == [first.name]
+
+
+class FailingEmbedder(HashingEmbedder):
+    def embed(self, texts):
+        raise RuntimeError("the model crashed")
+
+
+def test_a_build_that_fails_part_way_leaves_no_trace(tree: ContentTree, instance: Path):
+    first = build_hashing(tree, instance).bundle
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Changed, so it must be embedded.")
+    with pytest.raises(RuntimeError, match="the model crashed"):
+        build(tree.root, instance, embedder=FailingEmbedder())
+    assert bundle.current_bundle(instance) == first
+    assert sorted(p.name for p in (instance / "bundles").iterdir()) == [first.name]
+    assert not [p for p in instance.iterdir() if p.name.startswith(".library")]
+
+
+def test_a_reader_of_the_old_bundle_keeps_working_after_a_swap(tree: ContentTree, instance: Path):
+    build_hashing(tree, instance)
+    old_service = get_service(instance)
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Brand new words about a zebra crossing.")
+    build_hashing(tree, instance)
+    old = old_service.search(old_service.parse("zebra", mode="keyword"))
+    assert old.total == 0  # the old bundle, still readable, unchanged
+    new_service = get_service(instance)
+    assert new_service is not old_service
+    assert new_service.search(new_service.parse("zebra", mode="keyword")).total == 1
+
+
+def test_an_item_never_appears_twice_after_many_incremental_builds(tree: ContentTree, instance: Path):
+    """Guards against the whoosh-reloaded refresh bug: duplicates after merged commits."""
+    for round_ in range(12):
+        tree.replace(INT, "Teach words.", f"Teach words (round {round_}).")
+        build_hashing(tree, instance)
+        tree.replace(INT, f"Teach words (round {round_}).", "Teach words.")
+    current = bundle.current_bundle(instance)
+    assert searchable_ids(current) == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
+    service = SearchService(current, lambda name: HashingEmbedder())
+    for mode in ("keyword", "semantic", "hybrid"):
+        ids = [h.id for h in service.search(service.parse("words teach fixture", mode=mode, per_page=50)).hits]
+        assert len(ids) == len(set(ids)), mode
+    assert len(list((instance / "bundles").iterdir())) == bundle.KEEP_BUNDLES
+
+
+def test_missing_or_corrupt_bundle_names_the_command_that_fixes_it(tree: ContentTree, instance: Path):
+    with pytest.raises(bundle.BundleError, match="is missing. Run 'nis build'"):
+        get_service(instance)
+    current = build_hashing(tree, instance).bundle
+    (current / bundle.DB_NAME).write_bytes(b"this is not a database")
+    with pytest.raises(bundle.BundleError, match="nis build --full"):
+        get_service(instance)
+    os.remove(current / bundle.MANIFEST)
+    with pytest.raises(bundle.BundleError, match="incomplete"):
+        get_service(instance)
+
+
+def test_the_build_command(tree: ContentTree, instance: Path):
+    runner = CliRunner()
+    args = ["build", "--content", str(tree.root), "--instance", str(instance), "--embedder", "hashing"]
+    result = runner.invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "5 items, 5 searchable; full build: 5 indexed, 0 removed, 5 embedded." in result.output
+    assert "incremental: 0 indexed" in runner.invoke(main, args).output
+    tree.replace(INT, "cost: low", "cost: cheap")
+    result = runner.invoke(main, args)
+    assert result.exit_code == 1
+    assert "Not built: content has 1 problem(s); run 'nis validate'" in result.stderr

@@ -1,0 +1,172 @@
+"""The search function: modes, filters, facets, synonyms, spelling, snippets and bad input.
+Runs on the tests' own small content tree with the deterministic stand-in embedder."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import ContentTree, build_hashing
+from indexer.embeddings import HashingEmbedder
+from nis_library.cli import main
+from nis_library.search import InvalidSearch, SearchService
+from nis_library.search.fusion import reciprocal_rank_fusion
+from nis_library.search.request import MAX_QUERY_CHARS
+
+
+@pytest.fixture
+def service(tree: ContentTree, instance) -> SearchService:
+    report = build_hashing(tree, instance)
+    return SearchService(report.bundle, lambda name: HashingEmbedder())
+
+
+def run(service, text="", mode="hybrid", **filters):
+    return service.search(service.parse(text, filters, mode, 1, 50))
+
+
+def ids(results):
+    return [h.id for h in results.hits]
+
+
+def test_keyword_search_finds_words_and_says_so(service):
+    results = run(service, "dinner hall noise", mode="keyword")
+    assert ids(results)[0] == "ADJ-0001"
+    hit = results.hits[0]
+    assert hit.matched_by == ("words",) and set(hit.matched_words) >= {"dinner", "hall"}
+    assert "<mark" in hit.snippet and hit.keyword_score > 0 and hit.similarity is None
+
+
+def test_semantic_search_matches_by_meaning(service):
+    results = run(service, "visual timetable for the class routine", mode="semantic")
+    assert ids(results)[0] == "PRA-0001"
+    assert results.hits[0].matched_by == ("meaning",) and results.hits[0].similarity > 0
+
+
+def test_hybrid_fuses_both_and_reports_why(service):
+    results = run(service, "small group vocabulary sessions")
+    assert ids(results)[0] == "INT-0001"
+    assert results.hits[0].matched_by == ("words", "meaning")
+
+
+def test_synonyms_and_abbreviations_expand_the_query(service, tree):
+    assert run(service, "lunchtime", mode="keyword").total >= 1  # 'dinner hall' via synonyms
+    results = run(service, "lunchtime", mode="keyword")
+    assert "dinner hall" in results.expanded_with and ids(results)[0] == "ADJ-0001"
+
+
+def test_filters_apply_in_every_mode(service):
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = run(service, "test fixture", mode=mode, layer=["targeted"])
+        assert results.hits, mode
+        assert all("targeted" in h.layers for h in results.hits), mode
+        results = run(service, "test fixture", mode=mode, kind=["package"])
+        assert ids(results) == ["SPP-0001"], mode
+
+
+def test_facet_counts_ignore_their_own_filter(service):
+    unfiltered = run(service, "")
+    layer_counts = {v.value: v.count for v in next(f for f in unfiltered.facets if f.name == "layer").values}
+    assert layer_counts == {"universal": 3, "targeted": 3, "targeted-plus": 0, "specialist": 1}
+
+    filtered = run(service, "", layer=["targeted"])
+    assert filtered.total == 3
+    layer = next(f for f in filtered.facets if f.name == "layer")
+    assert {v.value: v.count for v in layer.values} == layer_counts  # widen as well as narrow
+    assert [v.value for v in layer.values if v.selected] == ["targeted"]
+    kinds = {v.value: v.count for v in next(f for f in filtered.facets if f.name == "kind").values}
+    assert kinds == {"practice": 0, "intervention": 1, "identification-tool": 1, "adjustment": 1, "package": 0}
+
+
+def test_values_within_a_facet_are_or_and_facets_are_and(service):
+    assert run(service, "", kind=["practice", "package"]).total == 2
+    assert run(service, "", kind=["practice", "package"], layer=["specialist"]).total == 1
+
+
+def test_an_empty_query_browses_everything_universal_first(service):
+    results = run(service, "")
+    assert results.total == 5
+    assert [h.layers[0] for h in results.hits][:3] == ["universal"] * 3
+
+
+def test_did_you_mean_for_a_misspelling(service):
+    results = run(service, "vocabulery", mode="keyword")
+    assert results.did_you_mean == "vocabulary"
+
+
+@pytest.mark.parametrize("text", [
+    "AND OR (((", "*:*", '"unclosed quote', "title:visual", "id:PRA-0001", "NOT", "a" * 5000,
+    "emoji 🙂🙃 and ünïcödé", "\x00\x01 control", "'; DROP TABLE items; --", "<script>alert(1)</script>",
+    "漢字かな交じり文", "   ", "?" * 50, "visual~2 timetable^3",
+])
+def test_hostile_queries_never_raise(service, text):
+    for mode in ("keyword", "semantic", "hybrid"):
+        results = run(service, text, mode=mode)
+        assert results.total >= 0
+        for hit in results.hits:
+            assert "<script>" not in hit.snippet
+
+
+def test_a_huge_query_is_shortened_with_a_message(service):
+    results = run(service, "timetable " * 200, mode="keyword")
+    assert len(results.query) <= MAX_QUERY_CHARS
+    assert results.messages and "shortened" in results.messages[0]
+
+
+def test_snippets_escape_html_from_content(service, tree, instance):
+    tree.replace("items/practice/PRA-0001.md", "Show the day's plan.", "Show the <b>day's</b> plan & routine.")
+    report = build_hashing(tree, instance)
+    fresh = SearchService(report.bundle, lambda name: HashingEmbedder())
+    hit = fresh.search(fresh.parse("routine plan", mode="keyword")).hits[0]
+    assert "<b>" not in hit.snippet and "&lt;b&gt;" in hit.snippet
+
+
+@pytest.mark.parametrize("filters, parameter, fragment", [
+    ({"layer": ["tier-2"]}, "layer", "Valid values: universal, targeted, targeted-plus, specialist."),
+    ({"colour": ["red"]}, "colour", "Unknown filter 'colour'. Filters are: area, subcomponent, layer"),
+    ({"area": ["sensory-development"]}, "area", "Unknown area of development 'sensory-development'"),
+])
+def test_unknown_filters_are_rejected_with_the_valid_ones(service, filters, parameter, fragment):
+    with pytest.raises(InvalidSearch) as invalid:
+        service.parse("x", filters)
+    assert invalid.value.parameter == parameter and fragment in invalid.value.message
+
+
+@pytest.mark.parametrize("mode, page, per_page, parameter", [
+    ("fuzzy", 1, 10, "mode"), ("hybrid", 0, 10, "page"), ("hybrid", -1, 10, "page"),
+    ("hybrid", 10**9, 10, "page"), ("hybrid", "two", 10, "page"), ("hybrid", 1, 0, "per_page"),
+    ("hybrid", 1, 1000, "per_page"),
+])
+def test_bad_mode_and_paging_are_rejected(service, mode, page, per_page, parameter):
+    with pytest.raises(InvalidSearch) as invalid:
+        service.parse("x", None, mode, page, per_page)
+    assert invalid.value.parameter == parameter
+
+
+def test_a_page_past_the_end_is_empty_with_a_message(service):
+    results = service.search(service.parse("", None, "hybrid", 3, 2))
+    assert results.hits and results.pages == 3
+    results = service.search(service.parse("", None, "hybrid", 9, 2))
+    assert results.hits == [] and "results end on page 3" in results.messages[0]
+
+
+def test_reciprocal_rank_fusion():
+    fused = reciprocal_rank_fusion([1, 2, 3], [3, 1, 4], k=60, depth=2)
+    order = [doc for doc, _ in fused]
+    assert order[:2] == [1, 3]           # in both heads
+    assert order[2:] == [2, 4]           # the tails follow, by their fused score over the whole lists
+    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+
+
+def test_search_command_json_and_errors(tree, instance):
+    build_hashing(tree, instance)
+    runner = CliRunner()
+    result = runner.invoke(main, ["search", "dinner hall", "--instance", str(instance), "--json", "--mode", "keyword"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["hits"][0]["id"] == "ADJ-0001" and data["total"] >= 1 and "facets" in data
+    text = runner.invoke(main, ["search", "dinner hall", "--instance", str(instance), "--kind", "adjustment"]).output
+    assert "1. Test adjustment - early access to the dinner hall  [ADJ-0001]" in text
+    bad = runner.invoke(main, ["search", "x", "--instance", str(instance), "--layer", "tier-2"])
+    assert bad.exit_code == 2 and "Valid values: universal" in bad.output
