@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 
 import numpy as np
 
-from . import bundle, keyword_index, store
+from . import bundle, keyword_index, store, term_matrix
 from .documents import DOCUMENT_VERSION, document_hash, embedding_hash, search_document
 from .embeddings import Embedder, make_embedder
 from .library import Library, load_library
@@ -107,6 +107,12 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
             ix = keyword_index.create(whoosh_dir)
             removed, changed = [], [doc for doc, _ in documents.values()]
         keyword_index.write(ix, removed, progress(changed, "Indexing"))
+        # The same terms and lengths as a sparse matrix, for fast BM25F (see indexer.term_matrix).
+        previous_matrix = (term_matrix.TermMatrix.load(previous / term_matrix.FILE_NAME)
+                           if previous is not None else None)
+        term_matrix.assemble(previous_matrix, sorted(documents),
+                             {doc.id: term_matrix.document_row(ix.schema, doc) for doc in changed}
+                             ).save(target / term_matrix.FILE_NAME)
         ix.close()
         report.indexed, report.removed = len(changed), len(removed)
         t = lap("keyword index", t)

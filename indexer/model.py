@@ -13,7 +13,7 @@ from pydantic import AnyHttpUrl, Field, model_validator
 
 from .schema import Slug, Strict, Text
 
-ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4}$")]
+ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4,6}$")]  # e.g. INT-0042
 SlugList = Annotated[list[Slug], Field(min_length=1)]
 TextList = Annotated[list[Text], Field(min_length=1)]
 SUMMARY_MAX = 300

@@ -64,7 +64,7 @@ FAULTS = [
           "subcomponent-area", "'fine-motor' belongs to area 'motor-physical'", "subcomponents:"),
     Fault("list given as a single value", PRA, swap(PRA, "phases: [primary]", "phases: primary"),
           "invalid-value", "'phases': Input should be a valid list", "phases:"),
-    Fault("malformed ID", PRA, swap(PRA, "id: PRA-0001", "id: PRA-1"),
+    Fault("malformed ID", PRA, swap(PRA, "id: PRA-0001", "id: PRA-12"),
           "invalid-value", "'id': String should match pattern", "id:"),
     Fault("ID does not match the file name", PRA, swap(PRA, "id: PRA-0001", "id: PRA-0002"),
           "id-filename", "the ID 'PRA-0002' does not match the file name 'PRA-0001.md'", "id:"),

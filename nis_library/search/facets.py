@@ -21,6 +21,9 @@ class FacetMatrix:
     labels: tuple[str, ...]
     matrix: np.ndarray  # bool, items × values
 
+    def __post_init__(self):
+        self.counting = self.matrix.astype(np.float32)  # for counting by matrix product
+
     def mask(self, selected: tuple[str, ...]) -> np.ndarray:
         """Items having any of the selected values (OR within a facet)."""
         columns = [self.values.index(v) for v in selected]
@@ -61,8 +64,8 @@ def count(matrices: Mapping[str, FacetMatrix], candidates: np.ndarray,
     for facet in FACETS:
         fm = matrices[facet.name]
         within = candidates & combined(masks, len(candidates), except_facet=facet.name)
-        counts = within.astype(np.int32) @ fm.matrix.astype(np.int32) if len(within) else np.zeros(len(fm.values), int)
+        counts = within.astype(np.float32) @ fm.counting if len(within) else np.zeros(len(fm.values))
         selected = set(filters.get(facet.name, ()))
         facets.append(FacetCount(facet.name, facet.label, tuple(
-            FacetValue(v, l, int(c), v in selected) for v, l, c in zip(fm.values, fm.labels, counts))))
+            FacetValue(v, l, int(round(c)), v in selected) for v, l, c in zip(fm.values, fm.labels, counts))))
     return facets

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
+
 RRF_K = 60
 FUSION_DEPTH = 100  # how far down each list contributes to the fused order
 
 
-def reciprocal_rank_fusion(*rankings: Sequence[int], k: int = RRF_K, depth: int = FUSION_DEPTH) -> list[tuple[int, float]]:
-    """Fuse ranked lists of ids. The top `depth` of each list are fused first; the rest of the
-    candidates follow, ordered by their fused score over the whole lists, so nothing is lost."""
-    head: dict[int, float] = {}
-    whole: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, doc in enumerate(ranking, start=1):
-            contribution = 1.0 / (k + rank)
-            whole[doc] = whole.get(doc, 0.0) + contribution
-            if rank <= depth:
-                head[doc] = head.get(doc, 0.0) + contribution
-    fused = sorted(head.items(), key=lambda pair: (-pair[1], pair[0]))
-    tail = sorted(((d, s) for d, s in whole.items() if d not in head), key=lambda pair: (-pair[1], pair[0]))
-    return fused + tail
+def reciprocal_rank_fusion(*rankings: Sequence[int], k: int = RRF_K, depth: int = FUSION_DEPTH,
+                           size: int | None = None) -> list[tuple[int, float]]:
+    """Fuse ranked lists of row numbers. The top `depth` of each list are fused first; the rest of
+    the candidates follow, ordered by their fused score over the whole lists, so none is lost.
+    Returns (row, fused score) pairs, best first; ties go to the lower row number."""
+    arrays = [np.asarray(r, dtype=np.int64) for r in rankings]
+    size = size or (max((int(a.max()) for a in arrays if len(a)), default=-1) + 1)
+    head = np.zeros(size)
+    whole = np.zeros(size)
+    for rows in arrays:
+        contribution = 1.0 / (k + np.arange(1, len(rows) + 1))
+        np.add.at(whole, rows, contribution)
+        np.add.at(head, rows[:depth], contribution[:depth])
+    in_head = np.flatnonzero(head)
+    in_tail = np.setdiff1d(np.flatnonzero(whole), in_head, assume_unique=True)
+    head_order = in_head[np.lexsort((in_head, -head[in_head]))]
+    tail_order = in_tail[np.lexsort((in_tail, -whole[in_tail]))]
+    return [(int(r), float(head[r])) for r in head_order] + [(int(r), float(whole[r])) for r in tail_order]

@@ -24,8 +24,8 @@ class KeywordQuery:
     query: wq.Query | None
 
     @property
-    def all_terms(self) -> frozenset[str]:
-        return frozenset(self.terms + self.synonym_terms)
+    def weighted_terms(self) -> list[tuple[str, float]]:
+        return [(t, 1.0) for t in self.terms] + [(t, SYNONYM_WEIGHT) for t in self.synonym_terms]
 
 
 def analyse(analyzer, text: str) -> list[str]:
@@ -46,8 +46,10 @@ def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:
     return KeywordQuery(tuple(own), tuple(extra), wq.Or(clauses) if clauses else None)
 
 
-def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None):
-    """All matching documents, best first, as (docnum, score, matched stemmed words)."""
+def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):
+    """Whoosh's own BM25F ranking of all matching documents, as (docnum, score, matched words).
+    Search ranks with `bm25f.BM25FScorer`, which computes the same scores far faster; this is the
+    reference it is tested and benchmarked against."""
     if kq.query is None:
         return []
     results = searcher.search(kq.query, limit=None, filter=allowed, terms=True)
@@ -56,11 +58,6 @@ def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None):
         matched = {text.decode() if isinstance(text, bytes) else text for _, text in hit.matched_terms()}
         out.append((hit.docnum, hit.score, tuple(t for t in kq.terms + kq.synonym_terms if t in matched)))
     return out
-
-
-def matching_docnums(searcher: Searcher, kq: KeywordQuery) -> set[int]:
-    """Every document matching the query, unscored (for facet counts)."""
-    return set(kq.query.docs(searcher)) if kq.query is not None else set()
 
 
 def did_you_mean(searcher: Searcher, text: str, known_words: frozenset[str], analyzer) -> str | None:
@@ -98,10 +95,25 @@ def plain(markdown: str) -> str:
     return " ".join(_MARKDOWN.sub(lambda m: m.group(2) or " ", markdown).split())
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+SNIPPET_SENTENCES = 2  # candidate sentences handed to the highlighter
+
+
 def snippet(text: str, terms: frozenset[str], analyzer) -> str:
-    """Up to two fragments of `text` around the matched words, HTML-escaped, words in <mark>."""
+    """Up to two fragments of `text` around the matched words, HTML-escaped, words in <mark>.
+
+    Whoosh's highlighter stems every token it reads, which is slow on whole items, so a cheap
+    regular expression first keeps the few sentences with a word that starts like a matched stem.
+    """
     if not terms:
+        return ""
+    prefixes = sorted({t[:max(3, len(t) - 1)] for t in terms}, key=len, reverse=True)
+    starts_like = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
+    scored = [(len(starts_like.findall(s)), -i, s) for i, s in enumerate(_SENTENCE.split(text))]
+    best = sorted((t for t in scored if t[0]), reverse=True)[:SNIPPET_SENTENCES]
+    sentences = [s for _, _, s in sorted(best, key=lambda t: -t[1])]  # in reading order
+    if not sentences:
         return ""
     fragmenter = ContextFragmenter(maxchars=140, surround=40)
     formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term", between=" … ")
-    return highlight(text, terms, analyzer, fragmenter, formatter, top=2)
+    return highlight(" ".join(sentences), terms, analyzer, fragmenter, formatter, top=2)

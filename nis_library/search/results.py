@@ -19,9 +19,8 @@ class Hit:
     snippet: str                      # HTML: escaped text with <mark> around matched words
     matched_by: tuple[str, ...]       # "words", "meaning" or both: why it matched
     matched_words: tuple[str, ...]    # the query's words (stemmed) found in the item
-    keyword_score: float | None
-    similarity: float | None          # cosine similarity of meaning, -1 to 1
-    score: float                      # the score the list is ranked by in this mode
+    keyword_score: float | None       # BM25F, when it matched by words
+    similarity: float | None          # cosine similarity, when it matched by meaning
 
 
 @dataclass(frozen=True)

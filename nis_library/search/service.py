@@ -13,12 +13,13 @@ from typing import Callable
 import numpy as np
 
 from indexer import bundle as bundles
-from indexer import keyword_index, store
+from indexer import keyword_index, store, term_matrix
 from indexer.documents import FACETS
 from indexer.embeddings import Embedder, make_embedder
 from indexer.synonyms import Synonyms
 
 from . import facets, keyword
+from .bm25f import BM25FScorer
 from .fusion import reciprocal_rank_fusion
 from .request import SearchRequest, parse_request
 from .results import Hit, SearchResults
@@ -55,10 +56,14 @@ class SearchService:
             self.synonyms = Synonyms.model_validate_json(synonyms["json"]) if synonyms else Synonyms(groups=[])
         finally:
             db.conn.close()
+        matrix = term_matrix.TermMatrix.load(self.bundle_dir / term_matrix.FILE_NAME)
+        if matrix.ids != [item.id for item in self.items]:
+            raise bundles.BundleError(f"{self.bundle_dir}: term matrix and database disagree; run 'nis build --full'")
+        self.bm25f = BM25FScorer(matrix, keyword_index.FIELD_BOOSTS)
         self.index = keyword_index.open_index(self.bundle_dir / bundles.WHOOSH_DIR)
         self.analyzer = self.index.schema["title"].analyzer
         self._local = threading.local()
-        self._docnum_to_row = self._map_docnums()
+        self._check_keyword_index()
         self.model_name = self.manifest["embedder"]
         self._embedder_factory = embedder_factory or (lambda name: make_embedder(_EMBEDDER_KEYS.get(name, name)))
         self._embedder: Embedder | None = None
@@ -91,7 +96,9 @@ class SearchService:
         self.vocabularies = vocab
         self.valid_values = {f.name: tuple(v for v, _ in vocab[f.vocabulary]) for f in FACETS}
         self.matrices = facets.build_matrices(self._facet_values, vocab)
-        self.layer_order = {v: i for i, (v, _) in enumerate(vocab["layers"])}
+        layer_order = {v: i for i, (v, _) in enumerate(vocab["layers"])}
+        self.browse_order = np.array(sorted(range(len(self.items)), key=lambda r: (
+            min(layer_order[l] for l in self.items[r].layers), self.items[r].title.lower())), dtype=np.int64)
 
     def _load_vectors(self, db) -> None:
         vectors = store.read_embeddings(db, self.manifest["embedder"], set(self.embed_hashes))
@@ -102,18 +109,12 @@ class SearchService:
         self.vectors = (np.vstack([vectors[h] for h in self.embed_hashes]).astype(np.float32)
                         if self.embed_hashes else np.zeros((0, dims), dtype=np.float32))
 
-    def _map_docnums(self) -> dict[int, int]:
-        mapping = {}
+    def _check_keyword_index(self) -> None:
         with self.index.searcher() as searcher:
-            for docnum, fields in searcher.reader().iter_docs():
-                row = self.row_of.get(fields["id"])
-                if row is None:
-                    raise bundles.BundleError(f"{self.bundle_dir}: keyword index and database disagree; rebuild")
-                mapping[docnum] = row
-        if len(mapping) != len(self.items):
-            raise bundles.BundleError(f"{self.bundle_dir}: keyword index holds {len(mapping)} items, "
-                                      f"the database {len(self.items)}: run 'nis build --full'")
-        return mapping
+            indexed = sorted(fields["id"] for _, fields in searcher.reader().iter_docs())
+        if indexed != [item.id for item in self.items]:
+            raise bundles.BundleError(f"{self.bundle_dir}: keyword index and database disagree: "
+                                      "run 'nis build --full'")
 
     @property
     def searcher(self):
@@ -150,42 +151,41 @@ class SearchService:
         expansions = self.synonyms.expansions(text) if text else []
         kq = keyword.build_query(self.analyzer, text, expansions)
 
-        keyword_ranked: list[tuple[int, float, tuple[str, ...]]] = []
-        semantic_ranked: list[tuple[int, float]] = []
+        keyword_scores = np.zeros(size)
+        similarity = None
         candidates = np.zeros(size, dtype=bool)
-        if not text:
+        if not text:  # browse: everything, Universal first, then by title
             candidates[:] = True
-            order = sorted(np.flatnonzero(allowed), key=lambda r: (min(self.layer_order[l] for l in self.items[r].layers),
-                                                                  self.items[r].title.lower()))
-            ranked = [(int(r), 0.0) for r in order]
+            ranked = self.browse_order[allowed[self.browse_order]]
         else:
-            if request.mode in ("keyword", "hybrid") and kq.query is not None:
-                for docnum in keyword.matching_docnums(self.searcher, kq):
-                    candidates[self._docnum_to_row[docnum]] = True
-                allowed_docnums = {d for d, r in self._docnum_to_row.items() if allowed[r]} if masks else None
-                keyword_ranked = [(self._docnum_to_row[d], s, words)
-                                  for d, s, words in keyword.run(self.searcher, kq, allowed_docnums)]
+            keyword_rows = semantic_rows = np.zeros(0, dtype=np.int64)
+            if request.mode in ("keyword", "hybrid"):
+                keyword_scores = self.bm25f.score(kq.weighted_terms)
+                matched = keyword_scores > 0
+                candidates |= matched
+                keyword_rows = _best_first(np.flatnonzero(matched & allowed), keyword_scores)
             if request.mode in ("semantic", "hybrid") and size:
                 similarity = self.vectors @ self.embed_query(text)
                 meaningful = similarity >= SIMILARITY_FLOOR.get(self.model_name, 0.25)
                 candidates |= meaningful
-                rows = np.flatnonzero(meaningful & allowed)
-                rows = rows[np.argsort(-similarity[rows], kind="stable")]
-                semantic_ranked = [(int(r), float(similarity[r])) for r in rows]
+                semantic_rows = _best_first(np.flatnonzero(meaningful & allowed), similarity)
             if request.mode == "keyword":
-                ranked = [(r, s) for r, s, _ in keyword_ranked]
+                ranked = keyword_rows
             elif request.mode == "semantic":
-                ranked = semantic_ranked
+                ranked = semantic_rows
             else:
-                ranked = reciprocal_rank_fusion([r for r, _, _ in keyword_ranked], [r for r, _ in semantic_ranked])
+                ranked = np.array([r for r, _ in reciprocal_rank_fusion(keyword_rows, semantic_rows, size=size)],
+                                  dtype=np.int64)
 
-        keyword_by_row = {r: (s, words) for r, s, words in keyword_ranked}
-        similarity_by_row = dict(semantic_ranked)
         total = len(ranked)
         start = (request.page - 1) * request.per_page
-        page_rows = ranked[start:start + request.per_page]
-        hits = [self._hit(start + i + 1, row, score, keyword_by_row.get(row), similarity_by_row.get(row), kq)
-                for i, (row, score) in enumerate(page_rows)]
+        hits = []
+        for offset, row in enumerate(ranked[start:start + request.per_page]):
+            row = int(row)
+            keyword_score = float(keyword_scores[row]) if keyword_scores[row] > 0 else None
+            meaning = float(similarity[row]) if similarity is not None and similarity[row] >= \
+                SIMILARITY_FLOOR.get(self.model_name, 0.25) else None
+            hits.append(self._hit(start + offset + 1, row, keyword_score, meaning, kq))
         if request.page > 1 and not hits and total:
             messages.append(f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}.")
         suggestion = None
@@ -197,17 +197,21 @@ class SearchService:
             facets=facets.count(self.matrices, candidates, masks, request.filters),
             did_you_mean=suggestion, messages=messages, expanded_with=tuple(expansions))
 
-    def _hit(self, rank, row, score, keyword_match, similarity, kq) -> Hit:
+    def _hit(self, rank, row, keyword_score, similarity, kq) -> Hit:
         item = self.items[row]
-        matched_by = tuple(name for name, present in (("words", keyword_match is not None),
+        matched_by = tuple(name for name, present in (("words", keyword_score is not None),
                                                        ("meaning", similarity is not None)) if present)
-        words = keyword_match[1] if keyword_match else ()
+        words = self.bm25f.matched_terms(row, kq.terms + kq.synonym_terms) if keyword_score is not None else ()
         snippet = keyword.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         return Hit(rank=rank, id=item.id, kind=item.kind, title=item.title, summary=item.summary,
                    layers=item.layers, areas=item.areas, evidence=item.evidence, cost=item.cost,
                    snippet=snippet or html.escape(item.summary), matched_by=matched_by, matched_words=words,
-                   keyword_score=keyword_match[0] if keyword_match else None, similarity=similarity,
-                   score=float(score))
+                   keyword_score=keyword_score, similarity=similarity)
+
+
+def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Rows by score, highest first; ties by row (item ID order), so results are stable."""
+    return rows[np.lexsort((rows, -scores[rows]))]
 
 
 _EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "hashing-stand-in": "hashing"}

@@ -1,0 +1,198 @@
+#!/usr/bin/env python
+"""Search speed on corpora scaled up by scripts/corpus.py, measured in one run against a baseline.
+
+For each size: the full build time, the rebuild time after one changed item, and p50/p95 latency of
+keyword, semantic and hybrid searches (with and without filters), in process. The baseline is the
+same keyword queries on a SQLite FTS5 table of the same corpus (porter stemming, bm25 with the same
+field weights), so the figures are ratios on this machine, not absolute promises.
+
+    .venv/bin/python scripts/bench_search.py                 # 1k and 10k items
+    .venv/bin/python scripts/bench_search.py --sizes 1000 10000 100000
+
+The queries are the 106 judged teacher queries. Above --real-embeddings-up-to items (default
+10,000) the corpus passages get random unit vectors instead of model embeddings, because embedding
+100k passages takes about an hour on this CPU: exact search costs the same whatever the values.
+Queries are always embedded by the real model; the output says when corpus vectors are random.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import re
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from corpus import generate  # noqa: E402
+from indexer import bundle, store  # noqa: E402
+from indexer.build import build  # noqa: E402
+from indexer.embeddings import MiniLMEmbedder  # noqa: E402
+from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS  # noqa: E402
+from nis_library.search import SearchService  # noqa: E402
+from nis_library.search import keyword as kw  # noqa: E402
+from nis_library.search.quality import load_judgements  # noqa: E402
+
+FILTERS = {"layer": ["targeted"], "phase": ["primary"]}
+
+
+class RandomCorpusEmbedder:
+    """Random unit vectors for corpus passages (seeded by the text), under the real model's name,
+    so the search service embeds queries with the real model."""
+
+    def __init__(self, real: MiniLMEmbedder):
+        self.name, self.dimensions = real.name, real.dimensions
+
+    def embed(self, texts):
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        for i, text in enumerate(texts):
+            seed = int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "little")
+            v = np.random.default_rng(seed).standard_normal(self.dimensions)
+            out[i] = v / np.linalg.norm(v)
+        return out
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
+def timed(fn, repeat: int = 1) -> list[float]:
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def fts5_table(bundle_dir: Path) -> sqlite3.Connection:
+    """The baseline: the same indexed text in an in-memory SQLite FTS5 table."""
+    from indexer.documents import search_document  # the same text the keyword index gets
+    from indexer.library import load_library
+
+    conn = sqlite3.connect(":memory:")
+    conn.execute(f"create virtual table fts using fts5(id unindexed, {', '.join(TEXT_FIELDS)}, tokenize='porter')")
+    return conn
+
+
+def fill_fts5(conn: sqlite3.Connection, library) -> None:
+    from indexer.documents import search_document
+
+    rows = []
+    for record in library.files:
+        if record.item.status != "active":
+            continue
+        doc = search_document(record.item, record.body, library.taxonomy)
+        rows.append((doc.id, *(getattr(doc, f) for f in TEXT_FIELDS)))
+    conn.executemany(f"insert into fts values ({', '.join('?' * (len(TEXT_FIELDS) + 1))})", rows)
+    conn.commit()
+
+
+def fts5_search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[str]:
+    words = re.findall(r"[A-Za-z0-9]+", text)
+    if not words:
+        return []
+    match = " OR ".join(f'"{w}"' for w in words)
+    weights = ", ".join(str(FIELD_BOOSTS[f]) for f in TEXT_FIELDS)
+    return [r[0] for r in conn.execute(
+        f"select id from fts where fts match ? order by bm25(fts, 0, {weights}) limit ?", (match, limit))]
+
+
+def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder, real_up_to: int, repeat: int) -> dict:
+    content = workdir / f"content-{n}"
+    instance = workdir / f"instance-{n}"
+    started = time.perf_counter()
+    generated = generate(ROOT / "content", content, n)
+    print(f"\n== {n:,} items (corpus generated in {time.perf_counter() - started:.1f}s)", flush=True)
+    random_vectors = n > real_up_to
+    embedder = RandomCorpusEmbedder(minilm) if random_vectors else minilm
+
+    full = build(content, instance, embedder=embedder, full=True)
+    print(f"full build: {full.seconds:.1f}s {full.timings}", flush=True)
+    edited = generated[len(generated) // 2]
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text.replace("\nsummary: ", "\nsummary: Edited for the benchmark. ", 1), encoding="utf-8")
+    one = build(content, instance, embedder=embedder)
+    print(f"rebuild after one changed item: {one.seconds:.2f}s ({one.indexed} indexed, {one.embedded} embedded) "
+          f"{one.timings}", flush=True)
+
+    service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
+    from indexer.library import load_library
+
+    conn = fts5_table(service.bundle_dir)
+    fill_fts5(conn, load_library(content))
+
+    results: dict[str, tuple[float, float]] = {}
+
+    def measure(label: str, fn):
+        for q in queries:  # warm-up: caches, lazy loads
+            fn(q)
+        samples = [s for _ in range(repeat) for q in queries for s in timed(lambda: fn(q))]
+        results[label] = percentiles(samples)
+
+    for mode in ("keyword", "semantic", "hybrid"):
+        for filtered in (False, True):
+            filters = FILTERS if filtered else None
+            label = f"{mode}{' + filters' if filtered else ''}"
+            measure(label, lambda q, m=mode, f=filters: service.search(service.parse(q, f, m, 1, 20)))
+    # Semantic and hybrid with the query embedding not cached: the model runs for every query.
+    for mode in ("semantic", "hybrid"):
+        def uncached(q, m=mode):
+            service.embed_query.cache_clear()
+            service.search(service.parse(q, None, m, 1, 20))
+        measure(f"{mode}, query embedding not cached", uncached)
+    measure("query embedding alone (model)", lambda q: minilm.embed([q]))
+
+    def whoosh_only(q):
+        kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
+        kq.query and service.searcher.search(kq.query, limit=20)
+    measure("keyword retrieval only (Whoosh top 20)", whoosh_only)
+    measure("FTS5 baseline (top 20)", lambda q: fts5_search(conn, q))
+
+    base = results["FTS5 baseline (top 20)"][0]
+    print(f"{'':46}{'p50 ms':>9}{'p95 ms':>9}{'p50 / FTS5':>12}")
+    for label, (p50, p95) in results.items():
+        print(f"{label:46}{p50:9.2f}{p95:9.2f}{p50 / base:12.1f}")
+    if random_vectors:
+        print("(corpus vectors are random unit vectors; queries embedded by the real model)")
+    return {"items": n, "full_build_s": full.seconds, "one_change_s": one.seconds, "latency": results,
+            "random_vectors": random_vectors}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--real-embeddings-up-to", type=int, default=10000)
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the query set per measurement")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep corpora and bundles here")
+    args = parser.parse_args()
+
+    queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
+    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {len(queries)} queries × {args.repeat}")
+    minilm = MiniLMEmbedder()
+    if args.workdir:
+        args.workdir.mkdir(parents=True, exist_ok=True)
+        for n in args.sizes:
+            bench_size(n, args.workdir, queries, minilm, args.real_embeddings_up_to, args.repeat)
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            for n in args.sizes:
+                bench_size(n, Path(tmp), queries, minilm, args.real_embeddings_up_to, args.repeat)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
