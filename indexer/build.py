@@ -1,9 +1,10 @@
 """`nis build`: read and validate content/, then write the search bundle.
 
-Incremental: an item whose indexed text is unchanged (same document hash) is neither re-indexed nor
-re-embedded; its Whoosh entry and its vector are carried over from the current bundle. The new
-bundle is written into a fresh folder and swapped in atomically (see `indexer.bundle`), so a failed
-build leaves the current bundle untouched.
+Incremental: an item whose file is unchanged is not parsed again (see `indexer.read_cache`), and an
+item whose indexed text is unchanged (same document hash) is neither re-indexed nor re-embedded: its
+keyword-index entry, term-matrix row, database row and vector are carried over from the current
+bundle. The new bundle is written into a fresh folder and swapped in atomically (see
+`indexer.bundle`), so a failed build leaves the current bundle untouched.
 """
 
 from __future__ import annotations
@@ -14,10 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Sequence, TypeVar
 
-import numpy as np
-
 from . import bundle, keyword_index, store, term_matrix
-from .documents import DOCUMENT_VERSION, document_hash, embedding_hash, search_document
+from .documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
 from .embeddings import Embedder, make_embedder
 from .library import Library, load_library
 from .problems import Problem
@@ -52,8 +51,31 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
 
 
+@dataclass
+class Previous:
+    """The bundle this build starts from, when it is compatible."""
+
+    path: Path
+    rows: dict[str, store.PreviousRow]
+    config_hash: str | None
+
+
+def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool) -> Previous | None:
+    path = None if full else bundle.current_bundle(instance_dir)
+    if path is None:
+        return None
+    manifest = bundle.read_manifest(path)
+    if manifest.get("document_version") != DOCUMENT_VERSION or manifest.get("embedder") != embedder.name:
+        return None
+    db = store.open_db(path / bundle.DB_NAME, read_only=True)
+    try:
+        return Previous(path, store.read_previous_rows(db), manifest.get("config_hash"))
+    finally:
+        db.conn.close()
+
+
 def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = None, full: bool = False,
-          progress: Progress = no_progress, library: Library | None = None) -> BuildReport:
+          progress: Progress = no_progress) -> BuildReport:
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -62,83 +84,85 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
         timings[name] = round(now - since, 3)
         return now
 
-    library = library or load_library(content_dir)
-    if not library.ok:
-        raise BuildRefused(library.problems)
-    t = lap("read", started)
     embedder = embedder or make_embedder()
     instance_dir = Path(instance_dir)
     instance_dir.mkdir(parents=True, exist_ok=True)
-
-    previous = None if full else bundle.current_bundle(instance_dir)
-    previous_hashes: dict[str, tuple[str, str, str]] = {}
-    if previous is not None:
-        manifest = bundle.read_manifest(previous)
-        if manifest.get("document_version") == DOCUMENT_VERSION and manifest.get("embedder") == embedder.name:
-            previous_hashes = store.read_hashes(store.open_db(previous / bundle.DB_NAME, read_only=True))
-        else:
-            previous = None
+    previous = _previous_bundle(instance_dir, embedder, full)
+    library = load_library(content_dir, store.read_cache(previous.path / bundle.DB_NAME, previous.config_hash)
+                           if previous else None)
+    if not library.ok:
+        raise BuildRefused(library.problems)
+    t = lap("read", started)
 
     target = bundle.new_bundle_dir(instance_dir)
     report = BuildReport(bundle=target, full=previous is None)
     try:
-        rows, documents, embed_hashes = [], {}, {}
+        old = previous.rows if previous else {}
+        carried: list[str] = []                    # rows copied as they are from the previous bundle
+        rows: list[dict] = []                      # rows written afresh
+        changed: dict[str, SearchDocument] = {}    # active items to (re)index
+        embed_texts: dict[str, str] = {}           # embedding hash -> text, for items to embed
+        active: list[str] = []
+        wanted_hashes: set[str] = set()
         for record in library.files:
+            before = old.get(record.data["id"])
+            if record.from_cache and before is not None and before.path == record.display_path:
+                carried.append(before.id)  # unchanged: its row, index entry and vector carry over
+                if before.status == "active":
+                    active.append(before.id)
+                    wanted_hashes.add(before.embed_hash)
+                continue
             item = record.item
             document = search_document(item, record.body, library.taxonomy)
             doc_hash, embed_hash = document_hash(document), embedding_hash(document, embedder.name)
-            rows.append(store.item_row(item, record.body, record.display_path, doc_hash, embed_hash))
+            rows.append(store.item_row(item, record, doc_hash, embed_hash))
             if item.status == "active":
-                documents[item.id] = (document, doc_hash)
-                embed_hashes[item.id] = embed_hash
-        report.items, report.searchable = len(rows), len(documents)
+                active.append(item.id)
+                wanted_hashes.add(embed_hash)
+                if before is None or before.status != "active" or before.doc_hash != doc_hash:
+                    changed[item.id] = document
+                if before is None or before.embed_hash != embed_hash:
+                    embed_texts[embed_hash] = document.embedding_text()
+        report.items, report.searchable = len(carried) + len(rows), len(active)
         t = lap("prepare", t)
 
-        # Keyword index: start from the previous one and replace only what changed.
+        # Keyword index and term matrix: start from the previous ones, replace only what changed.
         whoosh_dir = target / bundle.WHOOSH_DIR
         if previous is not None:
-            shutil.copytree(previous / bundle.WHOOSH_DIR, whoosh_dir)
+            shutil.copytree(previous.path / bundle.WHOOSH_DIR, whoosh_dir)
             ix = keyword_index.open_index(whoosh_dir)
-            old_active = {i for i, (status, _, _) in previous_hashes.items() if status == "active"}
-            removed = sorted(old_active - set(documents))
-            changed = [doc for i, (doc, h) in documents.items()
-                       if i not in old_active or previous_hashes[i][1] != h]
+            previous_matrix = term_matrix.TermMatrix.load(previous.path / term_matrix.FILE_NAME)
         else:
             ix = keyword_index.create(whoosh_dir)
-            removed, changed = [], [doc for doc, _ in documents.values()]
-        keyword_index.write(ix, removed, progress(changed, "Indexing"))
-        # The same terms and lengths as a sparse matrix, for fast BM25F (see indexer.term_matrix).
-        previous_matrix = (term_matrix.TermMatrix.load(previous / term_matrix.FILE_NAME)
-                           if previous is not None else None)
-        term_matrix.assemble(previous_matrix, sorted(documents),
-                             {doc.id: term_matrix.document_row(ix.schema, doc) for doc in changed}
+            previous_matrix = None
+        removed = sorted({i for i, r in old.items() if r.status == "active"} - set(active))
+        keyword_index.write(ix, removed, progress(list(changed.values()), "Indexing"))
+        term_matrix.assemble(previous_matrix, sorted(active),
+                             {i: term_matrix.document_row(ix.schema, doc) for i, doc in changed.items()}
                              ).save(target / term_matrix.FILE_NAME)
         ix.close()
         report.indexed, report.removed = len(changed), len(removed)
         t = lap("keyword index", t)
 
         # Embeddings: carried over by hash; only new passages go through the model.
-        wanted = set(embed_hashes.values())
+        reusable = store.embedding_hashes(previous.path / bundle.DB_NAME, embedder.name) if previous else set()
+        to_embed = [h for h in embed_texts if h not in reusable]
         vectors = {}
-        if previous is not None:
-            vectors = store.read_embeddings(store.open_db(previous / bundle.DB_NAME, read_only=True),
-                                            embedder.name, wanted)
-        missing = {h: doc.embedding_text() for i, (doc, _) in documents.items()
-                   if (h := embed_hashes[i]) not in vectors}
-        hashes = list(missing)
-        batches = [hashes[i:i + EMBED_BATCH] for i in range(0, len(hashes), EMBED_BATCH)]
+        batches = [to_embed[i:i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
         for batch in progress(batches, "Embedding"):
-            for h, vector in zip(batch, embedder.embed([missing[h] for h in batch])):
+            for h, vector in zip(batch, embedder.embed([embed_texts[h] for h in batch])):
                 vectors[h] = vector
-        report.embedded = len(hashes)
+        report.embedded = len(to_embed)
         t = lap("embeddings", t)
 
         db = store.open_db(target / bundle.DB_NAME)
         with db.conn:
             store.write_items(db, rows)
+            store.write_embeddings(db, embedder.name, vectors)
+            if previous is not None:
+                store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
             store.write_taxonomy(db, library.taxonomy)
             store.write_document(db, "synonyms", library.synonyms.model_dump_json())
-            store.write_embeddings(db, embedder.name, {h: vectors[h] for h in wanted})
         db.conn.close()
         t = lap("database", t)
 
@@ -147,7 +171,8 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
         bundle.write_manifest(target, {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "document_version": DOCUMENT_VERSION,
             "embedder": embedder.name, "dimensions": embedder.dimensions, "items": report.items,
-            "searchable": report.searchable, "content": str(Path(content_dir).resolve()),
+            "searchable": report.searchable, "config_hash": library.config_hash,
+            "content": str(Path(content_dir).resolve()),
         })
         bundle.publish(instance_dir, target)
     except BaseException:
@@ -155,7 +180,3 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
         raise
     bundle.prune(instance_dir)
     return report
-
-
-def vectors_matrix(vectors: dict[str, np.ndarray], order: list[str]) -> np.ndarray:
-    return np.vstack([vectors[h] for h in order]) if order else np.zeros((0, 0), dtype=np.float32)

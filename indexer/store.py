@@ -7,15 +7,18 @@ through it.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
+
+import sqlite3
 
 import numpy as np
 import sqlite_utils
 
-from .body import Body
 from .documents import FACETS, facet_values
 from .model import Item
+from .read_cache import CachedFile, ReadCache
 from .taxonomy import Taxonomy
 
 VOCABULARIES = ("areas", "subcomponents", "layers", "universal_offer", "phases", "settings", "delivered_by",
@@ -25,20 +28,43 @@ VOCABULARIES = ("areas", "subcomponents", "layers", "universal_offer", "phases",
 
 def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
     if read_only:
-        import sqlite3
-
+        if not Path(path).is_file():
+            raise FileNotFoundError(f"no database at {path}")
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
         return sqlite_utils.Database(conn)
-    return sqlite_utils.Database(path)
+    conn = sqlite3.connect(str(path), uri=False, check_same_thread=False)
+    conn.execute("pragma journal_mode = off")  # a new bundle is thrown away whole if a build fails
+    conn.execute("pragma synchronous = off")
+    db = sqlite_utils.Database(conn)
+    create_tables(db)
+    return db
 
 
-def item_row(item: Item, body: Body, path: str, doc_hash: str, embed_hash: str) -> dict:
+ITEM_COLUMNS = {
+    "id": str, "kind": str, "title": str, "summary": str, "status": str, "replaced_by": str, "sample": int,
+    "path": str, "file_hash": str, "doc_hash": str, "embed_hash": str,
+    "data": str,      # the front matter, as JSON
+    "sections": str,  # [{heading, line, text}], as JSON
+    "lines": str,     # where the keys that cross-item checks report on are, as JSON
+    "first_line": int, "last_line": int,
+} | {f"facet_{facet.name}": str for facet in FACETS}
+
+
+def create_tables(db: sqlite_utils.Database) -> None:
+    db["items"].create(ITEM_COLUMNS, pk="id")
+    db["embeddings"].create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
+
+
+def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
+    """The database row for a freshly read item (`record` is its `indexer.library.ItemFile`)."""
+    cached = record.cache_entry()
     row = {
         "id": item.id, "kind": item.kind, "title": item.title, "summary": item.summary,
-        "status": item.status, "replaced_by": item.replaced_by, "sample": item.sample, "path": path,
-        "doc_hash": doc_hash, "embed_hash": embed_hash,
+        "status": item.status, "replaced_by": item.replaced_by, "sample": item.sample,
+        "path": record.display_path, "file_hash": record.file_hash, "doc_hash": doc_hash, "embed_hash": embed_hash,
         "data": json.dumps(item.model_dump(mode="json")),
-        "sections": json.dumps([{"heading": s.heading, "text": s.text} for s in body.sections]),
+        "sections": json.dumps(cached.sections), "lines": json.dumps(cached.lines),
+        "first_line": cached.first_line, "last_line": cached.last_line,
     }
     for facet in FACETS:
         row[f"facet_{facet.name}"] = json.dumps(facet_values(item, facet))
@@ -46,7 +72,62 @@ def item_row(item: Item, body: Body, path: str, doc_hash: str, embed_hash: str) 
 
 
 def write_items(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
-    db["items"].insert_all(rows, pk="id", batch_size=500)
+    db["items"].insert_all(rows, batch_size=500)
+
+
+@dataclass(frozen=True)
+class PreviousRow:
+    """What a build needs to know about an item in the bundle it starts from."""
+
+    id: str
+    path: str
+    status: str
+    file_hash: str
+    doc_hash: str
+    embed_hash: str
+
+
+def read_previous_rows(db: sqlite_utils.Database) -> dict[str, PreviousRow]:
+    return {r["id"]: PreviousRow(**r) for r in db.query(
+        "select id, path, status, file_hash, doc_hash, embed_hash from items")}
+
+
+def read_cache(db_path: Path, config: str | None) -> ReadCache:
+    """What the previous build read from each file, for files that have not changed."""
+    db = open_db(db_path, read_only=True)
+    try:
+        files = {}
+        for r in db.query("select path, file_hash, data, sections, lines, first_line, last_line from items"):
+            files[r["path"]] = CachedFile(r["file_hash"], json.loads(r["data"]), r["sections"], r["lines"],
+                                          r["first_line"], r["last_line"])
+        return ReadCache(config or "", files)
+    finally:
+        db.conn.close()
+
+
+def embedding_hashes(db_path: Path, model: str) -> set[str]:
+    db = open_db(db_path, read_only=True)
+    try:
+        return {r["embed_hash"] for r in db.query("select embed_hash from embeddings where model = ?", [model])}
+    finally:
+        db.conn.close()
+
+
+def carry_over(db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[str], embed_hashes: Iterable[str]) -> None:
+    """Copy unchanged rows and vectors from the previous bundle's database, inside SQLite."""
+    db.execute("attach database ? as old", [f"file:{old_db_path}?mode=ro"])
+    try:
+        db.execute("create temp table carry_items (id text primary key)")
+        db.execute("create temp table carry_vectors (embed_hash text primary key)")
+        db.conn.executemany("insert into carry_items values (?)", ((i,) for i in item_ids))
+        db.conn.executemany("insert or ignore into carry_vectors values (?)", ((h,) for h in embed_hashes))
+        columns = ", ".join(ITEM_COLUMNS)
+        db.execute(f"insert into items ({columns}) select {columns} from old.items where id in (select id from carry_items)")
+        db.execute("insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
+                   "from old.embeddings where embed_hash in (select embed_hash from carry_vectors)")
+    finally:
+        db.conn.commit()
+        db.execute("detach database old")
 
 
 def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
@@ -68,7 +149,7 @@ def write_document(db: sqlite_utils.Database, name: str, json_text: str) -> None
 def write_embeddings(db: sqlite_utils.Database, model: str, vectors: dict[str, np.ndarray]) -> None:
     db["embeddings"].insert_all(
         ({"embed_hash": h, "model": model, "vector": v.astype(np.float32).tobytes()} for h, v in vectors.items()),
-        pk="embed_hash", batch_size=1000)
+        batch_size=1000)
 
 
 def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> dict[str, np.ndarray]:
@@ -79,12 +160,6 @@ def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> 
         if row["embed_hash"] in wanted:
             found[row["embed_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
     return found
-
-
-def read_hashes(db: sqlite_utils.Database) -> dict[str, tuple[str, str, str]]:
-    """id -> (status, doc_hash, embed_hash) for every item in a bundle."""
-    return {r["id"]: (r["status"], r["doc_hash"], r["embed_hash"])
-            for r in db.query("select id, status, doc_hash, embed_hash from items")}
 
 
 def iter_items(db: sqlite_utils.Database) -> Iterator[dict]:

@@ -144,3 +144,28 @@ def test_the_build_command(tree: ContentTree, instance: Path):
     result = runner.invoke(main, args)
     assert result.exit_code == 1
     assert "Not built: content has 1 problem(s); run 'nis validate'" in result.stderr
+
+
+def test_unchanged_files_are_not_parsed_again_but_still_checked_across_items(tree: ContentTree, instance: Path):
+    from indexer.library import load_library
+
+    build_hashing(tree, instance)
+    tree.path(INT).unlink()  # three unchanged files point at it
+    with pytest.raises(BuildRefused) as refused:
+        build_hashing(tree, instance)
+    from_scratch = load_library(tree.root).problems
+    assert refused.value.problems == from_scratch
+    assert sorted((p.path.rsplit("/", 1)[1], p.code) for p in from_scratch) == [
+        ("IDT-0001.md", "dangling-reference"), ("PRA-0001.md", "dangling-reference"),
+        ("SPP-0001.md", "dangling-reference")]
+    idt = next(p for p in from_scratch if p.path.endswith("IDT-0001.md"))
+    assert idt.line == tree.line_of("items/identification-tool/IDT-0001.md", "leads_to:")
+
+
+def test_a_taxonomy_change_rechecks_every_file(tree: ContentTree, instance: Path):
+    build_hashing(tree, instance)
+    tree.replace("taxonomy.yaml", "  - id: special-school\n", "  - id: specialist-school\n")
+    with pytest.raises(BuildRefused) as refused:
+        build_hashing(tree, instance)
+    assert [(p.path, p.code) for p in refused.value.problems] == [
+        ("content/items/package/SPP-0001.md", "unknown-value")]
