@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from corpus import generate  # noqa: E402
-from indexer import bundle, store  # noqa: E402
+from indexer import bundle  # noqa: E402
 from indexer.build import build  # noqa: E402
 from indexer.embeddings import MiniLMEmbedder  # noqa: E402
 from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS  # noqa: E402
@@ -77,17 +77,15 @@ def timed(fn, repeat: int = 1) -> list[float]:
     return samples
 
 
-def fts5_table(bundle_dir: Path) -> sqlite3.Connection:
-    """The baseline: the same indexed text in an in-memory SQLite FTS5 table."""
-    from indexer.documents import search_document  # the same text the keyword index gets
-    from indexer.library import load_library
-
+def fts5_table() -> sqlite3.Connection:
+    """The baseline: an in-memory SQLite FTS5 table with the keyword index's fields."""
     conn = sqlite3.connect(":memory:")
     conn.execute(f"create virtual table fts using fts5(id unindexed, {', '.join(TEXT_FIELDS)}, tokenize='porter')")
     return conn
 
 
 def fill_fts5(conn: sqlite3.Connection, library) -> None:
+    """The same text the keyword index gets."""
     from indexer.documents import search_document
 
     rows = []
@@ -131,18 +129,18 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
     from indexer.library import load_library
 
-    conn = fts5_table(service.bundle_dir)
+    conn = fts5_table()
     fill_fts5(conn, load_library(content))
 
     results: dict[str, tuple[float, float]] = {}
 
-    def measure(label: str, fn):
+    def measure(label: str, fn, passes: int = repeat):
         for q in queries:  # warm-up: caches, lazy loads
             fn(q)
-        samples = [s for _ in range(repeat) for q in queries for s in timed(lambda: fn(q))]
+        samples = [s for _ in range(passes) for q in queries for s in timed(lambda: fn(q))]
         results[label] = percentiles(samples)
 
-    for mode in ("keyword", "semantic", "hybrid"):
+    for mode in ("keyword", "semantic", "hybrid"):  # the whole search(): synonyms, facets, snippets
         for filtered in (False, True):
             filters = FILTERS if filtered else None
             label = f"{mode}{' + filters' if filtered else ''}"
@@ -155,10 +153,17 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
         measure(f"{mode}, query embedding not cached", uncached)
     measure("query embedding alone (model)", lambda q: minilm.embed([q]))
 
+    def matrix_only(q):
+        kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
+        scores = service.bm25f.score(kq.weighted_terms)
+        top = np.argpartition(-scores, 20)[:20] if len(scores) > 20 else np.arange(len(scores))
+        return top[np.argsort(-scores[top])]
+    measure("keyword retrieval only (BM25F matrix, top 20)", matrix_only)
+
     def whoosh_only(q):
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
         kq.query and service.searcher.search(kq.query, limit=20)
-    measure("keyword retrieval only (Whoosh top 20)", whoosh_only)
+    measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
     measure("FTS5 baseline (top 20)", lambda q: fts5_search(conn, q))
 
     base = results["FTS5 baseline (top 20)"][0]
