@@ -45,6 +45,7 @@ from nis_library.search import keyword as kw  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
 
 FILTERS = {"layer": ["targeted"], "phase": ["primary"]}
+WHOOSH_REFERENCE_UP_TO = 10_000
 
 
 class RandomCorpusEmbedder:
@@ -163,7 +164,8 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     def whoosh_only(q):
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
         kq.query and service.searcher.search(kq.query, limit=20)
-    measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
+    if n <= WHOOSH_REFERENCE_UP_TO:  # minutes per pass beyond this
+        measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
     measure("FTS5 baseline (top 20)", lambda q: fts5_search(conn, q))
 
     base = results["FTS5 baseline (top 20)"][0]

@@ -3,11 +3,11 @@ query syntax, so `AND OR (((`, `*:*`, quotes and field names are just words."""
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 
 from whoosh import query as wq
-from whoosh.highlight import ContextFragmenter, HtmlFormatter, highlight
 from whoosh.searching import Searcher
 
 from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS
@@ -21,11 +21,17 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 class KeywordQuery:
     terms: tuple[str, ...]          # the teacher's own words, analysed (stemmed, no stop words)
     synonym_terms: tuple[str, ...]  # words added from the synonyms file
-    query: wq.Query | None
 
     @property
     def weighted_terms(self) -> list[tuple[str, float]]:
         return [(t, 1.0) for t in self.terms] + [(t, SYNONYM_WEIGHT) for t in self.synonym_terms]
+
+    @property
+    def query(self) -> wq.Query | None:
+        """The same query as a Whoosh query: the reference the BM25F matrix is tested against."""
+        clauses = [wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
+                   for term, weight in self.weighted_terms for field in TEXT_FIELDS]
+        return wq.Or(clauses) if clauses else None
 
 
 def analyse(analyzer, text: str) -> list[str]:
@@ -39,11 +45,7 @@ def analyse(analyzer, text: str) -> list[str]:
 def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:
     own = analyse(analyzer, text)
     extra = [t for phrase in expansions for t in analyse(analyzer, phrase) if t not in own]
-    extra = list(dict.fromkeys(extra))
-    clauses = [wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
-               for terms, weight in ((own, 1.0), (extra, SYNONYM_WEIGHT))
-               for term in terms for field in TEXT_FIELDS]
-    return KeywordQuery(tuple(own), tuple(extra), wq.Or(clauses) if clauses else None)
+    return KeywordQuery(tuple(own), tuple(dict.fromkeys(extra)))
 
 
 def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):
@@ -96,14 +98,16 @@ def plain(markdown: str) -> str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
-SNIPPET_SENTENCES = 2  # candidate sentences handed to the highlighter
+SNIPPET_SENTENCES = 2
+SNIPPET_CHARS = 160  # per sentence, around its first match
 
 
 def snippet(text: str, terms: frozenset[str], analyzer) -> str:
-    """Up to two fragments of `text` around the matched words, HTML-escaped, words in <mark>.
+    """The one or two sentences of `text` with most matched words, HTML-escaped, matches in <mark>.
 
-    Whoosh's highlighter stems every token it reads, which is slow on whole items, so a cheap
-    regular expression first keeps the few sentences with a word that starts like a matched stem.
+    Whoosh's highlighter re-analyses whole passages token by token and took most of a search's
+    time; this marks whole words whose analysed form is a matched term, with the index's own
+    analyzer (its stems are cached), in the few sentences a cheap prefix test picks out.
     """
     if not terms:
         return ""
@@ -111,9 +115,39 @@ def snippet(text: str, terms: frozenset[str], analyzer) -> str:
     starts_like = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
     scored = [(len(starts_like.findall(s)), -i, s) for i, s in enumerate(_SENTENCE.split(text))]
     best = sorted((t for t in scored if t[0]), reverse=True)[:SNIPPET_SENTENCES]
-    sentences = [s for _, _, s in sorted(best, key=lambda t: -t[1])]  # in reading order
-    if not sentences:
+    fragments = [_mark(sentence, terms, analyzer) for _, _, sentence in sorted(best, key=lambda t: -t[1])]
+    return " ".join(f for f in fragments if f)
+
+
+def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
+    spans = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if _stem(analyzer, m.group()) in terms]
+    if not spans:
         return ""
-    fragmenter = ContextFragmenter(maxchars=140, surround=40)
-    formatter = HtmlFormatter(tagname="mark", classname="match", termclass="term", between=" … ")
-    return highlight(" ".join(sentences), terms, analyzer, fragmenter, formatter, top=2)
+    start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
+    end = min(len(sentence), start + SNIPPET_CHARS)
+    if start:
+        start = sentence.find(" ", start) + 1 or start
+    out, position = ["…" if start else ""], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(html.escape(sentence[position:a]))
+        out.append(f"<mark>{html.escape(sentence[a:b])}</mark>")
+        position = b
+    out.append(html.escape(sentence[position:end]) + ("…" if end < len(sentence) else ""))
+    return "".join(out)
+
+
+_STEMS: dict[tuple[int, str], str | None] = {}
+_STEMS_MAX = 100_000
+
+
+def _stem(analyzer, word: str) -> str | None:
+    """The analysed form of one word (None for a stop word), remembered."""
+    key = (id(analyzer), word)
+    if key not in _STEMS:
+        if len(_STEMS) >= _STEMS_MAX:
+            _STEMS.clear()
+        tokens = [t.text for t in analyzer(word)]
+        _STEMS[key] = tokens[0] if len(tokens) == 1 else None
+    return _STEMS[key]
