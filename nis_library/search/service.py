@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from indexer import bundle as bundles
 from indexer import keyword_index, store, term_matrix
@@ -43,8 +44,22 @@ class ItemInfo:
     text: str  # plain text for snippets: summary and the practical sections
 
 
+def _single_threaded_blas() -> None:
+    """One BLAS thread per process. The model's OpenMP threads keep spinning after each query
+    embedding, and a multi-threaded BLAS product right after it fights them for the two cores:
+    measured, p95 of embed-then-score went from 108 ms to 13 ms with this limit."""
+    global _BLAS_LIMITED
+    if not _BLAS_LIMITED:
+        threadpool_limits(limits=1, user_api="blas")
+        _BLAS_LIMITED = True
+
+
+_BLAS_LIMITED = False
+
+
 class SearchService:
     def __init__(self, bundle_dir: Path, embedder_factory: Callable[[str], Embedder] | None = None):
+        _single_threaded_blas()
         self.bundle_dir = Path(bundle_dir)
         self.manifest = bundles.read_manifest(self.bundle_dir)
         db = store.open_db(self.bundle_dir / bundles.DB_NAME, read_only=True)
