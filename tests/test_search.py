@@ -152,11 +152,10 @@ def test_a_page_past_the_end_is_empty_with_a_message(service):
 
 
 def test_reciprocal_rank_fusion():
-    fused = reciprocal_rank_fusion([1, 2, 3], [3, 1, 4], k=60, depth=2)
-    order = [doc for doc, _ in fused]
-    assert order[:2] == [1, 3]           # in both heads
-    assert order[2:] == [2, 4]           # the tails follow, by their fused score over the whole lists
-    assert fused[0][1] == pytest.approx(1 / 61 + 1 / 62)
+    rows, scores = reciprocal_rank_fusion([1, 2, 3], [3, 1, 4], k=60, depth=2)
+    assert rows.tolist() == [1, 3, 2, 4]  # 1 and 3 are in both heads; 4 is only in a tail
+    assert scores[0] == pytest.approx(1 / 61 + 1 / 62)
+    assert scores[2] == pytest.approx(1 / 62)  # row 2: rank 2 in the first list only
 
 
 def test_search_command_json_and_errors(tree, instance):

@@ -189,8 +189,7 @@ class SearchService:
             elif request.mode == "semantic":
                 ranked = semantic_rows
             else:
-                ranked = np.array([r for r, _ in reciprocal_rank_fusion(keyword_rows, semantic_rows, size=size)],
-                                  dtype=np.int64)
+                ranked, _ = reciprocal_rank_fusion(keyword_rows, semantic_rows, size=size)
 
         total = len(ranked)
         start = (request.page - 1) * request.per_page
@@ -225,8 +224,8 @@ class SearchService:
 
 
 def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Rows by score, highest first; ties by row (item ID order), so results are stable."""
-    return rows[np.lexsort((rows, -scores[rows]))]
+    """Rows (ascending) by score, highest first; a stable sort keeps ties in row (item ID) order."""
+    return rows[np.argsort(-scores[rows], kind="stable")]
 
 
 _EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "hashing-stand-in": "hashing"}
