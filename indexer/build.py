@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Sequence, TypeVar
 from . import bundle, keyword_index, store, term_matrix
 from .documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
 from .embeddings import Embedder, make_embedder
-from .library import Library, load_library
+from .library import load_library
 from .problems import Problem
 
 T = TypeVar("T")

@@ -193,6 +193,8 @@ def render_results(results) -> str:
         return html.unescape(re.sub(r"<mark[^>]*>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True), snippet))
 
     lines = []
+    if any(hit.sample for hit in results.hits):
+        lines.append("Sample content: illustrative, not the official National Inclusion Standards.")
     for message in results.messages:
         lines.append(message)
     if results.did_you_mean:

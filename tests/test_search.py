@@ -167,5 +167,7 @@ def test_search_command_json_and_errors(tree, instance):
     assert data["hits"][0]["id"] == "ADJ-0001" and data["total"] >= 1 and "facets" in data
     text = runner.invoke(main, ["search", "dinner hall", "--instance", str(instance), "--kind", "adjustment"]).output
     assert "1. Test adjustment - early access to the dinner hall  [ADJ-0001]" in text
+    assert text.startswith("Sample content: illustrative, not the official National Inclusion Standards.")
+    assert data["hits"][0]["sample"] is True
     bad = runner.invoke(main, ["search", "x", "--instance", str(instance), "--layer", "tier-2"])
     assert bad.exit_code == 2 and "Valid values: universal" in bad.output

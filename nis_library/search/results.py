@@ -16,6 +16,7 @@ class Hit:
     areas: tuple[str, ...]
     evidence: str
     cost: str
+    sample: bool                      # illustrative sample content, not the official Standards
     snippet: str                      # HTML: escaped text with <mark> around matched words
     matched_by: tuple[str, ...]       # "words", "meaning" or both: why it matched
     matched_words: tuple[str, ...]    # the query's words (stemmed) found in the item

@@ -41,6 +41,7 @@ class ItemInfo:
     areas: tuple[str, ...]
     evidence: str
     cost: str
+    sample: bool
     text: str  # plain text for snippets: summary and the practical sections
 
 
@@ -98,7 +99,7 @@ class SearchService:
             values = {f.name: json.loads(row[f"facet_{f.name}"]) for f in FACETS}
             self.items.append(ItemInfo(
                 row["id"], row["kind"], row["title"], row["summary"], tuple(values["layer"]), tuple(values["area"]),
-                values["evidence"][0], values["cost"][0], f"{row['summary']} {practical}"))
+                values["evidence"][0], values["cost"][0], bool(row["sample"]), f"{row['summary']} {practical}"))
             self.embed_hashes.append(row["embed_hash"])
             facet_values.append(values)
         self.row_of = {item.id: row for row, item in enumerate(self.items)}
@@ -219,7 +220,7 @@ class SearchService:
         snippet = keyword.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         return Hit(rank=rank, id=item.id, kind=item.kind, title=item.title, summary=item.summary,
                    layers=item.layers, areas=item.areas, evidence=item.evidence, cost=item.cost,
-                   snippet=snippet or html.escape(item.summary), matched_by=matched_by, matched_words=words,
+                   sample=item.sample, snippet=snippet or html.escape(item.summary), matched_by=matched_by, matched_words=words,
                    keyword_score=keyword_score, similarity=similarity)
 
 
