@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
-class Hit:
-    rank: int
+class ItemSummary:
+    """What a list of results shows about an item."""
+
     id: str
     kind: str
     title: str
@@ -17,6 +18,14 @@ class Hit:
     evidence: str
     cost: str
     sample: bool                      # illustrative sample content, not the official Standards
+
+    def summary_fields(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(ItemSummary)}
+
+
+@dataclass(frozen=True)
+class Hit(ItemSummary):
+    rank: int
     snippet: str                      # HTML: escaped text with <mark> around matched words
     matched_by: tuple[str, ...]       # "words", "meaning" or both: why it matched
     matched_words: tuple[str, ...]    # the query's words (stemmed) found in the item

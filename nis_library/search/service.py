@@ -23,7 +23,7 @@ from . import facets, keyword
 from .bm25f import BM25FScorer
 from .fusion import reciprocal_rank_fusion
 from .request import SearchRequest, parse_request
-from .results import Hit, SearchResults
+from .results import Hit, ItemSummary, SearchResults
 
 QUERY_CACHE_SIZE = 4096
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic
@@ -34,16 +34,7 @@ SIMILARITY_FLOOR = {"all-MiniLM-L6-v2": 0.25, "hashing-stand-in": 0.1}
 
 
 @dataclass(frozen=True)
-class ItemInfo:
-    id: str
-    kind: str
-    title: str
-    summary: str
-    layers: tuple[str, ...]
-    areas: tuple[str, ...]
-    evidence: str
-    cost: str
-    sample: bool
+class ItemInfo(ItemSummary):
     text: str  # plain text for snippets: summary and the practical sections
 
 
@@ -220,10 +211,8 @@ class SearchService:
                                                        ("meaning", similarity is not None)) if present)
         words = self.bm25f.matched_terms(row, kq.terms + kq.synonym_terms) if keyword_score is not None else ()
         snippet = keyword.snippet(item.text, frozenset(words), self.analyzer) if words else ""
-        return Hit(rank=rank, id=item.id, kind=item.kind, title=item.title, summary=item.summary,
-                   layers=item.layers, areas=item.areas, evidence=item.evidence, cost=item.cost,
-                   sample=item.sample, snippet=snippet or html.escape(item.summary), matched_by=matched_by, matched_words=words,
-                   keyword_score=keyword_score, similarity=similarity)
+        return Hit(**item.summary_fields(), rank=rank, snippet=snippet or html.escape(item.summary),
+                   matched_by=matched_by, matched_words=words, keyword_score=keyword_score, similarity=similarity)
 
 
 def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
