@@ -170,6 +170,7 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
             store.write_embeddings(db, embedder.name, vectors)
             if previous is not None:
                 store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
+            store.write_links(db)
             store.write_taxonomy(db, library.taxonomy)
             store.write_document(db, "synonyms", library.synonyms.model_dump_json())
         db.conn.close()

@@ -20,7 +20,7 @@ BUNDLES_DIR = "bundles"
 MANIFEST = "manifest.json"  # written last: a bundle without it is incomplete
 DB_NAME = "library.db"
 WHOOSH_DIR = "whoosh"
-FORMAT = 2  # the bundle layout; readers refuse other formats (2: term matrix, read cache)
+FORMAT = 3  # the bundle layout; readers refuse other formats (2: term matrix, read cache; 3: links)
 KEEP_BUNDLES = 2  # the current one and the one before it
 
 

@@ -50,8 +50,13 @@ ITEM_COLUMNS = {
 } | {f"facet_{facet.name}": str for facet in FACETS}
 
 
+# Front matter fields that point at other items: item pages show them both ways.
+LINK_FIELDS = ("related", "leads_to", "components", "replaced_by")
+
+
 def create_tables(db: sqlite_utils.Database) -> None:
     db["items"].create(ITEM_COLUMNS, pk="id")
+    db["links"].create({"source": str, "relation": str, "target": str, "position": int})
     db["embeddings"].create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
 
 
@@ -130,6 +135,36 @@ def carry_over(db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[
         db.execute("detach database old")
 
 
+def write_links(db: sqlite_utils.Database) -> None:
+    """Derive the links table from every item's front matter (after all items are written)."""
+    db.execute("delete from links")
+    for name in LINK_FIELDS:
+        db.execute(f"insert into links (source, relation, target, position) "
+                   f"select items.id, '{name}', j.value, cast(j.key as integer) from items, "
+                   f"json_each(items.data, '$.{name}') j where j.type = 'text'")
+        # a single ID (replaced_by) is a scalar, not an array: json_each yields it with a null key
+    db.execute("update links set position = 0 where position is null")
+    db["links"].create_index(["source"], if_not_exists=True)
+    db["links"].create_index(["target"], if_not_exists=True)
+
+
+def read_item(db: sqlite_utils.Database, item_id: str) -> dict | None:
+    return next(iter(db.query("select * from items where id = ?", [item_id])), None)
+
+
+def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[dict]:
+    ids = list(dict.fromkeys(item_ids))
+    if not ids:
+        return []
+    return list(db.query(f"select * from items where id in ({', '.join('?' * len(ids))})", ids))
+
+
+def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
+    """Links from and to one item, in the order the front matter lists them."""
+    return list(db.query("select source, relation, target, position from links where source = ? or target = ? "
+                         "order by relation, source, position", [item_id, item_id]))
+
+
 def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
     rows = []
     for name in VOCABULARIES:
@@ -164,6 +199,11 @@ def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> 
 
 def iter_items(db: sqlite_utils.Database) -> Iterator[dict]:
     yield from db.query("select * from items order by id")
+
+
+def read_document(db: sqlite_utils.Database, name: str) -> str | None:
+    row = next(iter(db.query("select json from documents where name = ?", [name])), None)
+    return row["json"] if row else None
 
 
 def read_vocabularies(db: sqlite_utils.Database) -> list[dict]:

@@ -36,7 +36,15 @@ class Strength(Term):
 class Kind(Term):
     id_prefix: str = Field(pattern=r"^[A-Z]{3}$")
     sections: list[Text] = Field(min_length=1)
+    # The section that discusses the evidence: item pages show it in the evidence panel.
+    evidence_section: Text | None = None
     layers: list[Slug] | None = None  # where a kind is confined to some layers
+
+    @model_validator(mode="after")
+    def _evidence_section_is_a_section(self) -> "Kind":
+        if self.evidence_section is not None and self.evidence_section not in self.sections:
+            raise ValueError(f"evidence_section '{self.evidence_section}' is not one of the kind's sections")
+        return self
 
 
 class Vocabulary:

@@ -1,27 +1,35 @@
-"""The Flask application factory. The full web service comes later; for now one page lists the
-library's coverage so the README's run command serves something real."""
+"""The Flask application factory: `create_app()` builds one app; nothing is set up at import."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from pathlib import Path
 
-from indexer.library import load_library
-from indexer.stats import coverage
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import config
+from . import assets, config, errors, security
+from .web import pages
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(config.templates_dir()))
-    app.config.from_mapping(CONTENT_DIR=str(config.content_dir()))
+    """Settings come from `config.Defaults`, then `instance/config.py`, then `NIS_*` environment
+    variables, then `test_config`."""
+    app = Flask(__name__, instance_path=str(config.instance_dir().resolve()), instance_relative_config=True,
+                template_folder=str(config.templates_dir()))
+    app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("NIS")
     if test_config:
         app.config.update(test_config)
+    app.config["INSTANCE_DIR"] = str(Path(app.config["INSTANCE_DIR"]))
 
-    @app.get("/")
-    def home():
-        library = load_library(app.config["CONTENT_DIR"])
-        items = sorted(library.items.values(), key=lambda i: i.id)
-        cover = coverage(library) if library.taxonomy else None
-        return render_template("home.html", library=library, items=items, cover=cover)
+    # Our templates first, then GOV.UK Frontend's macros ("govuk_frontend_jinja/components/...").
+    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(config.templates_dir())),
+                                     PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
 
+    pages.htmx.init_app(app)
+    assets.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(pages.blueprint)
     return app

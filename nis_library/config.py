@@ -1,4 +1,5 @@
-"""Where things are. Defaults suit a checkout; environment variables override them."""
+"""Configuration: defaults here, then `instance/config.py` if present, then `NIS_*` environment
+variables (`NIS_CONTENT_DIR=/srv/content`, `NIS_RESULTS_PER_PAGE=30`), then a test's overrides."""
 
 from __future__ import annotations
 
@@ -20,3 +21,19 @@ def templates_dir() -> Path:
 def instance_dir() -> Path:
     """`NIS_INSTANCE_DIR`, or `instance/` in this checkout: the bundle and mutable state live here."""
     return Path(os.environ.get("NIS_INSTANCE_DIR") or PROJECT_ROOT / "instance")
+
+
+class Defaults:
+    """Every setting the app reads, with its default."""
+
+    SERVICE_NAME = "NIS Library"
+    CONTENT_DIR = str(content_dir())
+    INSTANCE_DIR = str(instance_dir())
+    RESULTS_PER_PAGE = 20
+    ITEMS_PER_LAYER = 30            # on an area page, before "see all" links to the search
+    STATIC_MAX_AGE = 31536000       # seconds, for fingerprinted static files
+    # htmx 2 settings for the strict Content-Security-Policy: no eval, no injected styles; Back
+    # reloads the page from the server, so the URL alone decides what a page shows.
+    HTMX_CONFIG = {"allowEval": False, "allowScriptTags": False, "includeIndicatorStyles": False,
+                   "historyCacheSize": 0, "refreshOnHistoryMiss": True, "selfRequestsOnly": True,
+                   "defaultSettleDelay": 0}

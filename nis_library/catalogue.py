@@ -1,0 +1,150 @@
+"""What the pages and the API read about items and the taxonomy, from the bundle being served.
+
+Plain functions over the bundle's database (through `indexer.store`, which holds the SQL); no
+Flask. Search and browsing lists go through `nis_library.search`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer import bundle as bundles
+from indexer import store
+from indexer.taxonomy import Taxonomy, Term
+
+from .rendering import Section, render_sections
+from .search.results import ItemSummary
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Labels and definitions of every controlled value, from the bundle's taxonomy."""
+
+    taxonomy: Taxonomy
+
+    def term(self, vocabulary: str, value: str) -> Term | None:
+        return self.taxonomy.vocabulary(vocabulary).terms.get(value)
+
+    def label(self, vocabulary: str, value: str) -> str:
+        term = self.term(vocabulary, value)
+        return term.label if term else value
+
+    def definition(self, vocabulary: str, value: str) -> str | None:
+        term = self.term(vocabulary, value)
+        return term.definition if term else None
+
+
+@dataclass(frozen=True)
+class LinkedItems:
+    """An item's links to other items, both ways, as summaries."""
+
+    leads_to: list[ItemSummary] = field(default_factory=list)     # a tool's interventions
+    found_by: list[ItemSummary] = field(default_factory=list)     # tools that lead here
+    components: list[ItemSummary] = field(default_factory=list)   # a package's parts
+    part_of: list[ItemSummary] = field(default_factory=list)      # packages that use this item
+    related: list[ItemSummary] = field(default_factory=list)      # either way
+    replaced_by: ItemSummary | None = None
+    replaces: list[ItemSummary] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ItemDetail:
+    summary: ItemSummary
+    status: str
+    data: dict                 # the item's front matter, as validated
+    sections: list[Section]    # the body, rendered and sanitised
+    links: LinkedItems
+    content_hash: str          # identifies exactly this text of the item
+
+
+class Catalogue:
+    """One bundle's item pages and taxonomy. Cheap to keep: the taxonomy is all it holds."""
+
+    def __init__(self, bundle_dir: Path):
+        self.bundle_dir = bundle_dir
+        self.manifest = bundles.read_manifest(bundle_dir)
+        with self._db() as db:
+            taxonomy = store.read_document(db, "taxonomy")
+        if taxonomy is None:
+            raise bundles.BundleError(f"{bundle_dir} has no taxonomy: run 'nis build --full'")
+        self.labels = Labels(Taxonomy.model_validate_json(taxonomy))
+
+    def _db(self):
+        return _ClosingDb(self.bundle_dir / bundles.DB_NAME)
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self.labels.taxonomy
+
+    def area(self, area_id: str):
+        return next((a for a in self.taxonomy.areas if a.id == area_id), None)
+
+    def item(self, item_id: str) -> ItemDetail | None:
+        with self._db() as db:
+            row = store.read_item(db, item_id)
+            if row is None:
+                return None
+            links = store.read_links(db, item_id)
+            others = {r["id"]: summary_from_row(r) for r in
+                      store.read_item_rows(db, {l["target"] if l["source"] == item_id else l["source"] for l in links})}
+        return ItemDetail(summary=summary_from_row(row), status=row["status"], data=json.loads(row["data"]),
+                          sections=render_sections(json.loads(row["sections"])),
+                          links=_linked(item_id, links, others), content_hash=row["doc_hash"])
+
+
+def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> LinkedItems:
+    found: dict[str, list[ItemSummary]] = {}
+    outgoing = {"leads_to": "leads_to", "components": "components", "related": "related",
+                "replaced_by": "replaced_by"}
+    incoming = {"leads_to": "found_by", "components": "part_of", "related": "related", "replaced_by": "replaces"}
+    for link in links:
+        out = link["source"] == item_id
+        other = others.get(link["target"] if out else link["source"])
+        if other is None or other.id == item_id:
+            continue
+        slot = (outgoing if out else incoming)[link["relation"]]
+        if all(s.id != other.id for s in found.get(slot, [])):
+            found.setdefault(slot, []).append(other)
+    replaced = found.pop("replaced_by", [])
+    return LinkedItems(**found, replaced_by=replaced[0] if replaced else None)
+
+
+def summary_from_row(row: dict) -> ItemSummary:
+    layers, areas = json.loads(row["facet_layer"]), json.loads(row["facet_area"])
+    evidence, cost = json.loads(row["facet_evidence"]), json.loads(row["facet_cost"])
+    return ItemSummary(row["id"], row["kind"], row["title"], row["summary"], tuple(layers), tuple(areas),
+                       evidence[0] if evidence else "", cost[0] if cost else "", bool(row["sample"]))
+
+
+class _ClosingDb:
+    def __init__(self, path: Path):
+        self.path = path
+
+    def __enter__(self):
+        self.db = store.open_db(self.path, read_only=True)
+        return self.db
+
+    def __exit__(self, *exc):
+        self.db.conn.close()
+
+
+_catalogues: dict[Path, Catalogue] = {}
+_lock = threading.Lock()
+
+
+def get_catalogue(instance_dir: Path) -> Catalogue:
+    """The catalogue of the bundle `instance/library` points at now (loaded once per bundle)."""
+    current = bundles.current_bundle(instance_dir)
+    if current is None:
+        raise bundles.BundleError(f"The search bundle at {bundles.link_path(instance_dir)} is missing or "
+                                  "incomplete. Run 'nis build' to build it.")
+    with _lock:
+        catalogue = _catalogues.get(current)
+        if catalogue is None:
+            catalogue = Catalogue(current)
+            _catalogues.clear()
+            _catalogues[current] = catalogue
+        return catalogue

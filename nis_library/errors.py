@@ -1,0 +1,47 @@
+"""Error pages in the service's own design. A request that is wrong gets a 400 that says what was
+wrong; nothing a visitor types can cause a 500."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, render_template
+from werkzeug.exceptions import HTTPException
+
+from indexer.bundle import BundleError
+
+from .search import InvalidSearch
+
+TITLES = {
+    400: "There is a problem with the address",
+    404: "Page not found",
+    405: "This address does not accept that kind of request",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the library is not available right now",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(InvalidSearch, lambda e: error_page(400, e.message, parameter=e.parameter))
+    app.register_error_handler(BundleError, _unavailable)
+    app.register_error_handler(HTTPException, lambda e: error_page(e.code or 500, _description(e)))
+    app.register_error_handler(Exception, _unexpected)
+
+
+def error_page(status: int, message: str | None = None, parameter: str | None = None):
+    title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    return render_template("error.html", status=status, title=title, message=message, parameter=parameter), status
+
+
+def _description(error: HTTPException) -> str | None:
+    if error.code in (404, 500):
+        return None  # the template says it better than Werkzeug's stock text
+    return error.description
+
+
+def _unavailable(error: BundleError):
+    current_app.logger.error("bundle unavailable: %s", error)
+    return error_page(503)
+
+
+def _unexpected(error: Exception):
+    current_app.logger.exception("unexpected error")
+    return error_page(500)

@@ -1,0 +1,107 @@
+"""What the search page shows, worked out from a `SearchResults`: the count sentence, the selected
+filters as removable tags, the filter panel's groups and the pagination. No Flask; easy to test."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..catalogue import Labels
+from ..search import FacetCount, SearchResults
+from .search_params import search_path, without_filter
+
+
+@dataclass(frozen=True)
+class SelectedFilter:
+    facet: str
+    label: str
+    remove_href: str
+
+
+@dataclass(frozen=True)
+class FilterGroup:
+    name: str            # the query-string name
+    legend: str
+    values: list         # FacetValue
+    heading: str = ""    # sub-component groups: the area they belong to
+
+
+class SearchView:
+    def __init__(self, results: SearchResults, labels: Labels):
+        self.results = results
+        self.labels = labels
+
+    def href(self, **changes) -> str:
+        r = self.results
+        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1} | changes
+        return search_path(**state)
+
+    @property
+    def count_text(self) -> str:
+        total = self.results.total
+        found = "No results" if total == 0 else "1 result" if total == 1 else f"{total:,} results"
+        if self.results.query:
+            return f"{found} for ‘{self.results.query}’"
+        return found
+
+    @property
+    def page_title(self) -> str:
+        r = self.results
+        parts = [f"‘{r.query}’" if r.query else "Search"]
+        if r.total and r.pages > 1:
+            parts.append(f"page {r.page} of {r.pages}")
+        return " – ".join(parts)
+
+    @property
+    def selected(self) -> list[SelectedFilter]:
+        facets = {f.name: f for f in self.results.facets}
+        chosen = []
+        for name, values in self.results.filters.items():
+            facet = facets[name]
+            for value in values:
+                label = next((v.label for v in facet.values if v.value == value), value)
+                chosen.append(SelectedFilter(facet.label, label,
+                                             self.href(filters=without_filter(self.results.filters, name, value))))
+        return chosen
+
+    @property
+    def clear_all_href(self) -> str:
+        return self.href(filters={})
+
+    def filter_groups(self) -> list[FilterGroup]:
+        groups = []
+        area_of = self.labels.taxonomy.area_of_subcomponent()
+        for facet in self.results.facets:
+            if facet.name == "subcomponent":
+                groups.extend(self._subcomponent_groups(facet, area_of))
+            else:
+                groups.append(FilterGroup(facet.name, facet.label, list(facet.values)))
+        return groups
+
+    def _subcomponent_groups(self, facet: FacetCount, area_of: dict[str, str]) -> list[FilterGroup]:
+        by_area: dict[str, list] = {}
+        for value in facet.values:
+            by_area.setdefault(area_of.get(value.value, ""), []).append(value)
+        return [FilterGroup(facet.name, f"{self.labels.label('areas', area)}: {facet.label.lower()}s", values,
+                            heading=self.labels.label("areas", area)) for area, values in by_area.items()]
+
+    @property
+    def pagination(self) -> dict | None:
+        r = self.results
+        if r.pages <= 1 or r.page > r.pages:
+            return None
+        numbers = sorted({1, r.pages, r.page - 1, r.page, r.page + 1} & set(range(1, r.pages + 1)))
+        items, last = [], 0
+        for n in numbers:
+            if n - last > 1:
+                items.append({"ellipsis": True})
+            items.append({"number": n, "href": self.href(page=n), "current": n == r.page})
+            last = n
+        return {"items": items,
+                "previous": {"href": self.href(page=r.page - 1)} if r.page > 1 else None,
+                "next": {"href": self.href(page=r.page + 1)} if r.page < r.pages else None,
+                "landmarkLabel": "Results pages"}
+
+    @property
+    def did_you_mean_href(self) -> str | None:
+        suggestion = self.results.did_you_mean
+        return self.href(text=suggestion) if suggestion else None
