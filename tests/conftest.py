@@ -71,3 +71,14 @@ def build_hashing(tree: ContentTree, instance: Path, **kwargs):
     from indexer.embeddings import HashingEmbedder
 
     return build(tree.root, instance, embedder=HashingEmbedder(), **kwargs)
+
+
+@pytest.fixture(scope="session")
+def shipped_instance(tmp_path_factory) -> Path:
+    """The shipped content/ built once with the stand-in embedder: a realistic library for pages."""
+    from indexer.build import build
+    from indexer.embeddings import HashingEmbedder
+
+    instance = tmp_path_factory.mktemp("shipped") / "instance"
+    build(REPO / "content", instance, embedder=HashingEmbedder())
+    return instance
