@@ -60,3 +60,10 @@ def test_a_kind_in_no_publication_is_an_error(tree: ContentTree):
     tree.replace("publications.yaml", "kinds: [package]", "kinds: []")
     codes = {p.code for p in tree.load().problems}
     assert "kind-publication" in codes or "empty-list" in codes
+
+
+def test_a_kind_s_evidence_section_must_be_one_of_its_sections(tree: ContentTree):
+    tree.replace("taxonomy.yaml", "    evidence_section: What the evidence says\n", "    evidence_section: The evidence\n")
+    problems = tree.load().problems
+    assert problems and all(p.path == "content/taxonomy.yaml" for p in problems)
+    assert any("evidence_section 'The evidence' is not one of the kind's sections" in p.message for p in problems)
