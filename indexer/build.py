@@ -14,12 +14,12 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Sequence, TypeVar
+from typing import Callable, Iterable, Literal, Sequence, TypeVar
 
 from . import bundle, keyword_index, store, term_matrix
 from .documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
 from .embeddings import Embedder, make_embedder
-from .library import load_library
+from .library import Library, load_library
 from .problems import Problem
 
 T = TypeVar("T")
@@ -61,12 +61,13 @@ class Previous:
     config_hash: str | None
 
 
-def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool) -> Previous | None:
+def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source: str) -> Previous | None:
     path = None if full else bundle.current_bundle(instance_dir)
     if path is None:
         return None
     manifest = bundle.read_manifest(path)
-    if manifest.get("document_version") != DOCUMENT_VERSION or manifest.get("embedder") != embedder.name:
+    if manifest.get("document_version") != DOCUMENT_VERSION or manifest.get("embedder") != embedder.name \
+            or manifest.get("source") != source:
         return None
     db = store.open_db(path / bundle.DB_NAME, read_only=True)
     try:
@@ -75,8 +76,10 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool) -> Prev
         db.conn.close()
 
 
-def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = None, full: bool = False,
-          progress: Progress = no_progress) -> BuildReport:
+def build(content_dir: Path, instance_dir: Path, *, source: Literal["published", "working"] = "published",
+          embedder: Embedder | None = None, full: bool = False, progress: Progress = no_progress) -> BuildReport:
+    """Build the bundle from the latest published version of each item (`published`: what the
+    public sees) or from the working copies (`working`: the panel's preview, drafts marked)."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -88,14 +91,14 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
     embedder = embedder or make_embedder()
     instance_dir = Path(instance_dir)
     instance_dir.mkdir(parents=True, exist_ok=True)
-    previous = _previous_bundle(instance_dir, embedder, full)
+    previous = _previous_bundle(instance_dir, embedder, full, source)
     # Reading makes a great many small objects and no reference cycles: the cycle collector would
     # only walk the heap over and over (a third of an edit's rebuild time at 10,000 items).
     collecting = gc.isenabled()
     gc.disable()
     try:
         library = load_library(content_dir, store.read_cache(previous.path / bundle.DB_NAME, previous.config_hash)
-                               if previous else None)
+                               if previous else None, source=source)
     finally:
         if collecting:
             gc.enable()
@@ -171,6 +174,7 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
             if previous is not None:
                 store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
             store.write_links(db)
+            _write_publishing(db, library)
             store.write_taxonomy(db, library.taxonomy)
             store.write_document(db, "synonyms", library.synonyms.model_dump_json())
         db.conn.close()
@@ -182,7 +186,7 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "document_version": DOCUMENT_VERSION,
             "embedder": embedder.name, "dimensions": embedder.dimensions, "items": report.items,
             "searchable": report.searchable, "config_hash": library.config_hash,
-            "content": str(Path(content_dir).resolve()),
+            "content": str(Path(content_dir).resolve()), "source": source,
         })
         bundle.publish(instance_dir, target)
     except BaseException:
@@ -190,3 +194,18 @@ def build(content_dir: Path, instance_dir: Path, *, embedder: Embedder | None = 
         raise
     bundle.prune(instance_dir)
     return report
+
+
+def _write_publishing(db, library: Library) -> None:
+    """Versions, editions and reviews; and on every item row its latest published version and,
+    for a preview, whether the working copy is a draft."""
+    record = library.published
+    store.write_published(db, record, library.reviews, library.publications.model_dump_json())
+    latest = {i: (v[-1].number, v[-1].edition, v[-1].date.isoformat()) for i, v in record.versions.items()}
+    drafts: set[str] = set()
+    if library.source == "working":
+        for item_id, digest in store.read_content_hashes(db).items():
+            published = record.latest(item_id)
+            if published is None or published.record.content_hash != digest:
+                drafts.add(item_id)
+    store.mark_versions(db, latest, drafts)

@@ -1,4 +1,8 @@
-"""Load all of `content/`: taxonomy, publications and items, with every problem found.
+"""Load all of `content/`: taxonomy, publications, reviews, the published record and items, with
+every problem found.
+
+Items come from the working copies (`source="working"`, what authors edit and previews show) or
+from the latest published version of each item (`source="published"`, what the public sees).
 
 `load_library` never raises on bad content: it returns what it could read and a list of problems,
 so `nis validate` can report every mistake at once.
@@ -8,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
@@ -16,6 +21,9 @@ from .body import Body, parse_body
 from .frontmatter import FrontMatterProblem, split_front_matter
 from .model import MODEL_FOR_KIND, Item
 from .problems import Problem, Problems, did_you_mean, error_at, has_errors
+from .published import PublishedRecord, load_published
+from .publishing_checks import check_publishing
+from .reviews import REVIEW_SUFFIX, REVIEWS_DIR, Review
 from .schema import report_validation_error
 from .synonyms import Synonyms
 from .taxonomy import Publications, Taxonomy
@@ -97,6 +105,10 @@ class Library:
     config_hash: str | None = None  # of the files every item is checked against
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    source: Literal["working", "published"] = "working"
+    reviews: dict[str, Review] = field(default_factory=dict)
+    published: PublishedRecord | None = None
+    working_ids: set[str] = field(default_factory=set)  # every item with a working copy
 
     @property
     def items(self) -> dict[str, Item]:
@@ -111,11 +123,12 @@ class Library:
         return not has_errors(self.problems)
 
 
-def load_library(root: Path | str, cache: read_cache.ReadCache | None = None) -> Library:
+def load_library(root: Path | str, cache: read_cache.ReadCache | None = None,
+                 source: Literal["working", "published"] = "working") -> Library:
     """Read and check everything. With `cache` (from the previous build), files whose bytes are
     unchanged are not parsed again; the checks across items still run on all of them."""
     root = Path(root)
-    library = Library(root=root)
+    library = Library(root=root, source=source)
     if not root.is_dir():
         library.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
         return library
@@ -127,9 +140,19 @@ def load_library(root: Path | str, cache: read_cache.ReadCache | None = None) ->
     _check_config_consistency(library)
     library.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
     reusable = cache.files if cache is not None and cache.config == library.config_hash else {}
-    for path in _item_paths(root, library):
+    _load_reviews(root, library)
+    library.published = load_published(root)
+    library.problems.extend(library.published.problems)
+    working = _item_paths(root, library)
+    library.working_ids = {p.stem for p in working}
+    if source == "published":
+        paths = [versions[-1].path for _, versions in sorted(library.published.versions.items())]
+    else:
+        paths = working
+    for path in paths:
         library.files.append(_read_item(path, library, reusable))
     _check_across_items(library)
+    check_publishing(library)
     library.problems.sort(key=lambda p: (p.path, p.line, p.message))
     return library
 
@@ -159,6 +182,26 @@ def _load_config(path: Path, model: type[BaseModel], library: Library):
                 report_validation_error(exc, located, problems, model)
     library.problems.extend(problems)
     return result
+
+
+def _load_reviews(root: Path, library: Library) -> None:
+    folder = root / REVIEWS_DIR
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        if path.suffix != REVIEW_SUFFIX:
+            library.problems.append(error_at(_display(path, library), 1, "not-a-review",
+                                             f"only {REVIEW_SUFFIX} review files belong in {REVIEWS_DIR}/"))
+            continue
+        review = _load_config(path, Review, library)
+        if review is None:
+            continue
+        if review.id != path.stem:
+            library.problems.append(error_at(_display(path, library), 1, "review-id-file",
+                                             f"the review's id '{review.id}' must match its file name '{path.stem}'"))
+        library.reviews[review.id] = review
 
 
 def _read_text(path: Path, problems: Problems) -> str | None:
@@ -348,13 +391,13 @@ def _check_across_items(library: Library) -> None:
         if record.data is None:
             continue
         problems = Problems(record.display_path)
-        _check_references(record, by_id, problems)
+        _check_references(record, by_id, problems, library)
         if has_errors(problems):
             record.item = None
         library.problems.extend(problems)
 
 
-def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Problems) -> None:
+def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Problems, library: Library) -> None:
     data, located = record.data, record.located
     own_id = data.get("id")
     for field_name in ("related", "leads_to", "components", "replaced_by"):
@@ -366,6 +409,10 @@ def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Pr
                 problems.error(line, "self-reference", f"'{field_name}' points at the item itself")
                 continue
             other = by_id.get(target)
+            if other is None and library.source == "published" and target in library.working_ids:
+                problems.warning(line, "not-yet-published", f"'{field_name}' points at '{target}', which has no "
+                                 "published version yet: the link appears once it is published")
+                continue
             if other is None:
                 problems.error(line, "dangling-reference",
                                f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import AnyHttpUrl, Field, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
 from .schema import Slug, Strict, Text
 
@@ -17,6 +17,8 @@ ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4,6}$")]  # e.g. INT-0042
 SlugList = Annotated[list[Slug], Field(min_length=1)]
 TextList = Annotated[list[Text], Field(min_length=1)]
 SUMMARY_MAX = 300
+# A recommendation from a review, e.g. R-2031-S-07: year, publication letter, number.
+RecommendationId = Annotated[str, Field(pattern=r"^R-\d{4}-[A-Z]-\d{2,3}$")]
 
 
 class Intensity(Strict):
@@ -52,6 +54,18 @@ class Evidence(Strict):
     sources: list[Source] = []
 
 
+class Change(Strict):
+    """What the next published version of the item changes: written by the author in the working
+    copy, recorded in the version by `nis publish`. Only a substantive change asks the owners of
+    Individual Support Plans that cite the item to look again."""
+
+    model_config = Strict.model_config | ConfigDict(serialize_by_alias=True)
+
+    class_: Literal["substantive", "editorial"] = Field(alias="class")
+    note: Text
+    implements: list[RecommendationId] = []
+
+
 class ItemBase(Strict):
     id: ItemId
     kind: Slug
@@ -74,6 +88,7 @@ class ItemBase(Strict):
     tags: list[Text] = []
     related: list[ItemId] = []
     evidence: Evidence
+    change: Change | None = None
 
     def references(self) -> dict[str, list[str]]:
         """Every field that names other items, by field name."""

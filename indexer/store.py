@@ -18,6 +18,7 @@ import sqlite_utils
 
 from .documents import FACETS, facet_values
 from .model import Item
+from .published import PublishedRecord, content_hash, read_version
 from .read_cache import CachedFile, ReadCache
 from .taxonomy import Taxonomy
 
@@ -47,6 +48,10 @@ ITEM_COLUMNS = {
     "sections": str,  # [{heading, line, text}], as JSON
     "lines": str,     # where the keys that cross-item checks report on are, as JSON
     "first_line": int, "last_line": int,
+    # From the published record (see `mark_versions`): the item's latest published version, and
+    # whether this row is a draft (a working copy that differs from it, or was never published).
+    "content_hash": str,  # what publishing compares (see `indexer.published.content_hash`)
+    "version": int, "edition": str, "published": str, "draft": int,
 } | {f"facet_{facet.name}": str for facet in FACETS}
 
 
@@ -57,12 +62,21 @@ LINK_FIELDS = ("related", "leads_to", "components", "replaced_by")
 def create_tables(db: sqlite_utils.Database) -> None:
     db["items"].create(ITEM_COLUMNS, pk="id")
     db["links"].create({"source": str, "relation": str, "target": str, "position": int})
+    db["versions"].create({
+        "id": str, "version": int, "publication": str, "edition": str, "date": str, "title": str, "kind": str,
+        "status": str, "change_class": str, "change_note": str, "implements": str, "sha256": str,
+        "content_hash": str, "data": str, "sections": str}, pk=("id", "version"))
+    db["versions"].create_index(["date"])
+    db["editions"].create({"publication": str, "edition": str, "date": str, "review": str, "release_notes": str,
+                           "previous": str, "items": str, "sha256": str}, pk=("publication", "edition"))
+    db["reviews"].create({"id": str, "publication": str, "json": str}, pk="id")
     db["embeddings"].create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
 
 
 def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
     """The database row for a freshly read item (`record` is its `indexer.library.ItemFile`)."""
     cached = record.cache_entry()
+    sections = [(s.heading, s.text) for s in record.body.sections]
     row = {
         "id": item.id, "kind": item.kind, "title": item.title, "summary": item.summary,
         "status": item.status, "replaced_by": item.replaced_by, "sample": item.sample,
@@ -70,6 +84,7 @@ def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
         "data": json.dumps(item.model_dump(mode="json")),
         "sections": json.dumps(cached.sections), "lines": json.dumps(cached.lines),
         "first_line": cached.first_line, "last_line": cached.last_line,
+        "content_hash": content_hash(item.model_dump(mode="json"), sections),
     }
     for facet in FACETS:
         row[f"facet_{facet.name}"] = json.dumps(facet_values(item, facet))
@@ -163,6 +178,66 @@ def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(db.query("select source, relation, target, position from links where source = ? or target = ? "
                          "order by relation, source, position", [item_id, item_id]))
+
+
+def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews: dict, publications_json: str) -> None:
+    """Every published version (its text as frozen), every edition and every review."""
+    versions = []
+    for item_id, found in record.versions.items():
+        for version in found:
+            data, sections = read_version(version.path)
+            versions.append({
+                "id": item_id, "version": version.number, "publication": version.publication,
+                "edition": version.edition, "date": version.date.isoformat(), "title": str(data.get("title", "")),
+                "kind": version.record.kind, "status": version.record.status,
+                "change_class": version.record.change_class, "change_note": version.record.change_note,
+                "implements": json.dumps(version.record.implements), "sha256": version.record.sha256,
+                "content_hash": version.record.content_hash,
+                "data": json.dumps(data, default=str), "sections": json.dumps(sections)})
+    db["versions"].insert_all(versions, batch_size=500)
+    db["editions"].insert_all(({
+        "publication": e.manifest.publication, "edition": e.manifest.edition, "date": e.manifest.date.isoformat(),
+        "review": e.manifest.review, "release_notes": e.manifest.release_notes,
+        "previous": e.manifest.previous.edition if e.manifest.previous else None,
+        "items": json.dumps(e.manifest.items), "sha256": e.sha256,
+    } for e in record.editions))
+    db["reviews"].insert_all({"id": r.id, "publication": r.publication, "json": r.model_dump_json()}
+                             for r in reviews.values())
+    write_document(db, "publications", publications_json)
+
+
+def mark_versions(db: sqlite_utils.Database, latest: dict[str, tuple[int, str, str]], drafts: set[str]) -> None:
+    """Set each item row's latest published version (number, edition, date) and draft flag."""
+    db.execute("update items set version = null, edition = null, published = null, draft = 0")
+    db.conn.executemany("update items set version = ?, edition = ?, published = ? where id = ?",
+                        ((n, e, d, i) for i, (n, e, d) in latest.items()))
+    db.conn.executemany("update items set draft = 1 where id = ?", ((i,) for i in drafts))
+
+
+def read_content_hashes(db: sqlite_utils.Database) -> dict[str, str]:
+    return {r["id"]: r["content_hash"] for r in db.query("select id, content_hash from items")}
+
+
+def read_versions(db: sqlite_utils.Database, item_id: str) -> list[dict]:
+    return list(db.query("select * from versions where id = ? order by version", [item_id]))
+
+
+def read_version_row(db: sqlite_utils.Database, item_id: str, number: int) -> dict | None:
+    return next(iter(db.query("select * from versions where id = ? and version = ?", [item_id, number])), None)
+
+
+def read_editions(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select * from editions order by publication, date, edition"))
+
+
+def read_versions_since(db: sqlite_utils.Database, since_date: str) -> list[dict]:
+    return list(db.query("select id, version, publication, edition, date, title, kind, status, change_class, "
+                         "change_note, implements from versions where date > ? order by date, edition, id",
+                         [since_date]))
+
+
+def read_reviews(db: sqlite_utils.Database) -> list[dict]:
+    return list(db.query("select * from reviews order by id"))
 
 
 def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:

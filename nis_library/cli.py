@@ -115,17 +115,24 @@ INSTANCE_OPTION = click.option(
 @click.option("--full", is_flag=True, help="Rebuild everything instead of carrying over unchanged items.")
 @click.option("--embedder", type=click.Choice(sorted(EMBEDDERS)), default=None,
               help="The embedding model (default: $NIS_EMBEDDER, else minilm).")
-def build(content_path: Path | None, instance_path: Path | None, full: bool, embedder: str | None) -> None:
+@click.option("--preview", is_flag=True,
+              help="Build the preview from the working copies (drafts marked) into INSTANCE/preview, "
+                   "instead of the public bundle from the latest published versions.")
+def build(content_path: Path | None, instance_path: Path | None, full: bool, embedder: str | None,
+          preview: bool) -> None:
     """Validate content/ and write the search bundle (database, keyword index, vectors).
 
-    Incremental: unchanged items are neither re-indexed nor re-embedded. The new bundle replaces
-    the old one atomically; if anything fails, the old one stays.
+    The public bundle holds the latest published version of each item; --preview builds the
+    working copies instead. Incremental: unchanged items are neither re-indexed nor re-embedded.
+    The new bundle replaces the old one atomically; if anything fails, the old one stays.
     """
     from indexer.build import BuildRefused, build as run_build
 
     content = content_path or config.content_dir()
+    instance = instance_path or config.instance_dir()
     try:
-        report = run_build(content, instance_path or config.instance_dir(), full=full,
+        report = run_build(content, config.preview_dir(instance) if preview else instance,
+                           source="working" if preview else "published", full=full,
                            embedder=make_embedder(embedder), progress=_progress_bar())
     except BuildRefused as refused:
         for problem in refused.problems:
@@ -135,6 +142,67 @@ def build(content_path: Path | None, instance_path: Path | None, full: bool, emb
     click.echo(f"Built {report.bundle} in {report.seconds:.2f}s: {report.items} items, {report.searchable} searchable; "
                f"{'full build' if report.full else 'incremental'}: {report.indexed} indexed, "
                f"{report.removed} removed, {report.embedded} embedded.")
+    if not preview and report.items == 0:
+        click.echo("Nothing is published yet: run 'nis publish', or 'nis build --preview' to see the working copies.")
+
+
+@main.command()
+@click.argument("publication")
+@CONTENT_OPTION
+@click.option("--review", "review_id", required=True, help="The review this edition comes from (content/reviews/<id>.yaml).")
+@click.option("--notes", default=None, help="The edition's release notes.")
+@click.option("--notes-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Read the release notes from this file.")
+@click.option("--date", "date_text", default=None, help="The publication date, YYYY-MM-DD (default: today).")
+@click.option("--dry-run", is_flag=True, help="Show exactly what would be published, as a list and as diffs; write nothing.")
+def publish(publication: str, content_path: Path | None, review_id: str, notes: str | None, notes_file: Path | None,
+            date_text: str | None, dry_run: bool) -> None:
+    """Freeze every changed item of PUBLICATION (standards or packages) as a new version and write
+    an edition. All or nothing; refused, with nothing written, if anything is wrong."""
+    import datetime as dt
+
+    from indexer import publish as publishing
+
+    content = content_path or config.content_dir()
+    if notes and notes_file:
+        raise click.UsageError("give --notes or --notes-file, not both")
+    release_notes = notes_file.read_text(encoding="utf-8") if notes_file else (notes or "")
+    try:
+        date = dt.date.fromisoformat(date_text) if date_text else dt.date.today()
+    except ValueError:
+        raise click.BadParameter(f"'{date_text}' is not a date like 2031-09-01", param_hint="--date") from None
+    try:
+        plan = publishing.publish(content, publication, review_id, release_notes, date, dry_run=dry_run)
+    except publishing.PublishRefused as refused:
+        for problem in refused.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"Not published: {refused.message}", err=True)
+        sys.exit(1)
+    click.echo(_describe_plan(plan, dry_run))
+
+
+def _describe_plan(plan, dry_run: bool) -> str:
+    from indexer.diffs import as_text, item_diff
+    from indexer.published import read_version
+
+    verb = "Would publish" if dry_run else "Published"
+    lines = [f"{verb} {plan.publication} {plan.edition} ({plan.date}, review {plan.review}): "
+             f"{len(plan.versions)} new version(s), {len(plan.items)} items in the edition."]
+    for version in plan.versions:
+        implements = f" [implements {', '.join(version.implements)}]" if version.implements else ""
+        status = " WITHDRAWN" if version.status == "withdrawn" else ""
+        lines.append(f"  {version.id} v{version.number} {version.change_class}{status}: {version.change_note}{implements}")
+    if dry_run:
+        for version in plan.versions:
+            if version.previous is None:
+                lines.append(f"\n{version.id} v{version.number}: new item")
+                continue
+            old_data, old_sections = read_version(version.previous)
+            new_data, new_sections = read_version(version.source)
+            diff = item_diff(old_data, [(s["heading"], s["text"]) for s in old_sections],
+                             new_data, [(s["heading"], s["text"]) for s in new_sections])
+            lines.append(f"\n{version.id} v{version.number - 1} -> v{version.number}:\n{as_text(diff)}")
+    return "\n".join(lines)
 
 
 def _progress_bar():

@@ -23,6 +23,11 @@ def instance_dir() -> Path:
     return Path(os.environ.get("NIS_INSTANCE_DIR") or PROJECT_ROOT / "instance")
 
 
+def preview_dir(instance: Path) -> Path:
+    """The preview's own instance folder: its bundle is built from the working copies."""
+    return Path(instance) / "preview"
+
+
 class Defaults:
     """Every setting the app reads, with its default."""
 

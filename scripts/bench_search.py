@@ -118,12 +118,12 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     random_vectors = n > real_up_to
     embedder = RandomCorpusEmbedder(minilm) if random_vectors else minilm
 
-    full = build(content, instance, embedder=embedder, full=True)
+    full = build(content, instance, source="working", embedder=embedder, full=True)
     print(f"full build: {full.seconds:.1f}s {full.timings}", flush=True)
     edited = generated[len(generated) // 2]
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("\nsummary: ", "\nsummary: Edited for the benchmark. ", 1), encoding="utf-8")
-    one = build(content, instance, embedder=embedder)
+    one = build(content, instance, source="working", embedder=embedder)
     print(f"rebuild after one changed item: {one.seconds:.2f}s ({one.indexed} indexed, {one.embedded} embedded) "
           f"{one.timings}", flush=True)
 

@@ -65,12 +65,14 @@ def instance(tmp_path: Path) -> Path:
     return tmp_path / "instance"
 
 
-def build_hashing(tree: ContentTree, instance: Path, **kwargs):
-    """Build a bundle with the deterministic stand-in embedder (fast; no model)."""
+def build_hashing(tree: ContentTree, instance: Path, source: str = "working", **kwargs):
+    """Build a bundle with the deterministic stand-in embedder (fast; no model). Tests of the
+    build's mechanics build from the working copies (as a preview does), so an edit to a fixture
+    file shows without publishing it; publishing has tests of its own."""
     from indexer.build import build
     from indexer.embeddings import HashingEmbedder
 
-    return build(tree.root, instance, embedder=HashingEmbedder(), **kwargs)
+    return build(tree.root, instance, embedder=HashingEmbedder(), source=source, **kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -49,14 +49,14 @@ class CountingEmbedder(HashingEmbedder):
 
 
 def test_unchanged_items_are_neither_reindexed_nor_reembedded(tree: ContentTree, instance: Path):
-    build(tree.root, instance, embedder=HashingEmbedder())
+    build(tree.root, instance, source="working", embedder=HashingEmbedder())
     embedder = CountingEmbedder()
-    report = build(tree.root, instance, embedder=embedder)
+    report = build(tree.root, instance, source="working", embedder=embedder)
     assert (report.full, report.indexed, report.embedded, report.removed) == (False, 0, 0, 0)
     assert embedder.embedded == []
 
     tree.replace(INT, "A fixture intervention for the validator's tests.", "Short sessions that teach new words.")
-    report = build(tree.root, instance, embedder=embedder)
+    report = build(tree.root, instance, source="working", embedder=embedder)
     assert (report.indexed, report.embedded, report.removed) == (1, 1, 0)
     assert len(embedder.embedded) == 1 and "Short sessions that teach new words." in embedder.embedded[0]
 
@@ -88,7 +88,7 @@ def test_a_build_that_fails_part_way_leaves_no_trace(tree: ContentTree, instance
     first = build_hashing(tree, instance).bundle
     tree.replace(INT, "A fixture intervention for the validator's tests.", "Changed, so it must be embedded.")
     with pytest.raises(RuntimeError, match="the model crashed"):
-        build(tree.root, instance, embedder=FailingEmbedder())
+        build(tree.root, instance, source="working", embedder=FailingEmbedder())
     assert bundle.current_bundle(instance) == first
     assert sorted(p.name for p in (instance / "bundles").iterdir()) == [first.name]
     assert not [p for p in instance.iterdir() if p.name.startswith(".library")]
@@ -135,9 +135,14 @@ def test_missing_or_corrupt_bundle_names_the_command_that_fixes_it(tree: Content
 
 def test_the_build_command(tree: ContentTree, instance: Path):
     runner = CliRunner()
-    args = ["build", "--content", str(tree.root), "--instance", str(instance), "--embedder", "hashing"]
+    public = ["build", "--content", str(tree.root), "--instance", str(instance), "--embedder", "hashing"]
+    result = runner.invoke(main, public)
+    assert result.exit_code == 0, result.output
+    assert "0 items" in result.output and "Nothing is published yet" in result.output
+    args = public + ["--preview"]
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
+    assert str(instance / "preview" / "bundles") in result.output
     assert "5 items, 5 searchable; full build: 5 indexed, 0 removed, 5 embedded." in result.output
     assert "incremental: 0 indexed" in runner.invoke(main, args).output
     tree.replace(INT, "cost: low", "cost: cheap")

@@ -1,0 +1,229 @@
+"""`nis publish`: freeze every changed item of one publication as a new immutable version and
+write an edition, all or nothing.
+
+The new edition is assembled in a hidden staging folder inside `content/published/` and appears
+under `content/published/<publication>/<edition>/` in one rename, so a publish that fails or is
+killed part-way leaves the published record as it was. A lock file refuses a second publish
+while one runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import fcntl
+import os
+import shutil
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .library import load_library
+from .problems import Problem
+from .published import (MANIFEST_NAME, STAGING_PREFIX, Manifest, NewVersion, PreviousEdition, content_hash,
+                        edition_sort_key, published_root, sha256, sign_manifest)
+
+LOCK_NAME = ".lock"
+FIRST_VERSION_NOTE = "First published."
+
+
+class PublishRefused(Exception):
+    """Nothing was written; `problems` (if any) say what to fix."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass(frozen=True)
+class PlannedVersion:
+    id: str
+    kind: str
+    number: int
+    source: Path              # the working copy to freeze
+    raw: bytes                # its bytes now
+    content_hash: str
+    change_class: str
+    change_note: str
+    implements: tuple[str, ...]
+    status: str
+    previous: Path | None     # the version it supersedes, for diffs
+
+
+@dataclass
+class PublishPlan:
+    publication: str
+    edition: str
+    date: dt.date
+    review: str
+    release_notes: str
+    versions: list[PlannedVersion] = field(default_factory=list)
+    items: dict[str, int] = field(default_factory=dict)   # the edition's item@version set
+    previous_edition: PreviousEdition | None = None
+
+    @property
+    def target(self) -> str:
+        return f"{self.publication}/{self.edition}"
+
+
+def plan_publish(content_dir: Path, publication: str, review_id: str, release_notes: str,
+                 date: dt.date) -> PublishPlan:
+    """Work out exactly what publishing would write, or refuse with the reasons."""
+    library = load_library(content_dir)
+    if not library.ok:
+        raise PublishRefused("the content has errors: fix them (nis validate) before publishing",
+                             [p for p in library.problems if p.severity.value == "error"])
+    publications = {p.id: p for p in library.publications.publications}
+    if publication not in publications:
+        raise PublishRefused(f"unknown publication '{publication}': choose one of {', '.join(publications)}")
+    review = library.reviews.get(review_id)
+    if review is None:
+        known = ", ".join(r.id for r in library.reviews.values() if r.publication == publication) or "none yet"
+        raise PublishRefused(f"unknown review '{review_id}': add content/reviews/{review_id}.yaml first "
+                             f"(reviews of {publication}: {known})")
+    if review.publication != publication:
+        raise PublishRefused(f"review '{review_id}' is a review of {review.publication}, not {publication}")
+    if not release_notes.strip():
+        raise PublishRefused("an edition needs release notes (--notes or --notes-file)")
+    record = library.published
+    latest_edition = record.latest_edition(publication)
+    if latest_edition and date < latest_edition.manifest.date:
+        raise PublishRefused(f"the date {date} is before the latest edition of {publication} "
+                             f"({latest_edition.manifest.edition}, {latest_edition.manifest.date})")
+
+    kinds = set(publications[publication].kinds)
+    plan = PublishPlan(publication, _edition_number(record, publication, review.type, date), date, review_id,
+                       release_notes.strip())
+    if latest_edition is not None:
+        plan.items = dict(latest_edition.manifest.items)
+        plan.previous_edition = PreviousEdition(edition=latest_edition.manifest.edition, sha256=latest_edition.sha256)
+    stale_notes = []
+    for record_file in sorted(library.files, key=lambda f: f.item.id):
+        item = record_file.item
+        if item.kind not in kinds:
+            continue
+        sections = [(s.heading, s.text) for s in record_file.body.sections]
+        digest = content_hash(item.model_dump(mode="json"), sections)
+        latest = record.latest(item.id)
+        if latest is not None and latest.record.content_hash == digest:
+            continue
+        change = item.change
+        if latest is None and change is None:
+            change_class, note, implements = "substantive", FIRST_VERSION_NOTE, ()
+        elif change is None or (latest is not None and change.note == latest.record.change_note):
+            stale_notes.append(item.id)
+            continue
+        else:
+            change_class, note, implements = change.class_, change.note, tuple(change.implements)
+        number = 1 if latest is None else latest.number + 1
+        plan.versions.append(PlannedVersion(item.id, item.kind, number, record_file.path, record_file.path.read_bytes(),
+                                            digest, change_class, note, implements, item.status,
+                                            latest.path if latest else None))
+        plan.items[item.id] = number
+    if stale_notes:
+        raise PublishRefused(
+            "these items changed but have no new change note: add a 'change:' block (class: substantive or "
+            "editorial, and a note saying what changed) to each: " + ", ".join(stale_notes))
+    if not plan.versions:
+        raise PublishRefused(f"nothing to publish: no item of {publication} changed since "
+                             f"{publication} {latest_edition.manifest.edition if latest_edition else '(never published)'}")
+    if (published_root(content_dir) / publication / plan.edition).exists():
+        raise PublishRefused(f"{publication} {plan.edition} already exists")
+    plan.items = dict(sorted(plan.items.items()))
+    return plan
+
+
+def _edition_number(record, publication: str, review_type: str, date: dt.date) -> str:
+    """Initial and scheduled reviews give `<year>`; out-of-cycle ones `<year of the last
+    edition>.<n>`, counting amendments since that edition."""
+    editions = [e.manifest.edition for e in record.editions_of(publication)]
+    if review_type != "out-of-cycle":
+        return str(date.year)
+    if not editions:
+        raise PublishRefused(f"an out-of-cycle edition amends an edition, but {publication} has none yet")
+    base = max(editions, key=edition_sort_key).split(".")[0]
+    amendments = [e for e in editions if e.startswith(base + ".")]
+    return f"{base}.{len(amendments) + 1}"
+
+
+def manifest_text(plan: PublishPlan) -> str:
+    manifest = Manifest(
+        publication=plan.publication, edition=plan.edition, date=plan.date, review=plan.review,
+        release_notes=plan.release_notes, previous=plan.previous_edition, items=plan.items,
+        new_versions=[NewVersion(id=v.id, version=v.number, kind=v.kind, sha256=sha256(v.raw),
+                                 content_hash=v.content_hash, change_class=v.change_class, change_note=v.change_note,
+                                 implements=list(v.implements), status=v.status) for v in plan.versions])
+    header = ("# Written by `nis publish`. Never edit this folder: `nis validate` checks every hash.\n"
+              "# The last line is the SHA-256 of everything above it.\n")
+    return header + yaml.safe_dump(manifest.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
+
+
+def apply_plan(content_dir: Path, plan: PublishPlan, *, before_rename=None) -> Path:
+    """Write the edition: staged, then one rename. `before_rename` lets tests fail or kill the
+    publish at its last moment."""
+    root = published_root(content_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    staging = root / f"{STAGING_PREFIX}{uuid.uuid4().hex[:12]}"
+    target = root / plan.publication / plan.edition
+    try:
+        for version in plan.versions:
+            path = staging / "items" / version.kind / f"{version.id}.md"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_synced(path, version.raw)
+        _write_synced(staging / MANIFEST_NAME, sign_manifest(manifest_text(plan)))
+        target.parent.mkdir(exist_ok=True)
+        if before_rename:
+            before_rename(staging)
+        os.rename(staging, target)  # fails, rather than merges, if the edition appeared meanwhile
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_synced(path: Path, raw: bytes) -> None:
+    with open(path, "xb") as handle:
+        handle.write(raw)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+@contextmanager
+def publish_lock(content_dir: Path):
+    """One publish at a time; a second is refused at once rather than queued."""
+    root = published_root(content_dir)
+    root.mkdir(parents=True, exist_ok=True)
+    handle = open(root / LOCK_NAME, "a+b")
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EAGAIN, errno.EACCES):
+                raise PublishRefused("another nis publish is running: wait for it to finish") from None
+            raise
+        _remove_stale_staging(root)
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_stale_staging(root: Path) -> None:
+    """Staging folders left by a publish that was killed (we hold the lock, so none is live)."""
+    for stale in root.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def publish(content_dir: Path, publication: str, review_id: str, release_notes: str, date: dt.date,
+            *, dry_run: bool = False, before_rename=None) -> PublishPlan:
+    content_dir = Path(content_dir)
+    if dry_run:
+        return plan_publish(content_dir, publication, review_id, release_notes, date)
+    with publish_lock(content_dir):
+        plan = plan_publish(content_dir, publication, review_id, release_notes, date)
+        apply_plan(content_dir, plan, before_rename=before_rename)
+    return plan
+

@@ -1,0 +1,237 @@
+"""The published record: `content/published/`, append-only, written only by `nis publish`.
+
+    published/<publication>/<edition>/edition.yaml            the edition manifest
+    published/<publication>/<edition>/items/<kind>/<ID>.md     each item version it introduced
+
+An edition folder appears in one rename when publishing succeeds and is never changed afterwards.
+Its manifest lists the exact item@version set, the new versions with their change class and note,
+and the SHA-256 of each new version's file; its last line is the SHA-256 of every byte above it,
+and it records the hash of the publication's previous edition. Reading the record checks all of
+these, so an edited frozen file is an error that names the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import Field, ValidationError
+
+from .body import parse_body
+from .frontmatter import split_front_matter
+from .model import ItemId, RecommendationId
+from .problems import Problem, error_at
+from .schema import Slug, Strict, Text
+
+PUBLISHED_DIR = "published"
+MANIFEST_NAME = "edition.yaml"
+STAGING_PREFIX = ".publishing-"
+EditionNumber = Annotated[str, Field(pattern=r"^\d{4}(\.\d{1,3})?$")]  # 2031, or 2031.1 out of cycle
+HASH_LINE = re.compile(rb"\nsha256: ([0-9a-f]{64})\n?\Z")
+
+
+class NewVersion(Strict):
+    id: ItemId
+    version: int = Field(ge=1)
+    kind: Slug
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")        # of the version's file, byte for byte
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")  # of its content (see `content_hash`)
+    change_class: Literal["substantive", "editorial"]
+    change_note: Text
+    implements: list[RecommendationId] = []
+    status: Literal["active", "withdrawn"] = "active"
+
+
+class PreviousEdition(Strict):
+    edition: EditionNumber
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
+class Manifest(Strict):
+    publication: Slug
+    edition: EditionNumber
+    date: dt.date
+    review: Slug
+    release_notes: Text
+    previous: PreviousEdition | None = None
+    items: dict[ItemId, int]          # the exact item@version set of the publication
+    new_versions: list[NewVersion] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Version:
+    """One immutable item version, where it lives and what its edition says of it."""
+
+    id: str
+    number: int
+    publication: str
+    edition: str
+    date: dt.date
+    path: Path          # the frozen file
+    record: NewVersion
+
+    @property
+    def label(self) -> str:
+        return f"{self.id} v{self.number}"
+
+
+@dataclass
+class Edition:
+    manifest: Manifest
+    path: Path          # the edition folder
+    sha256: str         # of the manifest file
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.manifest.publication, self.manifest.edition
+
+
+@dataclass
+class PublishedRecord:
+    root: Path
+    editions: list[Edition] = field(default_factory=list)           # oldest first, per publication
+    versions: dict[str, list[Version]] = field(default_factory=dict)  # by item, oldest first
+    problems: list[Problem] = field(default_factory=list)
+
+    def latest(self, item_id: str) -> Version | None:
+        found = self.versions.get(item_id)
+        return found[-1] if found else None
+
+    def version(self, item_id: str, number: int) -> Version | None:
+        found = self.versions.get(item_id, [])
+        return found[number - 1] if 1 <= number <= len(found) else None
+
+    def editions_of(self, publication: str) -> list[Edition]:
+        return [e for e in self.editions if e.manifest.publication == publication]
+
+    def latest_edition(self, publication: str) -> Edition | None:
+        found = self.editions_of(publication)
+        return found[-1] if found else None
+
+
+def sha256(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()
+
+
+def content_hash(item_data: dict, sections: list[tuple[str, str]]) -> str:
+    """What counts as a change: the validated front matter, less the change note, and the body's
+    sections. Reformatting the YAML or editing only the change note is not a new version."""
+    data = {k: v for k, v in item_data.items() if k != "change"}
+    return sha256(json.dumps([data, sections], sort_keys=True, ensure_ascii=False).encode("utf-8"))
+
+
+def sign_manifest(text: str) -> bytes:
+    """The manifest's bytes with its own hash as the last line."""
+    content = text.rstrip("\n").encode("utf-8")
+    return content + b"\nsha256: " + sha256(content).encode() + b"\n"
+
+
+def read_version(path: Path) -> tuple[dict, list[dict]]:
+    """A frozen version's front matter and body sections, as written: not checked against today's
+    taxonomy, which may have changed since it was published."""
+    split = split_front_matter(path.read_text(encoding="utf-8"))
+    data = yaml.safe_load(split.front_matter) or {}
+    body = parse_body(split.body, split.body_first_line)
+    return data, [{"heading": s.heading, "line": s.line, "text": s.text} for s in body.sections]
+
+
+def published_root(content_dir: Path) -> Path:
+    return Path(content_dir) / PUBLISHED_DIR
+
+
+def edition_sort_key(number: str) -> tuple[int, int]:
+    year, _, amendment = number.partition(".")
+    return int(year), int(amendment or 0)
+
+
+def load_published(content_dir: Path) -> PublishedRecord:
+    """Read and verify every edition. Problems name the file that is wrong."""
+    root = published_root(content_dir)
+    record = PublishedRecord(root=root)
+    if not root.is_dir():
+        return record
+    display = lambda p: p.relative_to(Path(content_dir).parent).as_posix()  # noqa: E731
+    for publication_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        previous: Edition | None = None
+        folders = [p for p in publication_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        for folder in sorted(folders, key=lambda p: edition_sort_key(p.name) if re.fullmatch(r"\d{4}(\.\d+)?", p.name) else (0, 0)):
+            edition = _read_edition(folder, publication_dir.name, previous, record, display)
+            if edition is not None:
+                record.editions.append(edition)
+                previous = edition
+        for stray in (p for p in publication_dir.iterdir() if p.is_file()):
+            record.problems.append(error_at(display(stray), 1, "stray-published-file",
+                                            "only nis publish writes in content/published/: remove this file"))
+    for edition in record.editions:
+        for new in edition.manifest.new_versions:
+            path = edition.path / "items" / new.kind / f"{new.id}.md"
+            record.versions.setdefault(new.id, []).append(Version(
+                new.id, new.version, edition.manifest.publication, edition.manifest.edition,
+                edition.manifest.date, path, new))
+    for item_id, versions in record.versions.items():
+        versions.sort(key=lambda v: v.number)
+        numbers = [v.number for v in versions]
+        if numbers != list(range(1, len(numbers) + 1)):
+            record.problems.append(error_at(display(versions[-1].path), 1, "version-gap",
+                                            f"{item_id} has versions {numbers}: versions count up from 1 with no gaps"))
+    return record
+
+
+def _read_edition(folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display) -> Edition | None:
+    manifest_path = folder / MANIFEST_NAME
+    where = display(manifest_path)
+    try:
+        raw = manifest_path.read_bytes()
+    except OSError:
+        record.problems.append(error_at(display(folder), 1, "missing-manifest", f"the edition folder has no {MANIFEST_NAME}"))
+        return None
+    problems = record.problems
+    signed = HASH_LINE.search(raw)
+    if not signed:
+        problems.append(error_at(where, 1, "unsigned-manifest", "the manifest's last line must be its sha256: "
+                                 "it was not written by nis publish, or was edited"))
+        return None
+    body = raw[:signed.start()]
+    if sha256(body) != signed.group(1).decode():
+        problems.append(error_at(where, 1, "edited-manifest", "this edition's manifest was edited after publishing "
+                                 "(its hash does not match): published files must never change; restore it from git"))
+        return None
+    try:
+        manifest = Manifest.model_validate(yaml.safe_load(body.decode("utf-8")))
+    except (ValidationError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        problems.append(error_at(where, 1, "bad-manifest", f"the manifest cannot be read: {str(exc).splitlines()[0]}"))
+        return None
+    if manifest.publication != publication or manifest.edition != folder.name:
+        problems.append(error_at(where, 1, "misplaced-edition", f"the manifest says {manifest.publication} "
+                                 f"{manifest.edition} but lies in {publication}/{folder.name}/"))
+    expected_previous = None if previous is None else PreviousEdition(edition=previous.manifest.edition, sha256=previous.sha256)
+    if manifest.previous != expected_previous:
+        problems.append(error_at(where, 1, "broken-chain", f"the manifest's 'previous' does not match the "
+                                 f"edition before it ({expected_previous.edition if expected_previous else 'none'}): "
+                                 "an earlier edition was edited, removed or added by hand"))
+    for new in manifest.new_versions:
+        path = folder / "items" / new.kind / f"{new.id}.md"
+        try:
+            actual = sha256(path.read_bytes())
+        except OSError:
+            problems.append(error_at(display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition"))
+            continue
+        if actual != new.sha256:
+            problems.append(error_at(display(path), 1, "edited-version",
+                                     f"{new.id} v{new.version} was edited after publishing (its hash does not match "
+                                     f"{where}): published versions never change; restore it from git and edit the "
+                                     f"working copy instead"))
+    listed = {(n.kind, n.id) for n in manifest.new_versions}
+    items_dir = folder / "items"
+    if items_dir.is_dir():
+        for path in sorted(items_dir.glob("*/*")):
+            if (path.parent.name, path.stem) not in listed:
+                problems.append(error_at(display(path), 1, "unlisted-version",
+                                         "this file is not in its edition's manifest: only nis publish writes here"))
+    return Edition(manifest, folder, sha256(raw))

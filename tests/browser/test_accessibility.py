@@ -1,0 +1,57 @@
+"""axe-core (vendored, 4.11.1) finds no WCAG 2.2 AA problems on the service's pages, including the
+search results htmx swaps in. axe needs JavaScript, so these pages are checked with it on; how the
+pages work without JavaScript is covered by test_no_javascript.py."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .support import CONTENT, assert_accessible, goto
+
+
+def first_item(kind: str) -> str:
+    return sorted((CONTENT / "items" / kind).glob("*.md"))[0].stem
+
+
+PAGES = [
+    pytest.param("/", 200, id="home"),
+    pytest.param("/search?q=noise", 200, id="search-results"),
+    pytest.param("/search?q=reading&layer=targeted&phase=primary", 200, id="search-filtered"),
+    pytest.param("/search?q=xqzzyvv", 200, id="search-no-results"),
+    pytest.param("/search", 200, id="search-everything-paginated"),
+    pytest.param("/areas", 200, id="areas"),
+    pytest.param("/areas/sensory", 200, id="area-sensory"),
+    *(pytest.param(f"/items/{first_item(kind)}", 200, id=f"item-{kind}")
+      for kind in ("intervention", "identification-tool", "package")),
+    pytest.param("/items/ZZZ-9999", 404, id="not-found"),
+    pytest.param("/search?page=-1", 400, id="bad-request"),
+]
+
+
+@pytest.mark.parametrize(("path", "status"), PAGES)
+def test_page_has_no_axe_violations(page: Page, path: str, status: int):
+    goto(page, path, status)
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page)
+
+
+def test_search_results_swapped_in_by_htmx_have_no_axe_violations(page: Page):
+    goto(page, "/search")
+    page.evaluate("() => { window.__marker = 1 }")
+    page.locator("#search-q").fill("noise")
+    expect(page.locator("#result-count")).to_contain_text("for ‘noise’")
+    page.locator("#filter-layer-targeted").check()
+    expect(page.locator("#search-results .app-selected-filters")).to_contain_text("Targeted")
+    assert page.evaluate("() => window.__marker") == 1, "the page was reloaded: htmx did not swap the results in"
+    assert_accessible(page)
+
+
+def test_the_pages_of_a_search_swapped_in_by_htmx_have_no_axe_violations(page: Page):
+    goto(page, "/search?q=noise")
+    page.evaluate("() => { window.__marker = 1 }")
+    page.get_by_role("link", name="Next").click()
+    expect(page).to_have_url("/search?q=noise&page=2")
+    expect(page.locator("ol.app-results")).to_have_attribute("start", "21")
+    assert page.evaluate("() => window.__marker") == 1, "the page was reloaded: htmx did not swap the results in"
+    assert_accessible(page)
