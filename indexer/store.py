@@ -231,9 +231,20 @@ def read_editions(db: sqlite_utils.Database) -> list[dict]:
 
 
 def read_versions_since(db: sqlite_utils.Database, since_date: str) -> list[dict]:
-    return list(db.query("select id, version, publication, edition, date, title, kind, status, change_class, "
-                         "change_note, implements from versions where date > ? order by date, edition, id",
-                         [since_date]))
+    return list(db.query("select * from versions where date > ? order by date, edition, id", [since_date]))
+
+
+def read_versions_in_edition(db: sqlite_utils.Database, publication: str, edition: str) -> list[dict]:
+    return list(db.query("select * from versions where publication = ? and edition = ? order by id",
+                         [publication, edition]))
+
+
+def read_version_titles(db: sqlite_utils.Database, versions: dict[str, int]) -> dict[tuple[str, int], str]:
+    ids = list(versions)
+    if not ids:
+        return {}
+    rows = db.query(f"select id, version, title from versions where id in ({', '.join('?' * len(ids))})", ids)
+    return {(r["id"], r["version"]): r["title"] for r in rows if versions.get(r["id"]) == r["version"]}
 
 
 def read_reviews(db: sqlite_utils.Database) -> list[dict]:

@@ -8,7 +8,8 @@ from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from . import assets, config, errors, security
-from .web import pages
+from . import api
+from .web import history_pages, pages
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,5 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     assets.init_app(app)
     security.init_app(app)
     errors.init_app(app)
-    app.register_blueprint(pages.blueprint)
+    pages.init_app(app)
+    app.register_blueprint(history_pages.blueprint)
+    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
     return app

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from indexer import bundle as bundles
 from indexer import store
-from indexer.taxonomy import Taxonomy, Term
+from indexer.taxonomy import Publications, Taxonomy, Term
 
 from .rendering import Section, render_sections
 from .search.results import ItemSummary
@@ -24,6 +24,7 @@ class Labels:
     """Labels and definitions of every controlled value, from the bundle's taxonomy."""
 
     taxonomy: Taxonomy
+    publications: dict[str, str] = field(default_factory=dict)  # kind -> the publication holding it
 
     def term(self, vocabulary: str, value: str) -> Term | None:
         return self.taxonomy.vocabulary(vocabulary).terms.get(value)
@@ -31,6 +32,10 @@ class Labels:
     def label(self, vocabulary: str, value: str) -> str:
         term = self.term(vocabulary, value)
         return term.label if term else value
+
+    def publication_of(self, kind: str) -> str:
+        """The publication a kind belongs to, from the kind's own definition in the taxonomy."""
+        return self.publications.get(kind, "")
 
     def definition(self, vocabulary: str, value: str) -> str | None:
         term = self.term(vocabulary, value)
@@ -58,6 +63,10 @@ class ItemDetail:
     sections: list[Section]    # the body, rendered and sanitised
     links: LinkedItems
     content_hash: str          # identifies exactly this text of the item
+    version: int | None = None        # its latest published version
+    edition: str | None = None        # the edition that published that version
+    published: str | None = None      # and when
+    draft: bool = False               # a preview of a working copy that differs from it
 
 
 class Catalogue:
@@ -66,13 +75,16 @@ class Catalogue:
     def __init__(self, bundle_dir: Path):
         self.bundle_dir = bundle_dir
         self.manifest = bundles.read_manifest(bundle_dir)
-        with self._db() as db:
+        with self.db() as db:
             taxonomy = store.read_document(db, "taxonomy")
-        if taxonomy is None:
-            raise bundles.BundleError(f"{bundle_dir} has no taxonomy: run 'nis build --full'")
-        self.labels = Labels(Taxonomy.model_validate_json(taxonomy))
+            publications = store.read_document(db, "publications")
+        if taxonomy is None or publications is None:
+            raise bundles.BundleError(f"{bundle_dir} has no taxonomy or publications: run 'nis build --full'")
+        self.publications = Publications.model_validate_json(publications)
+        self.labels = Labels(Taxonomy.model_validate_json(taxonomy),
+                             {kind: p.id for p in self.publications.publications for kind in p.kinds})
 
-    def _db(self):
+    def db(self):
         return _ClosingDb(self.bundle_dir / bundles.DB_NAME)
 
     @property
@@ -83,7 +95,7 @@ class Catalogue:
         return next((a for a in self.taxonomy.areas if a.id == area_id), None)
 
     def item(self, item_id: str) -> ItemDetail | None:
-        with self._db() as db:
+        with self.db() as db:
             row = store.read_item(db, item_id)
             if row is None:
                 return None
@@ -92,7 +104,9 @@ class Catalogue:
                       store.read_item_rows(db, {l["target"] if l["source"] == item_id else l["source"] for l in links})}
         return ItemDetail(summary=summary_from_row(row), status=row["status"], data=json.loads(row["data"]),
                           sections=render_sections(json.loads(row["sections"])),
-                          links=_linked(item_id, links, others), content_hash=row["doc_hash"])
+                          links=_linked(item_id, links, others), content_hash=row["content_hash"],
+                          version=row["version"], edition=row["edition"], published=row["published"],
+                          draft=bool(row["draft"]))
 
 
 def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> LinkedItems:

@@ -34,6 +34,8 @@ class Defaults:
     SERVICE_NAME = "NIS Library"
     CONTENT_DIR = str(content_dir())
     INSTANCE_DIR = str(instance_dir())
+    # /preview serves the working copies, drafts marked, for the panel; off for the public service.
+    PREVIEW = False
     RESULTS_PER_PAGE = 20
     ITEMS_PER_LAYER = 30            # on an area page, before "see all" links to the search
     STATIC_MAX_AGE = 31536000       # seconds, for fingerprinted static files

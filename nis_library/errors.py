@@ -3,7 +3,7 @@ wrong; nothing a visitor types can cause a 500."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.bundle import BundleError
@@ -22,13 +22,22 @@ TITLES = {
 def init_app(app: Flask) -> None:
     app.register_error_handler(InvalidSearch, lambda e: error_page(400, e.message, parameter=e.parameter))
     app.register_error_handler(BundleError, _unavailable)
-    app.register_error_handler(HTTPException, lambda e: error_page(e.code or 500, _description(e)))
+    app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
 
-def error_page(status: int, message: str | None = None, parameter: str | None = None):
+def error_page(status: int, message: str | None = None, parameter: str | None = None,
+               links: list[tuple[str, str]] | None = None):
+    """`links`: (text, href) pairs that lead somewhere useful from here."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
-    return render_template("error.html", status=status, title=title, message=message, parameter=parameter), status
+    return render_template("error.html", status=status, title=title, message=message, parameter=parameter,
+                           links=links or []), status
+
+
+def _http_error(error: HTTPException):
+    if request.path.startswith("/api/"):  # the API answers in JSON even for addresses it lacks
+        return jsonify({"error": {"code": error.name.lower().replace(" ", "-"), "message": error.description}}), error.code
+    return error_page(error.code or 500, _description(error))
 
 
 def _description(error: HTTPException) -> str | None:

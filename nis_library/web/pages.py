@@ -4,13 +4,16 @@ to htmx requests and the whole page otherwise."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, current_app, has_request_context, make_response, render_template, request, url_for
 from flask_htmx import HTMX
 
+from .. import history
 from ..catalogue import get_catalogue
+from ..config import preview_dir
 from ..search import search
 from .search_params import read_search_args, search_path
 from .search_view import SearchView
@@ -21,8 +24,27 @@ htmx = HTMX()  # reads only the current request's headers; create_app calls htmx
 ITEM_ID = re.compile(r"^[A-Z]{3}-\d{4,6}$")
 
 
+PREVIEW = "preview"  # the name this blueprint is registered under a second time, at /preview
+
+
 def _instance() -> Path:
-    return Path(current_app.config["INSTANCE_DIR"])
+    """The public bundle, or in the preview the bundle built from the working copies."""
+    instance = Path(current_app.config["INSTANCE_DIR"])
+    return preview_dir(instance) if request.blueprint == PREVIEW else instance
+
+
+def page_url(endpoint: str, **values) -> str:
+    """A link to another of these pages that stays in the preview when the reader is in it."""
+    blueprint_name = PREVIEW if has_request_context() and request.blueprint == PREVIEW else blueprint.name
+    return url_for(f"{blueprint_name}.{endpoint}", **values)
+
+
+def init_app(app) -> None:
+    app.register_blueprint(blueprint)
+    if app.config["PREVIEW"]:
+        app.register_blueprint(blueprint, name=PREVIEW, url_prefix="/preview")
+    app.jinja_env.globals["page_url"] = page_url
+    app.context_processor(lambda: {"in_preview": has_request_context() and request.blueprint == PREVIEW})
 
 
 def _wants_fragment() -> bool:
@@ -42,7 +64,7 @@ def search_page():
     results = search(_instance(), args.text, args.filters, args.mode, args.page,
                      per_page=current_app.config["RESULTS_PER_PAGE"])
     catalogue = get_catalogue(_instance())
-    view = SearchView(results, catalogue.labels)
+    view = SearchView(results, catalogue.labels, base=page_url("search_page"))
     template = "_search_response.html" if _wants_fragment() else "search.html"
     response = make_response(render_template(template, results=results, view=view, labels=catalogue.labels,
                                              fragment=template.startswith("_")))
@@ -67,7 +89,7 @@ def area(area_id: str):
     for layer in catalogue.taxonomy.layers:  # Universal first: the graduated offer, top to bottom
         filters = {"area": [area_id], "layer": [layer.id]}
         results = search(_instance(), "", filters, page=1, per_page=per_layer)
-        layers.append((layer, results, search_path(filters=filters)))
+        layers.append((layer, results, search_path(filters=filters, base=page_url("search_page"))))
     return render_template("area.html", area=found, layers=layers, labels=catalogue.labels)
 
 
@@ -79,6 +101,9 @@ def item(item_id: str):
     detail = catalogue.item(item_id)
     if detail is None:
         abort(404)
+    root = request.url_root.rstrip("/")
+    review_dates = history.item_review_dates(catalogue, item_id, detail.summary.kind, list(detail.summary.areas),
+                                             current_app.config.get("TODAY") or dt.date.today())
     return render_template("item.html", item=detail, data=detail.data, labels=catalogue.labels,
-                           permalink=request.url_root.rstrip("/") + f"/items/{item_id}",
-                           built_at=catalogue.manifest.get("built_at", ""))
+                           permalink=f"{root}/items/{item_id}", review_dates=review_dates,
+                           version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None)

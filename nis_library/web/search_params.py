@@ -53,7 +53,8 @@ def _decode(raw: bytes) -> str:
                             "Check the link, or start a new search.", "query") from None
 
 
-def search_path(text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1) -> str:
+def search_path(text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1,
+                base: str = "/search") -> str:
     """The /search address for a state; defaults are left out so addresses stay short."""
     pairs: list[tuple[str, str]] = []
     if text:
@@ -65,7 +66,7 @@ def search_path(text: str = "", mode: str = "hybrid", filters: dict | None = Non
             pairs.append((name, value))
     if page > 1:
         pairs.append(("page", str(page)))
-    return "/search" + ("?" + urlencode(pairs) if pairs else "")
+    return base + ("?" + urlencode(pairs) if pairs else "")
 
 
 def without_filter(filters: dict, name: str, value: str) -> dict:

@@ -26,13 +26,14 @@ class FilterGroup:
 
 
 class SearchView:
-    def __init__(self, results: SearchResults, labels: Labels):
+    def __init__(self, results: SearchResults, labels: Labels, base: str = "/search"):
         self.results = results
         self.labels = labels
+        self.base = base  # the search page's own address (/search, or /preview/search)
 
     def href(self, **changes) -> str:
         r = self.results
-        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1} | changes
+        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base} | changes
         return search_path(**state)
 
     @property

@@ -1,0 +1,235 @@
+"""The published history as the pages, the feeds and the API read it: item versions, diffs
+between them, editions, changes since a date or an edition, and the review schedule.
+
+Plain functions of a `Catalogue` (the bundle being served); no Flask.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+
+from indexer import store
+from indexer.diffs import ItemDiff, item_diff
+from indexer.published import edition_sort_key
+from indexer.reviews import Review
+from indexer.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
+from indexer.taxonomy import Publications
+
+from .catalogue import Catalogue
+from .rendering import Section, render_sections
+
+
+@dataclass(frozen=True)
+class VersionSummary:
+    id: str
+    number: int
+    title: str
+    kind: str
+    publication: str
+    edition: str
+    date: str
+    change_class: str
+    change_note: str
+    implements: tuple[str, ...]
+    status: str
+
+    @property
+    def path(self) -> str:
+        return f"/items/{self.id}/v/{self.number}"
+
+
+@dataclass(frozen=True)
+class VersionDetail:
+    summary: VersionSummary
+    data: dict
+    sections: list[Section]
+    latest: int                      # the item's latest version number
+
+    @property
+    def superseded(self) -> bool:
+        return self.summary.number < self.latest
+
+
+def _summary(row: dict) -> VersionSummary:
+    return VersionSummary(row["id"], row["version"], row["title"], row["kind"], row["publication"], row["edition"],
+                          row["date"], row["change_class"], row["change_note"], tuple(json.loads(row["implements"])),
+                          row["status"])
+
+
+def versions(catalogue: Catalogue, item_id: str) -> list[VersionSummary]:
+    with catalogue.db() as db:
+        return [_summary(r) for r in store.read_versions(db, item_id)]
+
+
+def version(catalogue: Catalogue, item_id: str, number: int) -> VersionDetail | None:
+    with catalogue.db() as db:
+        rows = store.read_versions(db, item_id)
+    row = next((r for r in rows if r["version"] == number), None)
+    if row is None:
+        return None
+    return VersionDetail(_summary(row), json.loads(row["data"]), render_sections(json.loads(row["sections"])),
+                         latest=rows[-1]["version"])
+
+
+@dataclass(frozen=True)
+class VersionDiff:
+    old: VersionSummary
+    new: VersionSummary
+    diff: ItemDiff
+
+
+def compare(catalogue: Catalogue, item_id: str, old: int, new: int) -> VersionDiff | None:
+    with catalogue.db() as db:
+        a, b = store.read_version_row(db, item_id, old), store.read_version_row(db, item_id, new)
+    if a is None or b is None:
+        return None
+    sections = lambda row: [(s["heading"], s["text"]) for s in json.loads(row["sections"])]  # noqa: E731
+    return VersionDiff(_summary(a), _summary(b),
+                       item_diff(json.loads(a["data"]), sections(a), json.loads(b["data"]), sections(b)))
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    publication: str
+    edition: str
+    date: str
+    review: str
+    release_notes: str
+    previous: str | None
+    item_count: int
+
+    @property
+    def path(self) -> str:
+        return f"/editions/{self.publication}/{self.edition}"
+
+
+@dataclass(frozen=True)
+class EditionDetail:
+    summary: EditionSummary
+    substantive: list[VersionSummary]    # what changed since the previous edition
+    editorial: list[VersionSummary]
+    contents: list[tuple[str, int, str]]  # (id, version, title) of every item in the edition
+    review: Review | None
+
+
+def _edition_summary(row: dict) -> EditionSummary:
+    return EditionSummary(row["publication"], row["edition"], row["date"], row["review"], row["release_notes"],
+                          row["previous"], len(json.loads(row["items"])))
+
+
+def editions(catalogue: Catalogue) -> list[EditionSummary]:
+    """Newest first."""
+    with catalogue.db() as db:
+        rows = store.read_editions(db)
+    return sorted((_edition_summary(r) for r in rows), key=lambda e: (e.date, edition_sort_key(e.edition)), reverse=True)
+
+
+def edition(catalogue: Catalogue, publication: str, number: str) -> EditionDetail | None:
+    with catalogue.db() as db:
+        row = next((r for r in store.read_editions(db) if r["publication"] == publication and r["edition"] == number), None)
+        if row is None:
+            return None
+        items = json.loads(row["items"])
+        new = [_summary(r) for r in store.read_versions_in_edition(db, publication, number)]
+        titles = store.read_version_titles(db, items)
+        review_row = next((r for r in store.read_reviews(db) if r["id"] == row["review"]), None)
+    contents = [(item_id, n, titles.get((item_id, n), "")) for item_id, n in sorted(items.items())]
+    return EditionDetail(_edition_summary(row), [v for v in new if v.change_class == "substantive"],
+                         [v for v in new if v.change_class == "editorial"], contents,
+                         Review.model_validate_json(review_row["json"]) if review_row else None)
+
+
+class InvalidSince(ValueError):
+    """`since` is neither a date nor a known edition; the message says what is accepted."""
+
+
+SINCE_EDITION = re.compile(r"^([a-z0-9-]+)[/ ](\d{4}(?:\.\d{1,3})?)$")
+
+
+def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
+    """Item versions published after a date (YYYY-MM-DD) or after an edition
+    (`standards/2031` or `standards 2031`), oldest first."""
+    since = (since or "").strip()
+    with catalogue.db() as db:
+        all_editions = store.read_editions(db)
+        match = SINCE_EDITION.match(since)
+        if match:
+            publication, number = match.groups()
+            base = next((e for e in all_editions if e["publication"] == publication and e["edition"] == number), None)
+            if base is None:
+                known = ", ".join(f"{e['publication']}/{e['edition']}" for e in all_editions) or "none yet"
+                raise InvalidSince(f"There is no edition '{since}'. Editions: {known}.")
+            later = [e for e in all_editions if _after(e, base)]
+            rows = [r for e in later for r in store.read_versions_in_edition(db, e["publication"], e["edition"])]
+        else:
+            try:
+                day = dt.date.fromisoformat(since)
+            except ValueError:
+                raise InvalidSince("'since' must be a date (YYYY-MM-DD) or an edition such as "
+                                   "'standards/2026' or 'standards/2026.1'.") from None
+            rows = store.read_versions_since(db, day.isoformat())
+    found = [_summary(r) for r in rows]
+    return sorted(found, key=lambda v: (v.date, edition_sort_key(v.edition), v.id))
+
+
+def _after(edition_row: dict, base: dict) -> bool:
+    if edition_row["date"] != base["date"]:
+        return edition_row["date"] > base["date"]
+    return edition_row["publication"] == base["publication"] and \
+        edition_sort_key(edition_row["edition"]) > edition_sort_key(base["edition"])
+
+
+# -- reviews -------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class PublicationReviews:
+    id: str
+    label: str
+    cycle_months: int
+    schedule: PublicationSchedule
+    reviews: list[Review]
+
+
+def review_overview(catalogue: Catalogue, today: dt.date) -> list[PublicationReviews]:
+    publications, reviews = _publications_and_reviews(catalogue)
+    overview = []
+    for publication in publications.publications:
+        own = [r for r in reviews if r.publication == publication.id]
+        overview.append(PublicationReviews(
+            publication.id, publication.label, publication.cycle_months,
+            publication_schedule(publication.first_review, publication.cycle_months, [r.held() for r in own], today),
+            sorted(own, key=lambda r: (r.opened or dt.date.max, r.id), reverse=True)))
+    return overview
+
+
+@dataclass(frozen=True)
+class ItemReviewDates:
+    last_reviewed: dt.date
+    next_due: dt.date
+    overdue: bool
+
+
+def item_review_dates(catalogue: Catalogue, item_id: str, kind: str, areas: list[str], today: dt.date) -> ItemReviewDates | None:
+    """When the item was last reviewed (its first publication, or a later closed review whose
+    scope covered it) and when its publication's next scheduled review is due."""
+    publications, reviews = _publications_and_reviews(catalogue)
+    publication = publications.for_kind(kind)
+    history = versions(catalogue, item_id)
+    if publication is None or not history:
+        return None
+    first = dt.date.fromisoformat(history[0].date)
+    covering = [r.closed for r in reviews if r.publication == publication.id and r.closed and r.closed <= today
+                and r.type != "initial" and r.covers(item_id, areas)]
+    schedule = publication_schedule(publication.first_review, publication.cycle_months,
+                                    [r.held() for r in reviews if r.publication == publication.id], today)
+    return ItemReviewDates(item_last_reviewed(first, covering), schedule.next_due, schedule.overdue)
+
+
+def _publications_and_reviews(catalogue: Catalogue) -> tuple[Publications, list[Review]]:
+    with catalogue.db() as db:
+        publications = Publications.model_validate_json(store.read_document(db, "publications"))
+        reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
+    return publications, reviews

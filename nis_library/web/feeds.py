@@ -1,0 +1,49 @@
+"""Atom feeds (feedgen): new editions, and the versions of one item. Entry IDs are the permanent
+addresses, so a feed reader sees each edition or version once."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from feedgen.feed import FeedGenerator
+
+
+def _when(day: str) -> dt.datetime:
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(0, 0), tzinfo=dt.timezone.utc)
+
+
+def _feed(feed_id: str, title: str, link: str, self_link: str, entries: list) -> bytes:
+    feed = FeedGenerator()
+    feed.id(feed_id)
+    feed.title(title)
+    feed.link(href=link, rel="alternate")
+    feed.link(href=self_link, rel="self")
+    feed.language("en-GB")
+    feed.updated(max((e["updated"] for e in entries), default=_when("2026-01-01")))
+    for entry in sorted(entries, key=lambda e: e["updated"]):
+        item = feed.add_entry(order="prepend")
+        item.id(entry["link"])
+        item.title(entry["title"])
+        item.link(href=entry["link"])
+        item.updated(entry["updated"])
+        item.published(entry["updated"])
+        item.summary(entry["summary"])
+    return feed.atom_str(pretty=True)
+
+
+def editions_feed(editions, root: str) -> bytes:
+    root = root.rstrip("/")
+    return _feed(f"{root}/feeds/editions.atom", "NIS Library: new editions", f"{root}/editions",
+                 f"{root}/feeds/editions.atom",
+                 [{"link": root + e.path, "title": f"{e.publication} {e.edition}", "updated": _when(e.date),
+                   "summary": e.release_notes} for e in editions])
+
+
+def item_feed(item_id: str, versions, root: str) -> bytes:
+    root = root.rstrip("/")
+    return _feed(f"{root}/items/{item_id}/feed.atom", f"NIS Library: changes to {item_id}",
+                 f"{root}/items/{item_id}/history", f"{root}/items/{item_id}/feed.atom",
+                 [{"link": root + v.path, "title": f"{v.id} v{v.number} ({v.change_class}): {v.title}",
+                   "updated": _when(v.date),
+                   "summary": v.change_note + (f" Implements {', '.join(v.implements)}." if v.implements else "")}
+                  for v in versions])

@@ -1,0 +1,109 @@
+"""The published record's pages: immutable item versions, version history, diffs, editions,
+reviews, and Atom feeds of editions and of one item's changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+
+from .. import history
+from ..catalogue import get_catalogue
+from ..errors import error_page
+from . import feeds
+from .pages import ITEM_ID
+
+blueprint = Blueprint("history", __name__)
+
+
+def _catalogue():
+    return get_catalogue(Path(current_app.config["INSTANCE_DIR"]))
+
+
+def _today() -> dt.date:
+    return current_app.config.get("TODAY") or dt.date.today()
+
+
+def _known_item(item_id: str):
+    if not ITEM_ID.match(item_id):
+        abort(404)
+    catalogue = _catalogue()
+    versions = history.versions(catalogue, item_id)
+    if not versions:
+        abort(404)
+    return catalogue, versions
+
+
+@blueprint.get("/items/<item_id>/v/<int:number>")
+def item_version(item_id: str, number: int):
+    catalogue, versions = _known_item(item_id)
+    found = history.version(catalogue, item_id, number)
+    if found is None:
+        return error_page(404, f"{item_id} has no version {number}. It has versions 1 to {len(versions)}.",
+                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
+    return render_template("version.html", version=found, labels=catalogue.labels,
+                           permalink=request.url_root.rstrip("/") + found.summary.path)
+
+
+@blueprint.get("/items/<item_id>/history")
+def item_history(item_id: str):
+    catalogue, versions = _known_item(item_id)
+    current = catalogue.item(item_id)
+    areas = list(current.summary.areas) if current else []
+    dates = history.item_review_dates(catalogue, item_id, versions[-1].kind, areas, _today())
+    return render_template("history.html", item_id=item_id, versions=versions, review_dates=dates)
+
+
+@blueprint.get("/items/<item_id>/diff")
+def item_diff(item_id: str):
+    catalogue, versions = _known_item(item_id)
+    latest = versions[-1].number
+    old, new = request.args.get("from", ""), request.args.get("to", "")
+    if not (old.isdigit() and new.isdigit()):
+        return error_page(400, "Choose two versions to compare, for example ?from=1&to=2.",
+                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
+    compared = history.compare(catalogue, item_id, int(old), int(new))
+    if compared is None:
+        return error_page(404, f"{item_id} has versions 1 to {latest}; there is no version "
+                               f"{old if not 1 <= int(old) <= latest else new}.",
+                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
+    return render_template("diff.html", item_id=item_id, compared=compared, versions=versions)
+
+
+@blueprint.get("/editions")
+def editions():
+    return render_template("editions.html", editions=history.editions(_catalogue()))
+
+
+@blueprint.get("/editions/<publication>/<number>")
+def edition(publication: str, number: str):
+    found = history.edition(_catalogue(), publication, number)
+    if found is None:
+        abort(404)
+    return render_template("edition.html", edition=found)
+
+
+@blueprint.get("/reviews")
+def reviews():
+    today = _today()
+    return render_template("reviews.html", overview=history.review_overview(_catalogue(), today), today=today)
+
+
+@blueprint.get("/feeds/editions.atom")
+def editions_feed():
+    return _atom(feeds.editions_feed(history.editions(_catalogue()), request.url_root))
+
+
+@blueprint.get("/items/<item_id>/feed.atom")
+def item_feed(item_id: str):
+    _, versions = _known_item(item_id)
+    return _atom(feeds.item_feed(item_id, versions, request.url_root))
+
+
+def _atom(body: bytes):
+    response = make_response(body)
+    response.mimetype = "application/atom+xml"
+    response.add_etag()
+    response.make_conditional(request)
+    return response
