@@ -95,6 +95,9 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
         raise PublishRefused(f"the date {date} is before the latest edition of {publication} "
                              f"({latest_edition.manifest.edition}, {latest_edition.manifest.date})")
 
+    if review.type == "initial" and latest_edition is not None:
+        raise PublishRefused(f"review '{review_id}' is an initial review, and {publication} has been published "
+                             "already: later editions come from a scheduled or out-of-cycle review")
     kinds = set(publications[publication].kinds)
     plan = PublishPlan(publication, _edition_number(record, publication, review.type, date), date, review_id,
                        release_notes.strip())
@@ -132,7 +135,8 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
         raise PublishRefused(f"nothing to publish: no item of {publication} changed since "
                              f"{publication} {latest_edition.manifest.edition if latest_edition else '(never published)'}")
     if (published_root(content_dir) / publication / plan.edition).exists():
-        raise PublishRefused(f"{publication} {plan.edition} already exists")
+        raise PublishRefused(f"{publication} {plan.edition} already exists: an amendment this year needs an "
+                             "out-of-cycle review")
     plan.items = dict(sorted(plan.items.items()))
     return plan
 
