@@ -1,0 +1,149 @@
+"""The published history on the web: permalinks, version history, diffs, editions, reviews, feeds,
+the changes API and the preview. Runs on the shipped content, whose history has two editions of
+the Standards (2026, and the out-of-cycle 2026.1) and two of the Packages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from conftest import ContentTree, build_hashing
+from nis_library import create_app
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+@pytest.fixture(scope="module")
+def client(shipped_instance: Path):
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True, "TODAY": dt.date(2026, 11, 29)})
+    return app.test_client()
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_latest_and_immutable_version_pages(client):
+    latest = text(client.get("/items/INT-0407"))
+    assert "version 2" in latest and 'href="http://localhost/items/INT-0407/v/2"' in latest
+    old = client.get("/items/INT-0407/v/1")
+    assert old.status_code == 200
+    page = text(old)
+    assert "This version has been superseded." in page
+    assert 'href="/items/INT-0407"' in page and "/items/INT-0407/diff?from=1&amp;to=2" in page
+    current = text(client.get("/items/INT-0407/v/2"))
+    assert "superseded" not in current and "standards 2026.1" in current
+
+
+def test_a_version_that_does_not_exist_is_404_with_a_link_to_the_history(client):
+    response = client.get("/items/INT-0407/v/7")
+    assert response.status_code == 404
+    page = text(response)
+    assert "INT-0407 has no version 7" in page and 'href="/items/INT-0407/history"' in page
+    assert client.get("/items/INT-9999/v/1").status_code == 404
+    assert client.get("/items/INT-0407/v/0").status_code == 404
+
+
+def test_version_history_lists_date_class_note_and_edition(client):
+    page = text(client.get("/items/INT-0502/history"))
+    assert page.count('class="govuk-table__row"') == 3  # header + two versions
+    assert "Substantive" in page and "MetaSENse" in page
+    assert 'href="/editions/standards/2026.1"' in page and 'href="/editions/standards/2026"' in page
+    assert "Last reviewed 2026-11-18" in page  # the out-of-cycle review covered it
+    assert "Next review due 2031-09-01" in page
+    untouched = text(client.get("/items/PRA-0101/history"))
+    assert "Last reviewed 2026-10-01" in untouched  # first published; outside the out-of-cycle scope
+
+
+def test_withdrawn_item_shows_its_replacement(client):
+    page = text(client.get("/items/ADJ-0008"))
+    assert "This item has been withdrawn." in page and 'href="/items/INT-0407"' in page
+    history = text(client.get("/items/ADJ-0008/history"))
+    assert "Withdrawn" in history
+
+
+def test_diff_is_word_level_on_text_and_field_by_field_on_metadata(client):
+    page = text(client.get("/items/INT-0502/diff?from=1&to=2"))
+    assert "<th scope=\"row\" class=\"govuk-table__header\">evidence.population</th>" in page
+    assert "<del>extrapolated</del>" in page and "<ins>mixed</ins>" in page
+    assert "<ins>" in page.split("What the evidence says", 1)[1]
+    same = text(client.get("/items/INT-0502/diff?from=2&to=2"))
+    assert "These versions have the same content." in same
+
+
+@pytest.mark.parametrize("query, status", [("from=1&to=9", 404), ("from=a&to=2", 400), ("", 400)])
+def test_bad_diff_requests(client, query, status):
+    response = client.get(f"/items/INT-0502/diff?{query}")
+    assert response.status_code == status and 'href="/items/INT-0502/history"' in text(response)
+
+
+def test_edition_page_splits_substantive_and_editorial_changes(client):
+    page = text(client.get("/editions/standards/2026.1"))
+    substantive, editorial = page.split('<h3 class="govuk-heading-m">Editorial changes (', 1)
+    assert '<h3 class="govuk-heading-m">Substantive changes (4)' in substantive and editorial.startswith("5)")
+    assert 'href="/items/INT-0502/v/2"' in substantive and 'href="/items/INT-0302/v/2"' in editorial
+    assert "MetaSENse" in page and "Follows" in page and 'href="/editions/standards/2026"' in page
+    editions = text(client.get("/editions"))
+    assert editions.index("Standards 2026.1") < editions.index("Standards 2026<")
+    assert client.get("/editions/standards/1999").status_code == 404
+
+
+def test_reviews_page(client):
+    page = text(client.get("/reviews"))
+    assert "Every 24 months" in page and "Every 60 months" in page
+    assert page.count("2031-09-01") >= 2  # next scheduled review of each publication
+    assert "Out of cycle" in page and "Triggered by:" in page and "Scope: INT-0502" in page
+
+
+def test_reviews_page_shows_an_overdue_review(shipped_instance):
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TODAY": dt.date(2031, 10, 1)})
+    page = text(app.test_client().get("/reviews"))
+    assert "Overdue" in page
+
+
+def test_atom_feeds(client):
+    response = client.get("/feeds/editions.atom")
+    assert response.mimetype == "application/atom+xml"
+    feed = ET.fromstring(response.data)
+    titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
+    assert titles[:2] == ["packages 2026.1", "standards 2026.1"] and len(titles) == 4
+    item = ET.fromstring(client.get("/items/INT-0407/feed.atom").data)
+    entries = item.findall(f"{ATOM}entry")
+    assert len(entries) == 2 and entries[0].find(f"{ATOM}link").get("href") == "http://localhost/items/INT-0407/v/2"
+
+
+def test_changes_api_since_a_date_and_since_an_edition(client):
+    data = client.get("/api/v1/changes?since=2026-10-01").get_json()
+    assert data["count"] == 10
+    assert {(c["id"], c["version"], c["change_class"]) for c in data["changes"]} >= {
+        ("INT-0502", 2, "substantive"), ("INT-0302", 2, "editorial"), ("SPP-0003", 2, "substantive")}
+    withdrawn = next(c for c in data["changes"] if c["id"] == "ADJ-0008")
+    assert withdrawn["status"] == "withdrawn" and withdrawn["url"] == "http://localhost/items/ADJ-0008/v/2"
+    since_edition = client.get("/api/v1/changes?since=standards/2026.1").get_json()
+    assert [c["id"] for c in since_edition["changes"]] == ["SPP-0003"]
+    assert client.get("/api/v1/changes?since=2030-01-01").get_json()["count"] == 0
+
+
+@pytest.mark.parametrize("query, code", [("", "missing-since"), ("since=yesterday", "invalid-since"),
+                                         ("since=standards/1999", "invalid-since"), ("since=a&since=b", "missing-since"),
+                                         ("since=2026-01-01&limit=5", "unknown-parameter")])
+def test_changes_api_refuses_bad_requests_in_json(client, query, code):
+    response = client.get(f"/api/v1/changes?{query}")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == code
+
+
+def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, instance: Path):
+    build_hashing(tree, instance / "preview", source="working")
+    build_hashing(tree, instance, source="published")
+    public = create_app({"INSTANCE_DIR": str(instance)}).test_client()
+    assert public.get("/preview/items/INT-0001").status_code == 404
+    preview = create_app({"INSTANCE_DIR": str(instance), "PREVIEW": True}).test_client()
+    page = text(preview.get("/preview/items/INT-0001"))
+    assert "You are previewing the working copies" in page
+    assert "This is a draft" in page and "has never been published" in page
+    results = text(preview.get("/preview/search?q=vocabulary&mode=keyword"))
+    assert 'action="/preview/search"' in results and 'href="/preview/items/INT-0001"' in results
+    assert public.get("/items/INT-0001").status_code == 404  # nothing published in this tree
