@@ -147,3 +147,19 @@ def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, in
     results = text(preview.get("/preview/search?q=vocabulary&mode=keyword"))
     assert 'action="/preview/search"' in results and 'href="/preview/items/INT-0001"' in results
     assert public.get("/items/INT-0001").status_code == 404  # nothing published in this tree
+
+
+def test_the_api_answers_as_openapi_yaml_says(client):
+    import yaml
+
+    from conftest import REPO
+
+    spec = yaml.safe_load((REPO / "openapi.yaml").read_text())
+    operation = spec["paths"]["/api/v1/changes"]["get"]
+    assert [p["name"] for p in operation["parameters"]] == ["since"]
+    schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["changes"]["items"]
+    for change in client.get("/api/v1/changes?since=2026-01-01").get_json()["changes"]:
+        assert set(change) == set(schema["required"]) == set(schema["properties"])
+        assert change["change_class"] in schema["properties"]["change_class"]["enum"]
+    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
+    assert client.get("/api/v1/changes?since=x").get_json()["error"]["code"] in codes
