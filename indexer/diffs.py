@@ -22,6 +22,7 @@ class FieldChange:
     field: str          # dotted path, e.g. evidence.strength
     old: str | None     # None: the field was added
     new: str | None     # None: the field was removed
+    spans: tuple["Span", ...] = ()  # for a long text changed in place: the words that changed
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,17 @@ def flatten(data, prefix: str = "") -> dict[str, str]:
 def field_diff(old: dict, new: dict, ignore: tuple[str, ...] = ("change",)) -> tuple[FieldChange, ...]:
     a = {k: v for k, v in flatten(old).items() if k.split(".")[0].split("[")[0] not in ignore}
     b = {k: v for k, v in flatten(new).items() if k.split(".")[0].split("[")[0] not in ignore}
-    return tuple(FieldChange(k, a.get(k), b.get(k)) for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
+    return tuple(FieldChange(k, a.get(k), b.get(k), _spans(a.get(k), b.get(k)))
+                 for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
+
+
+LONG_TEXT = 60  # characters: shorter values read better whole, side by side
+
+
+def _spans(old: str | None, new: str | None) -> tuple[Span, ...]:
+    if old is None or new is None or max(len(old), len(new)) < LONG_TEXT:
+        return ()
+    return word_diff(old, new)
 
 
 def item_diff(old_data: dict, old_sections: list[tuple[str, str]], new_data: dict,

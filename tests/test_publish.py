@@ -281,3 +281,13 @@ def test_withdrawal_keeps_the_id_and_points_at_the_replacement(tree: ContentTree
     assert "ADJ-0001" not in {h.id for h in search(instance, "", per_page=100).hits}
     page = create_app({"INSTANCE_DIR": str(instance)}).test_client().get("/items/ADJ-0001").get_data(as_text=True)
     assert "This item has been withdrawn." in page and 'href="/items/PRA-0001"' in page
+
+
+def test_long_text_fields_are_compared_word_by_word():
+    from indexer.diffs import field_diff
+
+    old = {"summary": "Small groups practise the key words of a topic before the lesson, with pictures."}
+    new = {"summary": "Small groups practise the key words of a topic before and after the lesson, with pictures."}
+    (change,) = field_diff(old, new)
+    assert [(s.op, s.text) for s in change.spans if s.op != "equal"] == [("insert", "and after ")]
+    assert field_diff({"cost": "low"}, {"cost": "high"})[0].spans == ()
