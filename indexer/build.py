@@ -174,7 +174,7 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
             if previous is not None:
                 store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
             store.write_links(db)
-            _write_publishing(db, library)
+            _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
             store.write_taxonomy(db, library.taxonomy)
             store.write_document(db, "synonyms", library.synonyms.model_dump_json())
         db.conn.close()
@@ -196,11 +196,11 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
     return report
 
 
-def _write_publishing(db, library: Library) -> None:
+def _write_publishing(db, library: Library, previous_db: Path | None) -> None:
     """Versions, editions and reviews; and on every item row its latest published version and,
     for a preview, whether the working copy is a draft."""
     record = library.published
-    store.write_published(db, record, library.reviews, library.publications.model_dump_json())
+    store.write_published(db, record, library.reviews, library.publications.model_dump_json(), previous_db)
     latest = {i: (v[-1].number, v[-1].edition, v[-1].date.isoformat()) for i, v in record.versions.items()}
     drafts: set[str] = set()
     if library.source == "working":

@@ -180,11 +180,16 @@ def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
                          "order by relation, source, position", [item_id, item_id]))
 
 
-def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews: dict, publications_json: str) -> None:
-    """Every published version (its text as frozen), every edition and every review."""
+def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews: dict, publications_json: str,
+                    previous_db: Path | None = None) -> None:
+    """Every published version (its text as frozen), every edition and every review. Versions
+    never change, so those already in the previous bundle (same file hash) are copied, not re-read."""
+    carried = _carry_versions(db, previous_db, {v.record.sha256 for vs in record.versions.values() for v in vs})
     versions = []
     for item_id, found in record.versions.items():
         for version in found:
+            if version.record.sha256 in carried:
+                continue
             data, sections = read_version(version.path)
             versions.append({
                 "id": item_id, "version": version.number, "publication": version.publication,
@@ -204,6 +209,22 @@ def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews:
     db["reviews"].insert_all({"id": r.id, "publication": r.publication, "json": r.model_dump_json()}
                              for r in reviews.values())
     write_document(db, "publications", publications_json)
+
+
+def _carry_versions(db: sqlite_utils.Database, previous_db: Path | None, wanted: set[str]) -> set[str]:
+    if previous_db is None:
+        return set()
+    db.execute("attach database ? as old", [f"file:{previous_db}?mode=ro"])
+    try:
+        if not db.execute("select 1 from old.sqlite_master where name = 'versions'").fetchone():
+            return set()
+        db.execute("create temp table carry_versions (sha256 text primary key)")
+        db.conn.executemany("insert into carry_versions values (?)", ((h,) for h in wanted))
+        db.execute("insert into versions select * from old.versions where sha256 in (select sha256 from carry_versions)")
+        return {r[0] for r in db.execute("select sha256 from versions")}
+    finally:
+        db.conn.commit()
+        db.execute("detach database old")
 
 
 def mark_versions(db: sqlite_utils.Database, latest: dict[str, tuple[int, str, str]], drafts: set[str]) -> None:

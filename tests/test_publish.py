@@ -291,3 +291,21 @@ def test_long_text_fields_are_compared_word_by_word():
     (change,) = field_diff(old, new)
     assert [(s.op, s.text) for s in change.spans if s.op != "equal"] == [("insert", "and after ")]
     assert field_diff({"cost": "low"}, {"cost": "high"})[0].spans == ()
+
+
+def test_versions_already_in_the_bundle_are_copied_not_re_read(tree: ContentTree, instance: Path, first_edition,
+                                                              monkeypatch):
+    import sqlite3
+
+    from indexer import published, store
+
+    build_hashing(tree, instance, source="published")
+    change(tree, INT, "## What it is\n", "## What it is\n\nChanged.\n", "editorial", "Changed.")
+    publish(tree.root, "standards", "s-ooc", "x", D(2026, 10, 2))
+    read = []
+    monkeypatch.setattr(store, "read_version", lambda path: read.append(path.name) or published.read_version(path))
+    report = build_hashing(tree, instance, source="published")
+    assert read == ["INT-0001.md"]  # only the new version
+    rows = sqlite3.connect(report.bundle / "library.db").execute(
+        "select id, version from versions order by id, version").fetchall()
+    assert rows == [("ADJ-0001", 1), ("IDT-0001", 1), ("INT-0001", 1), ("INT-0001", 2), ("PRA-0001", 1)]
