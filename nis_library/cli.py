@@ -243,7 +243,7 @@ def search(query: str, instance_path: Path | None, mode: str, page: int, per_pag
         results = run_search(instance_path or config.instance_dir(), query,
                              {k: v for k, v in filters.items() if v}, mode, page, per_page)
     except InvalidSearch as invalid:
-        raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}")
+        raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}") from None
     except BundleError as missing:
         click.echo(str(missing), err=True)
         sys.exit(1)
