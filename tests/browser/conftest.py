@@ -34,6 +34,23 @@ def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return instance
 
 
+def buffered(app):
+    """Reads each response body (and closes it) before the server starts sending. Werkzeug's
+    development server skips the body's close() when the browser resets the connection, say when a
+    test closes its context while a static file is still loading; the open file would then raise a
+    ResourceWarning (an error under filterwarnings=error) in whichever test happens to be running."""
+
+    def middleware(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return middleware
+
+
 @pytest.fixture(scope="session")
 def live_server(instance_dir: Path):
     """The app on a free local port; yields its base URL (no trailing slash)."""
@@ -42,7 +59,7 @@ def live_server(instance_dir: Path):
     from nis_library import create_app
 
     app = create_app({"INSTANCE_DIR": str(instance_dir), "TESTING": True})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="nis-live-server", daemon=True)
     thread.start()
     try:

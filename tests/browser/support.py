@@ -30,6 +30,8 @@ class PageProblems:
     def __init__(self):
         self.messages: list[str] = []
         self.expected_failures: set[tuple[str, int]] = set()   # (path?query, status) a test expects
+        self.allowed_prefixes: tuple[str, ...] = ()             # console errors a test expects
+        self.allowed: list[str] = []                            # ... and those seen
 
     def watch(self, context: BrowserContext) -> None:
         context.on("page", self._watch_page)
@@ -46,6 +48,9 @@ class PageProblems:
         url = message.location.get("url", "")
         failed = FAILED_LOAD.match(message.text)
         if failed and (_path_of(url), int(failed.group(1))) in self.expected_failures:
+            return
+        if message.text.startswith(self.allowed_prefixes):
+            self.allowed.append(message.text)
             return
         self.messages.append(f"console error: {message.text} (at {url})")
 
@@ -69,6 +74,14 @@ def watch(context: BrowserContext) -> PageProblems:
 
 def forget(context: BrowserContext) -> PageProblems:
     return _problems.pop(context)
+
+
+def allow_console_errors(page: Page, *prefixes: str) -> list[str]:
+    """Lets console errors that start with one of `prefixes` pass on this page's context (say
+    htmx's own log of a request it aborted on purpose); returns the list they are collected in."""
+    problems = _problems[page.context]
+    problems.allowed_prefixes += prefixes
+    return problems.allowed
 
 
 def goto(page: Page, path: str, status: int = 200) -> Response:

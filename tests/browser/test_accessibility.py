@@ -22,6 +22,15 @@ PAGES = [
     pytest.param("/search", 200, id="search-everything-paginated"),
     pytest.param("/areas", 200, id="areas"),
     pytest.param("/areas/sensory", 200, id="area-sensory"),
+    pytest.param("/editions", 200, id="editions"),
+    # The published history: the shipped content has two editions of each publication.
+    pytest.param("/editions/standards/2026.1", 200, id="edition-out-of-cycle"),
+    pytest.param("/reviews", 200, id="reviews"),
+    pytest.param("/items/INT-0407/history", 200, id="version-history"),
+    pytest.param("/items/INT-0407/v/1", 200, id="version-superseded"),
+    pytest.param("/items/INT-0502/diff?from=1&to=2", 200, id="diff"),
+    pytest.param("/items/ADJ-0008", 200, id="item-withdrawn"),
+    pytest.param("/items/INT-0407/v/9", 404, id="version-not-found"),
     *(pytest.param(f"/items/{first_item(kind)}", 200, id=f"item-{kind}")
       for kind in ("intervention", "identification-tool", "package")),
     pytest.param("/items/ZZZ-9999", 404, id="not-found"),

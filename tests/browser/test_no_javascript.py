@@ -111,6 +111,22 @@ def test_paging_and_opening_an_item(nojs_page: Page, live_server: str):
     expect(page.locator("dl.app-glance dt").first).to_be_visible()
     cite = page.locator("#cite")
     expect(cite.get_by_role("heading", level=2)).to_have_text("Cite this version")
-    permalink = f"{live_server}{href}"
-    expect(cite.get_by_role("link", name=permalink)).to_have_attribute("href", permalink)
-    expect(cite).to_contain_text(re.compile(r"Content fingerprint [0-9a-f]{12}"))
+    latest = f"{live_server}{href}"
+    expect(cite.get_by_role("link", name=latest, exact=True)).to_have_attribute("href", latest)
+    this_version = cite.locator(f"a[href^='{latest}/v/']")
+    expect(this_version).to_have_count(1)
+    assert re.fullmatch(rf"{re.escape(latest)}/v/\d+", this_version.inner_text())
+    expect(this_version).to_have_attribute("href", this_version.inner_text())
+    expect(cite).to_contain_text(re.compile(r"version \d+"))
+
+
+def test_comparing_two_versions_from_the_history_without_javascript(nojs_page: Page):
+    goto(nojs_page, "/items/INT-0407/history")
+    nojs_page.locator("#compare-from").select_option("1")
+    nojs_page.locator("#compare-to").select_option("2")
+    nojs_page.get_by_role("button", name="Compare").click()
+    expect(nojs_page).to_have_url("/items/INT-0407/diff?from=1&to=2")
+    expect(nojs_page.locator("h1")).to_have_text("What changed from version 1 to version 2")
+    expect(nojs_page.locator("ins").first).to_be_visible()
+    nojs_page.get_by_role("link", name="Version history").click()
+    expect(nojs_page).to_have_url("/items/INT-0407/history")

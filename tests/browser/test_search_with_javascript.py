@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page, expect
 
-from .support import goto
+from .support import allow_console_errors, goto
 
 MARK = "() => { window.__marker = 1 }"
 MARKED = "() => window.__marker"
@@ -132,9 +132,11 @@ def test_the_next_page_link_updates_the_results_in_place(page: Page):
 
 def test_a_pushed_address_opens_as_a_whole_page(page: Page, make_context):
     goto(page, "/search?q=noise")
+    tags = page.locator("#search-results .app-remove-filter")
     page.locator("#filter-layer-targeted").check()
+    expect(tags).to_have_count(1)                  # one update at a time: no request is aborted
     page.locator("#filter-phase-primary").check()
-    expect(page.locator("#search-results .app-remove-filter")).to_have_count(2)
+    expect(tags).to_have_count(2)
     pushed = page.url
     count_text = page.locator("#result-count").inner_text()
     panel_text = page.locator("#search-filters").inner_text()
@@ -152,3 +154,32 @@ def test_a_pushed_address_opens_as_a_whole_page(page: Page, make_context):
         expect(fresh.locator("#result-count")).to_have_text(count_text)
         expect(fresh.locator("#search-filters")).to_have_text(panel_text)
         expect(fresh.locator("#search-results .app-remove-filter")).to_have_count(2)
+
+
+def test_a_filter_ticked_while_the_last_update_is_loading_is_kept(page: Page):
+    """Two quick ticks: the second must not be lost when the first's response redraws the panel.
+    The form's hx-sync="this:replace" makes the second request replace the first (htmx aborts the
+    first, and logs that to the console as htmx:sendAbort and htmx:afterRequest)."""
+    goto(page, "/search?q=noise")
+    aborted = allow_console_errors(page, "htmx:sendAbort", "htmx:afterRequest")
+    held = []
+
+    def hold_the_first_update(route):
+        if route.request.headers.get("hx-request") == "true" and not held:
+            held.append(route)                     # answered only after the second tick
+        else:
+            route.continue_()
+
+    page.route("**/search?*", hold_the_first_update)
+    with page.expect_request(lambda r: "layer=targeted" in r.url):
+        page.locator("#filter-layer-targeted").check()
+    page.locator("#filter-phase-primary").check()
+    held[0].continue_()                            # the first answer arrives last (unless aborted)
+
+    tags = page.locator("#search-results .app-remove-filter")
+    expect(tags).to_have_count(2)
+    expect(tags).to_have_text(["Remove filter Layer of support: Targeted", "Remove filter Phase: Primary (5 to 11)"])
+    expect(page.locator("#filter-layer-targeted")).to_be_checked()
+    expect(page.locator("#filter-phase-primary")).to_be_checked()
+    assert query(page)["layer"] == ["targeted"] and query(page)["phase"] == ["primary"]
+    assert any(m.startswith("htmx:sendAbort") for m in aborted), "the first request was not aborted"
