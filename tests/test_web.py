@@ -148,6 +148,9 @@ def test_same_url_gives_a_fragment_to_htmx_and_a_page_otherwise(client):
     assert 'id="search-filters"' in body and 'hx-swap-oob="outerHTML"' in body
     assert '<div id="result-count" hx-swap-oob="innerHTML">' in body
     assert "<title>‘noise’" in body
+    canonical = client.get("/search?q=noise&mode=hybrid&layer=targeted&area=&page=1", headers={"HX-Request": "true"})
+    assert canonical.headers["HX-Push-Url"] == "/search?q=noise&layer=targeted"
+    assert "HX-Push-Url" not in full.headers
     restore = client.get(url, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert page_text(restore).lstrip().startswith("<!DOCTYPE html>")
 

@@ -69,6 +69,10 @@ def search_page():
     response = make_response(render_template(template, results=results, view=view, labels=catalogue.labels,
                                              fragment=template.startswith("_")))
     response.vary.add("HX-Request")
+    if template.startswith("_"):
+        # htmx would push the form's raw fields (q=&mode=hybrid...); push the canonical address,
+        # the same one the page's own links use, so one state has one URL.
+        response.headers["HX-Push-Url"] = view.href(page=results.page)
     return response
 
 

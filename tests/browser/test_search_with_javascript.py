@@ -35,6 +35,7 @@ def test_typing_a_query_updates_the_results_in_place(page: Page):
     expect(count).to_contain_text(re.compile(r"^\d+ results? for ‘noise’$"))
     assert_no_page_load(page)
     assert query(page)["q"] == ["noise"]                       # hx-push-url: the state can be shared
+    expect(page).to_have_url("/search?q=noise")              # the canonical address, not the raw form fields
     expect(page).to_have_title(re.compile(r"^‘noise’"))     # the partial's <title> is applied
     expect(page.locator("#search-results .app-result h3").first).not_to_have_text(first_before)
     expect(page.locator("#search-results .app-snippet mark").first).to_be_visible()
