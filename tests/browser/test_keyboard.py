@@ -71,3 +71,19 @@ def test_ticking_filters_with_the_keyboard_keeps_the_focus(page: Page):
     expect(page.locator("#filter-area-social-emotional")).to_be_focused()
     expect(sensory).to_be_checked()
     assert page.evaluate("() => window.__marker") == 1, "the page was loaded again: htmx did not update it"
+
+
+def test_keyboard_users_can_skip_the_filters_to_the_results(page: Page):
+    goto(page, "/search?q=noise")
+    page.locator("#search-q").focus()
+    for _ in range(10):  # past the search button and the match radios to the filter panel's first stop
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.textContent.trim()") == "Skip the filters, go to the results":
+            break
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Skip the filters, go to the results")
+    expect(skip).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    assert page.evaluate(ACTIVE_ID) == "result-count"
+    page.keyboard.press("Tab")  # the next stop is in the results, not another filter
+    assert page.evaluate("() => document.querySelector('#search-results').contains(document.activeElement)")
