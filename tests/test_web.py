@@ -314,3 +314,19 @@ def test_no_crown_no_gov_uk_branding(client):
     assert "govuk-logo" not in html and "govuk-header__logotype" not in html and "crest" not in html
     assert 'class="govuk-generic-header"' in html
     assert "//gov.uk" not in html and "www.gov.uk" not in html
+
+
+def test_gunicorn_workers_load_the_model_before_their_first_request(shipped_instance, tmp_path):
+    from types import SimpleNamespace
+
+    from nis_library import gunicorn_conf
+    from nis_library.search import get_service
+
+    warnings = []
+    log = SimpleNamespace(warning=lambda *args: warnings.append(args[0] % args[1:]))
+    gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=create_app({"INSTANCE_DIR": str(shipped_instance)}), log=log))
+    service = get_service(shipped_instance)
+    assert service._embedder is not None and service.embed_query.cache_info().currsize >= 1
+    assert warnings == []
+    gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=create_app({"INSTANCE_DIR": str(tmp_path)}), log=log))
+    assert len(warnings) == 1 and "not warmed up" in warnings[0] and "nis build" in warnings[0]
