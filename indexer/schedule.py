@@ -55,6 +55,7 @@ class PublicationSchedule:
     next_due: dt.date                    # the earliest scheduled date no closed review answers
     overdue: bool                        # next_due has passed and its review is not closed
     open_reviews: tuple[HeldReview, ...]
+    upcoming: tuple[dt.date, ...] = ()   # the next scheduled dates from today
 
 
 def publication_schedule(first_review: dt.date, cycle_months: int, reviews: Iterable[HeldReview],
@@ -66,10 +67,24 @@ def publication_schedule(first_review: dt.date, cycle_months: int, reviews: Iter
     scheduled_closed = [r for r in closed if r.type == "scheduled"]
     open_reviews = tuple(sorted((r for r in reviews if r.opened and r.opened <= today and not (r.closed and r.closed <= today)),
                                 key=lambda r: r.opened))
+    upcoming = tuple(d for d in _first(scheduled_dates(first_review, cycle_months), lambda d: d >= today, UPCOMING))
     return PublicationSchedule(
         last_review=closed[-1] if closed else None,
         last_scheduled=scheduled_closed[-1] if scheduled_closed else None,
-        next_due=next_due, overdue=next_due < today, open_reviews=open_reviews)
+        next_due=next_due, overdue=next_due < today, open_reviews=open_reviews, upcoming=upcoming)
+
+
+UPCOMING = 3
+
+
+def _first(dates: Iterator[dt.date], keep, n: int) -> list[dt.date]:
+    found = []
+    for day in dates:
+        if keep(day):
+            found.append(day)
+            if len(found) == n:
+                return found
+    return found  # pragma: no cover - the dates never end
 
 
 def item_last_reviewed(first_published: dt.date, covering_reviews_closed: Iterable[dt.date]) -> dt.date:

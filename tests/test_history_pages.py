@@ -95,6 +95,7 @@ def test_reviews_page(client):
     page = text(client.get("/reviews"))
     assert "Every 24 months" in page and "Every 60 months" in page
     assert page.count("2031-09-01") >= 2  # next scheduled review of each publication
+    assert "2033-09-01, 2035-09-01" in page and "2036-09-01, 2041-09-01" in page  # and the ones after
     assert "Out of cycle" in page and "Triggered by:" in page and "Scope: INT-0502" in page
 
 

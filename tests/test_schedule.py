@@ -51,6 +51,8 @@ def review(id_, type_, due=None, opened=None, closed=None):
 def test_schedule_before_any_review_is_the_first_date():
     schedule = publication_schedule(D(2031, 9, 1), 24, [], today=D(2026, 11, 29))
     assert schedule.next_due == D(2031, 9, 1) and not schedule.overdue and schedule.last_review is None
+    assert schedule.upcoming == (D(2031, 9, 1), D(2033, 9, 1), D(2035, 9, 1))
+    assert publication_schedule(D(2031, 9, 1), 24, [], today=D(2033, 9, 1)).upcoming[0] == D(2033, 9, 1)
 
 
 def test_an_unanswered_date_becomes_overdue_and_a_closed_review_answers_it():
