@@ -77,9 +77,12 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source:
 
 
 def build(content_dir: Path, instance_dir: Path, *, source: Literal["published", "working"] = "published",
-          embedder: Embedder | None = None, full: bool = False, progress: Progress = no_progress) -> BuildReport:
+          embedder: Embedder | None = None, full: bool = False, progress: Progress = no_progress,
+          vectors_from: Path | None = None) -> BuildReport:
     """Build the bundle from the latest published version of each item (`published`: what the
-    public sees) or from the working copies (`working`: the panel's preview, drafts marked)."""
+    public sees) or from the working copies (`working`: the panel's preview, drafts marked).
+    `vectors_from`: another instance (the public one, for a preview; or the reverse) whose
+    current bundle's embeddings are reused for identical passages instead of embedding them again."""
     started = time.perf_counter()
     timings: dict[str, float] = {}
 
@@ -158,7 +161,9 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
 
         # Embeddings: carried over by hash; only new passages go through the model.
         reusable = store.embedding_hashes(previous.path / bundle.DB_NAME, embedder.name) if previous else set()
-        to_embed = [h for h in embed_texts if h not in reusable]
+        neighbour = bundle.current_bundle(vectors_from) if vectors_from else None
+        borrowable = (store.embedding_hashes(neighbour / bundle.DB_NAME, embedder.name) - reusable) if neighbour else set()
+        to_embed = [h for h in embed_texts if h not in reusable and h not in borrowable]
         vectors = {}
         batches = [to_embed[i:i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
         for batch in progress(batches, "Embedding"):
@@ -173,6 +178,8 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
             store.write_embeddings(db, embedder.name, vectors)
             if previous is not None:
                 store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
+            if neighbour is not None:
+                store.copy_embeddings(db, neighbour / bundle.DB_NAME, wanted_hashes & borrowable)
             store.write_links(db)
             _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
             store.write_taxonomy(db, library.taxonomy)

@@ -272,6 +272,21 @@ def read_reviews(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("select * from reviews order by id"))
 
 
+def copy_embeddings(db: sqlite_utils.Database, other_db_path: Path, embed_hashes: set[str]) -> None:
+    """Copy vectors from another bundle's database, inside SQLite."""
+    if not embed_hashes:
+        return
+    db.execute("attach database ? as other", [f"file:{other_db_path}?mode=ro"])
+    try:
+        db.execute("create temp table borrow_vectors (embed_hash text primary key)")
+        db.conn.executemany("insert into borrow_vectors values (?)", ((h,) for h in embed_hashes))
+        db.execute("insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
+                   "from other.embeddings where embed_hash in (select embed_hash from borrow_vectors)")
+    finally:
+        db.conn.commit()
+        db.execute("detach database other")
+
+
 def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
     rows = []
     for name in VOCABULARIES:

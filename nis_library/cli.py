@@ -133,7 +133,8 @@ def build(content_path: Path | None, instance_path: Path | None, full: bool, emb
     try:
         report = run_build(content, config.preview_dir(instance) if preview else instance,
                            source="working" if preview else "published", full=full,
-                           embedder=make_embedder(embedder), progress=_progress_bar())
+                           embedder=make_embedder(embedder), progress=_progress_bar(),
+                           vectors_from=instance if preview else config.preview_dir(instance))
     except BuildRefused as refused:
         for problem in refused.problems:
             click.echo(str(problem), err=True)

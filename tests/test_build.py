@@ -174,3 +174,19 @@ def test_a_taxonomy_change_rechecks_every_file(tree: ContentTree, instance: Path
         build_hashing(tree, instance)
     assert [(p.path, p.code) for p in refused.value.problems] == [
         ("content/items/package/SPP-0001.md", "unknown-value")]
+
+
+def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instance: Path):
+    from indexer.publish import publish
+    from nis_library.search import search
+
+    tree.write("reviews/s-initial.yaml", "id: s-initial\npublication: standards\ntype: initial\ntitle: First\n")
+    tree.write("reviews/p-initial.yaml", "id: p-initial\npublication: packages\ntype: initial\ntitle: First\n")
+    import datetime as dt
+    publish(tree.root, "standards", "s-initial", "First.", dt.date(2026, 10, 1))
+    publish(tree.root, "packages", "p-initial", "First.", dt.date(2026, 10, 1))
+    assert build_hashing(tree, instance, source="published").embedded == 5
+    tree.replace(INT, "## What it is\n", "## What it is\n\nA draft sentence.\n")
+    preview = build_hashing(tree, instance / "preview", source="working", vectors_from=instance)
+    assert preview.embedded == 1  # only the draft's changed passage
+    assert search(instance / "preview", "vocabulary", mode="semantic").total > 0
