@@ -57,9 +57,15 @@ def test_search_page_shows_count_snippets_tags_and_facet_counts(client):
     assert count and re.match(r"\d+ results for ‘noise’", count.group(1))
     assert "<mark>noise</mark>" in html
     assert "Evidence: " in html and 'govuk-tag--blue">Universal<' in html
-    # every filter group, each value with a count
-    for name in ("area", "subcomponent", "layer", "phase", "kind", "setting", "evidence", "cost"):
+    # every filter group, each value with a count; sub-components once their area is chosen
+    for name in ("area", "layer", "phase", "kind", "setting", "evidence", "cost"):
         assert f'name="{name}"' in html
+    assert 'name="subcomponent"' not in html
+    with_area = page_text(client.get("/search?q=noise&area=sensory"))
+    assert 'id="filter-subcomponent-internal-senses"' in with_area and "Sensory: sub-components" in with_area
+    assert 'id="filter-subcomponent-attention"' not in with_area
+    with_sub = page_text(client.get("/search?q=noise&subcomponent=attention"))
+    assert re.search(r'id="filter-subcomponent-attention"[^>]*checked', with_sub)
     assert re.search(r'id="filter-layer-targeted"[^>]*>\s*<label[^>]*>\s*Targeted <span class="app-filter-count">\(\d+\)</span>', html)
 
 

@@ -23,6 +23,7 @@ class FilterGroup:
     legend: str
     values: list         # FacetValue
     heading: str = ""    # sub-component groups: the area they belong to
+    hint: str = ""
 
 
 class SearchView:
@@ -69,19 +70,27 @@ class SearchView:
         return self.href(filters={})
 
     def filter_groups(self) -> list[FilterGroup]:
+        """One group per facet; an area's sub-components only once the area (or one of its
+        sub-components) is chosen, so the panel stays short enough to reach the results."""
         groups = []
         area_of = self.labels.taxonomy.area_of_subcomponent()
         for facet in self.results.facets:
             if facet.name == "subcomponent":
                 groups.extend(self._subcomponent_groups(facet, area_of))
+            elif facet.name == "area":
+                groups.append(FilterGroup(facet.name, facet.label, list(facet.values),
+                                          hint="Choose an area to filter by its sub-components too."))
             else:
                 groups.append(FilterGroup(facet.name, facet.label, list(facet.values)))
         return groups
 
     def _subcomponent_groups(self, facet: FacetCount, area_of: dict[str, str]) -> list[FilterGroup]:
+        chosen = set(self.results.filters.get("area", ())) | {
+            area_of.get(s) for s in self.results.filters.get("subcomponent", ())}
         by_area: dict[str, list] = {}
         for value in facet.values:
-            by_area.setdefault(area_of.get(value.value, ""), []).append(value)
+            if area_of.get(value.value) in chosen:
+                by_area.setdefault(area_of.get(value.value, ""), []).append(value)
         return [FilterGroup(facet.name, f"{self.labels.label('areas', area)}: {facet.label.lower()}s", values,
                             heading=self.labels.label("areas", area)) for area, values in by_area.items()]
 
