@@ -1,14 +1,12 @@
 """The JSON API (`/api/v1`), for settings' ISP systems. Its contract is `openapi.yaml`; errors are
-JSON too: `{"error": {"code": ..., "message": ...}}` with a 4xx status."""
+JSON too: `{"error": {"code": ..., "message": ...}}` (`json_error`; `nis_library.errors` answers
+every error under /api/ this way)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
-from werkzeug.exceptions import HTTPException
-
-from indexer.bundle import BundleError
 
 from . import history
 from .catalogue import get_catalogue
@@ -22,20 +20,13 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+def json_error(status: int, code: str, message: str):
+    return jsonify({"error": {"code": code, "message": message}}), status
+
+
 @blueprint.errorhandler(ApiError)
 def _api_error(error: ApiError):
-    return jsonify({"error": {"code": error.code, "message": error.message}}), error.status
-
-
-@blueprint.errorhandler(HTTPException)
-def _http_error(error: HTTPException):
-    return jsonify({"error": {"code": error.name.lower().replace(" ", "-"), "message": error.description}}), error.code
-
-
-@blueprint.errorhandler(BundleError)
-def _unavailable(error: BundleError):
-    current_app.logger.error("bundle unavailable: %s", error)
-    return jsonify({"error": {"code": "unavailable", "message": "The library is not available right now."}}), 503
+    return json_error(error.status, error.code, error.message)
 
 
 @blueprint.get("/changes")

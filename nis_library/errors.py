@@ -3,11 +3,12 @@ wrong; nothing a visitor types can cause a 500."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.bundle import BundleError
 
+from .api import json_error
 from .search import InvalidSearch
 
 TITLES = {
@@ -35,8 +36,8 @@ def error_page(status: int, message: str | None = None, parameter: str | None = 
 
 
 def _http_error(error: HTTPException):
-    if request.path.startswith("/api/"):  # the API answers in JSON even for addresses it lacks
-        return jsonify({"error": {"code": error.name.lower().replace(" ", "-"), "message": error.description}}), error.code
+    if _for_the_api():  # the API answers in JSON even for addresses it lacks
+        return json_error(error.code or 500, error.name.lower().replace(" ", "-"), error.description)
     return error_page(error.code or 500, _description(error))
 
 
@@ -48,7 +49,13 @@ def _description(error: HTTPException) -> str | None:
 
 def _unavailable(error: BundleError):
     current_app.logger.error("bundle unavailable: %s", error)
+    if _for_the_api():
+        return json_error(503, "unavailable", "The library is not available right now.")
     return error_page(503)
+
+
+def _for_the_api() -> bool:
+    return request.path.startswith("/api/")
 
 
 def _unexpected(error: Exception):

@@ -164,3 +164,8 @@ def test_the_api_answers_as_openapi_yaml_says(client):
         assert change["change_class"] in schema["properties"]["change_class"]["enum"]
     codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
     assert client.get("/api/v1/changes?since=x").get_json()["error"]["code"] in codes
+
+
+def test_the_api_answers_in_json_when_the_library_is_unavailable(tmp_path):
+    response = create_app({"INSTANCE_DIR": str(tmp_path)}).test_client().get("/api/v1/changes?since=2026-01-01")
+    assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"

@@ -3,7 +3,6 @@ reviews, and Atom feeds of editions and of one item's changes."""
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
@@ -12,17 +11,13 @@ from .. import history
 from ..catalogue import get_catalogue
 from ..errors import error_page
 from . import feeds
-from .pages import ITEM_ID
+from .pages import ITEM_ID, today
 
 blueprint = Blueprint("history", __name__)
 
 
 def _catalogue():
     return get_catalogue(Path(current_app.config["INSTANCE_DIR"]))
-
-
-def _today() -> dt.date:
-    return current_app.config.get("TODAY") or dt.date.today()
 
 
 def _known_item(item_id: str):
@@ -51,7 +46,7 @@ def item_history(item_id: str):
     catalogue, versions = _known_item(item_id)
     current = catalogue.item(item_id)
     areas = list(current.summary.areas) if current else []
-    dates = history.item_review_dates(catalogue, item_id, versions[-1].kind, areas, _today())
+    dates = history.item_review_dates(catalogue, item_id, versions[-1].kind, areas, today())
     return render_template("history.html", item_id=item_id, versions=versions, review_dates=dates)
 
 
@@ -86,8 +81,8 @@ def edition(publication: str, number: str):
 
 @blueprint.get("/reviews")
 def reviews():
-    today = _today()
-    return render_template("reviews.html", overview=history.review_overview(_catalogue(), today), today=today)
+    day = today()
+    return render_template("reviews.html", overview=history.review_overview(_catalogue(), day), today=day)
 
 
 @blueprint.get("/feeds/editions.atom")

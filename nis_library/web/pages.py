@@ -47,6 +47,11 @@ def init_app(app) -> None:
     app.context_processor(lambda: {"in_preview": has_request_context() and request.blueprint == PREVIEW})
 
 
+def today() -> dt.date:
+    """The date review schedules are worked out for: `TODAY` in tests, else the real one."""
+    return current_app.config.get("TODAY") or dt.date.today()
+
+
 def _wants_fragment() -> bool:
     # A history restore asks for the whole page, although htmx sends it.
     return bool(htmx) and not htmx.history_restore_request
@@ -107,7 +112,7 @@ def item(item_id: str):
         abort(404)
     root = request.url_root.rstrip("/")
     review_dates = history.item_review_dates(catalogue, item_id, detail.summary.kind, list(detail.summary.areas),
-                                             current_app.config.get("TODAY") or dt.date.today())
+                                             today())
     return render_template("item.html", item=detail, data=detail.data, labels=catalogue.labels,
                            permalink=f"{root}/items/{item_id}", review_dates=review_dates,
                            version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None)
