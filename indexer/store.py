@@ -7,6 +7,7 @@ through it.
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -76,15 +77,16 @@ def create_tables(db: sqlite_utils.Database) -> None:
 def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
     """The database row for a freshly read item (`record` is its `indexer.library.ItemFile`)."""
     cached = record.cache_entry()
+    data = item.model_dump(mode="json")
     sections = [(s.heading, s.text) for s in record.body.sections]
     row = {
         "id": item.id, "kind": item.kind, "title": item.title, "summary": item.summary,
         "status": item.status, "replaced_by": item.replaced_by, "sample": item.sample,
         "path": record.display_path, "file_hash": record.file_hash, "doc_hash": doc_hash, "embed_hash": embed_hash,
-        "data": json.dumps(item.model_dump(mode="json")),
+        "data": json.dumps(data),
         "sections": json.dumps(cached.sections), "lines": json.dumps(cached.lines),
         "first_line": cached.first_line, "last_line": cached.last_line,
-        "content_hash": content_hash(item.model_dump(mode="json"), sections),
+        "content_hash": content_hash(data, sections),
     }
     for facet in FACETS:
         row[f"facet_{facet.name}"] = json.dumps(facet_values(item, facet))
@@ -133,21 +135,45 @@ def embedding_hashes(db_path: Path, model: str) -> set[str]:
         db.conn.close()
 
 
-def carry_over(db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[str], embed_hashes: Iterable[str]) -> None:
-    """Copy unchanged rows and vectors from the previous bundle's database, inside SQLite."""
-    db.execute("attach database ? as old", [f"file:{old_db_path}?mode=ro"])
+@contextmanager
+def _attached(db: sqlite_utils.Database, path: Path, alias: str):
+    """Another bundle's database, read-only, for copying rows across inside SQLite."""
+    db.execute(f"attach database ? as {alias}", [f"file:{path}?mode=ro"])
     try:
-        db.execute("create temp table carry_items (id text primary key)")
-        db.execute("create temp table carry_vectors (embed_hash text primary key)")
-        db.conn.executemany("insert into carry_items values (?)", ((i,) for i in item_ids))
-        db.conn.executemany("insert or ignore into carry_vectors values (?)", ((h,) for h in embed_hashes))
-        columns = ", ".join(ITEM_COLUMNS)
-        db.execute(f"insert into items ({columns}) select {columns} from old.items where id in (select id from carry_items)")
-        db.execute("insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
-                   "from old.embeddings where embed_hash in (select embed_hash from carry_vectors)")
+        yield alias
     finally:
         db.conn.commit()
-        db.execute("detach database old")
+        db.execute(f"detach database {alias}")
+
+
+def _keys(db: sqlite_utils.Database, table: str, values: Iterable[str]) -> str:
+    """A temporary one-column table of keys to select by; returns its name."""
+    db.execute(f"drop table if exists temp.{table}")
+    db.execute(f"create temp table {table} (key text primary key)")
+    db.conn.executemany(f"insert or ignore into {table} values (?)", ((v,) for v in values))
+    return table
+
+
+def _copy_vectors(db: sqlite_utils.Database, alias: str, embed_hashes: Iterable[str]) -> None:
+    wanted = _keys(db, "wanted_vectors", embed_hashes)
+    db.execute(f"insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
+               f"from {alias}.embeddings where embed_hash in (select key from {wanted})")
+
+
+def carry_over(db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[str], embed_hashes: Iterable[str]) -> None:
+    """Copy unchanged rows and vectors from the previous bundle's database, inside SQLite."""
+    with _attached(db, old_db_path, "old"):
+        wanted = _keys(db, "carried_items", item_ids)
+        columns = ", ".join(ITEM_COLUMNS)
+        db.execute(f"insert into items ({columns}) select {columns} from old.items where id in (select key from {wanted})")
+        _copy_vectors(db, "old", embed_hashes)
+
+
+def copy_embeddings(db: sqlite_utils.Database, other_db_path: Path, embed_hashes: set[str]) -> None:
+    """Copy vectors from another bundle's database (a preview's, or the public one)."""
+    if embed_hashes:
+        with _attached(db, other_db_path, "other"):
+            _copy_vectors(db, "other", embed_hashes)
 
 
 def write_links(db: sqlite_utils.Database) -> None:
@@ -214,17 +240,12 @@ def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews:
 def _carry_versions(db: sqlite_utils.Database, previous_db: Path | None, wanted: set[str]) -> set[str]:
     if previous_db is None:
         return set()
-    db.execute("attach database ? as old", [f"file:{previous_db}?mode=ro"])
-    try:
+    with _attached(db, previous_db, "old"):
         if not db.execute("select 1 from old.sqlite_master where name = 'versions'").fetchone():
             return set()
-        db.execute("create temp table carry_versions (sha256 text primary key)")
-        db.conn.executemany("insert into carry_versions values (?)", ((h,) for h in wanted))
-        db.execute("insert into versions select * from old.versions where sha256 in (select sha256 from carry_versions)")
-        return {r[0] for r in db.execute("select sha256 from versions")}
-    finally:
-        db.conn.commit()
-        db.execute("detach database old")
+        keys = _keys(db, "carried_versions", wanted)
+        db.execute(f"insert into versions select * from old.versions where sha256 in (select key from {keys})")
+    return {r[0] for r in db.execute("select sha256 from versions")}
 
 
 def mark_versions(db: sqlite_utils.Database, latest: dict[str, tuple[int, str, str]], drafts: set[str]) -> None:
@@ -270,21 +291,6 @@ def read_version_titles(db: sqlite_utils.Database, versions: dict[str, int]) -> 
 
 def read_reviews(db: sqlite_utils.Database) -> list[dict]:
     return list(db.query("select * from reviews order by id"))
-
-
-def copy_embeddings(db: sqlite_utils.Database, other_db_path: Path, embed_hashes: set[str]) -> None:
-    """Copy vectors from another bundle's database, inside SQLite."""
-    if not embed_hashes:
-        return
-    db.execute("attach database ? as other", [f"file:{other_db_path}?mode=ro"])
-    try:
-        db.execute("create temp table borrow_vectors (embed_hash text primary key)")
-        db.conn.executemany("insert into borrow_vectors values (?)", ((h,) for h in embed_hashes))
-        db.execute("insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
-                   "from other.embeddings where embed_hash in (select embed_hash from borrow_vectors)")
-    finally:
-        db.conn.commit()
-        db.execute("detach database other")
 
 
 def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
