@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -74,7 +75,6 @@ class Catalogue:
 
     def __init__(self, bundle_dir: Path):
         self.bundle_dir = bundle_dir
-        self.manifest = bundles.read_manifest(bundle_dir)
         with self.db() as db:
             taxonomy = store.read_document(db, "taxonomy")
             publications = store.read_document(db, "publications")
@@ -85,7 +85,8 @@ class Catalogue:
                              {kind: p.id for p in self.publications.publications for kind in p.kinds})
 
     def db(self):
-        return _ClosingDb(self.bundle_dir / bundles.DB_NAME)
+        """The bundle's database, read-only, closed when the `with` block ends."""
+        return closing(store.open_db(self.bundle_dir / bundles.DB_NAME, read_only=True))
 
     @property
     def taxonomy(self) -> Taxonomy:
@@ -100,9 +101,9 @@ class Catalogue:
             if row is None:
                 return None
             links = store.read_links(db, item_id)
-            others = {r["id"]: summary_from_row(r) for r in
+            others = {r["id"]: ItemSummary.from_row(r) for r in
                       store.read_item_rows(db, {l["target"] if l["source"] == item_id else l["source"] for l in links})}
-        return ItemDetail(summary=summary_from_row(row), status=row["status"], data=json.loads(row["data"]),
+        return ItemDetail(summary=ItemSummary.from_row(row), status=row["status"], data=json.loads(row["data"]),
                           sections=render_sections(json.loads(row["sections"])),
                           links=_linked(item_id, links, others), content_hash=row["content_hash"],
                           version=row["version"], edition=row["edition"], published=row["published"],
@@ -124,25 +125,6 @@ def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> 
             found.setdefault(slot, []).append(other)
     replaced = found.pop("replaced_by", [])
     return LinkedItems(**found, replaced_by=replaced[0] if replaced else None)
-
-
-def summary_from_row(row: dict) -> ItemSummary:
-    layers, areas = json.loads(row["facet_layer"]), json.loads(row["facet_area"])
-    evidence, cost = json.loads(row["facet_evidence"]), json.loads(row["facet_cost"])
-    return ItemSummary(row["id"], row["kind"], row["title"], row["summary"], tuple(layers), tuple(areas),
-                       evidence[0] if evidence else "", cost[0] if cost else "", bool(row["sample"]))
-
-
-class _ClosingDb:
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self):
-        self.db = store.open_db(self.path, read_only=True)
-        return self.db
-
-    def __exit__(self, *exc):
-        self.db.conn.close()
 
 
 _catalogues: dict[Path, Catalogue] = {}

@@ -61,8 +61,8 @@ class SearchService:
             self._load_items(db)
             self._load_vocabularies(db)
             self._load_vectors(db)
-            synonyms = next(iter(db.query("select json from documents where name = 'synonyms'")), None)
-            self.synonyms = Synonyms.model_validate_json(synonyms["json"]) if synonyms else Synonyms(groups=[])
+            synonyms = store.read_document(db, "synonyms")
+            self.synonyms = Synonyms.model_validate_json(synonyms) if synonyms else Synonyms(groups=[])
         finally:
             db.conn.close()
         matrix = term_matrix.TermMatrix.load(self.bundle_dir / term_matrix.FILE_NAME)
@@ -90,9 +90,8 @@ class SearchService:
             sections = json.loads(row["sections"])
             practical = " ".join(keyword.plain(s["text"]) for s in sections[:3])
             values = {f.name: json.loads(row[f"facet_{f.name}"]) for f in FACETS}
-            self.items.append(ItemInfo(
-                row["id"], row["kind"], row["title"], row["summary"], tuple(values["layer"]), tuple(values["area"]),
-                values["evidence"][0], values["cost"][0], bool(row["sample"]), f"{row['summary']} {practical}"))
+            summary = ItemSummary.from_row(row, values)
+            self.items.append(ItemInfo(**summary.summary_fields(), text=f"{row['summary']} {practical}"))
             self.embed_hashes.append(row["embed_hash"])
             facet_values.append(values)
         self.row_of = {item.id: row for row, item in enumerate(self.items)}
