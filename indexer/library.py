@@ -20,7 +20,7 @@ from . import checks, read_cache
 from .body import Body, parse_body
 from .frontmatter import FrontMatterProblem, split_front_matter
 from .model import MODEL_FOR_KIND, Item
-from .problems import Problem, Problems, did_you_mean, error_at, has_errors
+from .problems import Problem, Problems, did_you_mean, display_path, error_at, has_errors
 from .published import PublishedRecord, load_published
 from .publishing_checks import check_publishing
 from .reviews import REVIEW_SUFFIX, REVIEWS_DIR, Review
@@ -158,10 +158,7 @@ def load_library(root: Path | str, cache: read_cache.ReadCache | None = None,
 
 
 def _display(path: Path, library: Library) -> str:
-    """The path as problems show it: from the content folder's parent (content/items/...)."""
-    prefix = str(library.root.parent) + "/"
-    text = str(path)
-    return text[len(prefix):] if text.startswith(prefix) else path.as_posix()
+    return display_path(library.root, path)
 
 
 def _problems_for(path: Path, library: Library) -> Problems:

@@ -67,6 +67,13 @@ def has_errors(problems: Iterable[Problem]) -> bool:
     return any(p.severity is Severity.ERROR for p in problems)
 
 
+def display_path(content_root: Path, path: Path) -> str:
+    """A path as problems show it: from the content folder's parent (content/items/...)."""
+    prefix = str(Path(content_root).parent) + "/"
+    text = str(path)
+    return text[len(prefix):] if text.startswith(prefix) else Path(path).as_posix()
+
+
 def error_at(path: str, line: int, code: str, message: str) -> Problem:
     """A single error, for problems that stand alone."""
     return Problem(path, max(line, 1), Severity.ERROR, code, message)

@@ -17,6 +17,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -26,7 +27,7 @@ from pydantic import Field, ValidationError
 from .body import parse_body
 from .frontmatter import split_front_matter
 from .model import ItemId, RecommendationId
-from .problems import Problem, error_at
+from .problems import Problem, display_path, error_at
 from .schema import Slug, Strict, Text
 
 PUBLISHED_DIR = "published"
@@ -156,7 +157,7 @@ def load_published(content_dir: Path) -> PublishedRecord:
     record = PublishedRecord(root=root)
     if not root.is_dir():
         return record
-    display = lambda p: p.relative_to(Path(content_dir).parent).as_posix()  # noqa: E731
+    display = partial(display_path, Path(content_dir))
     for publication_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         previous: Edition | None = None
         folders = [p for p in publication_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .problems import did_you_mean, error_at
+from .problems import did_you_mean, display_path, error_at
 from .published import MANIFEST_NAME
 from .reviews import REVIEWS_DIR
 from .schedule import is_scheduled_date
@@ -21,14 +21,14 @@ def check_publishing(library: Library) -> None:
 
 
 def _display(library: Library, path) -> str:
-    return path.relative_to(library.root.parent).as_posix()
+    return display_path(library.root, path)
 
 
 def _check_reviews(library: Library) -> None:
     publications = {p.id: p for p in library.publications.publications}
     areas = {a.id for a in library.taxonomy.areas}
     for review in library.reviews.values():
-        where = f"{library.root.name}/{REVIEWS_DIR}/{review.id}.yaml"
+        where = _display(library, library.root / REVIEWS_DIR / f"{review.id}.yaml")
         publication = publications.get(review.publication)
         if publication is None:
             library.problems.append(error_at(where, 1, "unknown-publication",
