@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from itertools import islice
 from typing import Iterable, Iterator
 
 from dateutil.relativedelta import relativedelta
+
+
+UPCOMING = 3  # scheduled dates the reviews page lists
 
 
 def scheduled_dates(first_review: dt.date, cycle_months: int) -> Iterator[dt.date]:
@@ -26,10 +30,7 @@ def scheduled_dates(first_review: dt.date, cycle_months: int) -> Iterator[dt.dat
 
 
 def is_scheduled_date(day: dt.date, first_review: dt.date, cycle_months: int) -> bool:
-    for scheduled in scheduled_dates(first_review, cycle_months):
-        if scheduled >= day:
-            return scheduled == day
-    return False  # pragma: no cover - the generator never ends
+    return next(d for d in scheduled_dates(first_review, cycle_months) if d >= day) == day
 
 
 def next_scheduled(first_review: dt.date, cycle_months: int, after: dt.date) -> dt.date:
@@ -67,24 +68,11 @@ def publication_schedule(first_review: dt.date, cycle_months: int, reviews: Iter
     scheduled_closed = [r for r in closed if r.type == "scheduled"]
     open_reviews = tuple(sorted((r for r in reviews if r.opened and r.opened <= today and not (r.closed and r.closed <= today)),
                                 key=lambda r: r.opened))
-    upcoming = tuple(d for d in _first(scheduled_dates(first_review, cycle_months), lambda d: d >= today, UPCOMING))
+    upcoming = tuple(islice((d for d in scheduled_dates(first_review, cycle_months) if d >= today), UPCOMING))
     return PublicationSchedule(
         last_review=closed[-1] if closed else None,
         last_scheduled=scheduled_closed[-1] if scheduled_closed else None,
         next_due=next_due, overdue=next_due < today, open_reviews=open_reviews, upcoming=upcoming)
-
-
-UPCOMING = 3
-
-
-def _first(dates: Iterator[dt.date], keep, n: int) -> list[dt.date]:
-    found = []
-    for day in dates:
-        if keep(day):
-            found.append(day)
-            if len(found) == n:
-                return found
-    return found  # pragma: no cover - the dates never end
 
 
 def item_last_reviewed(first_published: dt.date, covering_reviews_closed: Iterable[dt.date]) -> dt.date:

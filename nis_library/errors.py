@@ -21,18 +21,16 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(InvalidSearch, lambda e: error_page(400, e.message, parameter=e.parameter))
+    app.register_error_handler(InvalidSearch, lambda e: error_page(400, e.message))
     app.register_error_handler(BundleError, _unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
 
 
-def error_page(status: int, message: str | None = None, parameter: str | None = None,
-               links: list[tuple[str, str]] | None = None):
+def error_page(status: int, message: str | None = None, links: list[tuple[str, str]] | None = None):
     """`links`: (text, href) pairs that lead somewhere useful from here."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
-    return render_template("error.html", status=status, title=title, message=message, parameter=parameter,
-                           links=links or []), status
+    return render_template("error.html", status=status, title=title, message=message, links=links or []), status
 
 
 def _http_error(error: HTTPException):
