@@ -14,6 +14,7 @@ from pathlib import Path
 
 from indexer import bundle as bundles
 from indexer import store
+from indexer.reviews import Review
 from indexer.taxonomy import Publications, Taxonomy, Term
 
 from .rendering import Section, render_sections
@@ -71,16 +72,19 @@ class ItemDetail:
 
 
 class Catalogue:
-    """One bundle's item pages and taxonomy. Cheap to keep: the taxonomy is all it holds."""
+    """One bundle's item pages, taxonomy, publications and reviews. Cheap to keep: the small
+    documents are read once per bundle; items are read per request."""
 
     def __init__(self, bundle_dir: Path):
         self.bundle_dir = bundle_dir
         with self.db() as db:
             taxonomy = store.read_document(db, "taxonomy")
             publications = store.read_document(db, "publications")
+            reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
         if taxonomy is None or publications is None:
             raise bundles.BundleError(f"{bundle_dir} has no taxonomy or publications: run 'nis build --full'")
         self.publications = Publications.model_validate_json(publications)
+        self.reviews: dict[str, Review] = {r.id: r for r in reviews}
         self.labels = Labels(Taxonomy.model_validate_json(taxonomy),
                              {kind: p.id for p in self.publications.publications for kind in p.kinds})
 

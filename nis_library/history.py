@@ -16,7 +16,6 @@ from indexer.diffs import ItemDiff, item_diff
 from indexer.published import edition_sort_key
 from indexer.reviews import Review
 from indexer.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
-from indexer.taxonomy import Publications
 
 from .catalogue import Catalogue
 from .rendering import Section, render_sections
@@ -135,11 +134,10 @@ def edition(catalogue: Catalogue, publication: str, number: str) -> EditionDetai
         items = json.loads(row["items"])
         new = [_summary(r) for r in store.read_versions_in_edition(db, publication, number)]
         titles = store.read_version_titles(db, items)
-        review_row = next((r for r in store.read_reviews(db) if r["id"] == row["review"]), None)
     contents = [(item_id, n, titles.get((item_id, n), "")) for item_id, n in sorted(items.items())]
     return EditionDetail(_edition_summary(row), [v for v in new if v.change_class == "substantive"],
                          [v for v in new if v.change_class == "editorial"], contents,
-                         Review.model_validate_json(review_row["json"]) if review_row else None)
+                         catalogue.reviews.get(row["review"]))
 
 
 class InvalidSince(ValueError):
@@ -194,7 +192,7 @@ class PublicationReviews:
 
 
 def review_overview(catalogue: Catalogue, today: dt.date) -> list[PublicationReviews]:
-    publications, reviews = _publications_and_reviews(catalogue)
+    publications, reviews = catalogue.publications, list(catalogue.reviews.values())
     overview = []
     for publication in publications.publications:
         own = [r for r in reviews if r.publication == publication.id]
@@ -215,7 +213,7 @@ class ItemReviewDates:
 def item_review_dates(catalogue: Catalogue, item_id: str, kind: str, areas: list[str], today: dt.date) -> ItemReviewDates | None:
     """When the item was last reviewed (its first publication, or a later closed review whose
     scope covered it) and when its publication's next scheduled review is due."""
-    publications, reviews = _publications_and_reviews(catalogue)
+    publications, reviews = catalogue.publications, list(catalogue.reviews.values())
     publication = publications.for_kind(kind)
     history = versions(catalogue, item_id)
     if publication is None or not history:
@@ -227,9 +225,3 @@ def item_review_dates(catalogue: Catalogue, item_id: str, kind: str, areas: list
                                     [r.held() for r in reviews if r.publication == publication.id], today)
     return ItemReviewDates(item_last_reviewed(first, covering), schedule.next_due, schedule.overdue)
 
-
-def _publications_and_reviews(catalogue: Catalogue) -> tuple[Publications, list[Review]]:
-    with catalogue.db() as db:
-        publications = Publications.model_validate_json(store.read_document(db, "publications"))
-        reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
-    return publications, reviews
