@@ -1,5 +1,5 @@
 """The NIS Library: evidence library and search service for the National Inclusion Standards."""
 
-from .app import create_app
+from nis_library.app import create_app
 
 __all__ = ["create_app"]

@@ -7,9 +7,11 @@ from pathlib import Path
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from . import assets, config, errors, security
-from . import api
-from .web import history_pages, pages
+from nis_library.web import assets, errors, security
+from nis_library import settings as config
+from nis_library.api import views as api
+from nis_library.history import views as history_pages
+from nis_library.browse import views as pages
 
 
 def create_app(test_config: dict | None = None) -> Flask:

@@ -1,6 +1,6 @@
 """What the pages and the API read about items and the taxonomy, from the bundle being served.
 
-Plain functions over the bundle's database (through `indexer.store`, which holds the SQL); no
+Plain functions over the bundle's database (through `indexer.bundle.store`, which holds the SQL); no
 Flask. Search and browsing lists go through `nis_library.search`.
 """
 
@@ -12,13 +12,13 @@ from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from indexer import bundle as bundles
-from indexer import store
-from indexer.reviews import Review
-from indexer.taxonomy import Publications, Taxonomy, Term
+from indexer.bundle import location as bundles
+from indexer.bundle import store
+from indexer.record.reviews import Review
+from indexer.content.taxonomy import Publications, Taxonomy, Term
 
-from .rendering import Section, render_sections
-from .search.results import ItemSummary
+from nis_library.web.rendering import render_sections, Section
+from nis_library.search.results import ItemSummary
 
 
 @dataclass(frozen=True)

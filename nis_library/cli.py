@@ -8,13 +8,13 @@ from pathlib import Path
 
 import click
 
-from indexer.embeddings import EMBEDDERS, make_embedder
-from indexer.library import load_library
-from indexer.problems import Severity
-from indexer.stats import coverage
+from indexer.bundle.embeddings import EMBEDDERS, make_embedder
+from indexer.content.library import load_library
+from indexer.content.problems import Severity
+from indexer.content.stats import coverage
 
-from . import config
-from .search.request import MODES
+from nis_library import settings as config
+from nis_library.search.request import MODES
 
 CONTENT_OPTION = click.option(
     "--content", "content_path", type=click.Path(path_type=Path), default=None,
@@ -126,7 +126,7 @@ def build(content_path: Path | None, instance_path: Path | None, full: bool, emb
     working copies instead. Incremental: unchanged items are neither re-indexed nor re-embedded.
     The new bundle replaces the old one atomically; if anything fails, the old one stays.
     """
-    from indexer.build import BuildRefused, build as run_build
+    from indexer.bundle.build import build as run_build, BuildRefused
 
     content = content_path or config.content_dir()
     instance = instance_path or config.instance_dir()
@@ -162,7 +162,7 @@ def publish(publication: str, content_path: Path | None, review_id: str, notes: 
     an edition. All or nothing; refused, with nothing written, if anything is wrong."""
     import datetime as dt
 
-    from indexer import publish as publishing
+    from indexer.record import publish as publishing
 
     content = content_path or config.content_dir()
     if notes and notes_file:
@@ -183,8 +183,8 @@ def publish(publication: str, content_path: Path | None, review_id: str, notes: 
 
 
 def _describe_plan(plan, dry_run: bool) -> str:
-    from indexer.diffs import as_text, item_diff
-    from indexer.published import read_version
+    from indexer.record.diffs import as_text, item_diff
+    from indexer.record.editions import read_version
 
     verb = "Would publish" if dry_run else "Published"
     lines = [f"{verb} {plan.publication} {plan.edition} ({plan.date}, review {plan.review}): "
@@ -236,9 +236,9 @@ def _progress_bar():
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 def search(query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters) -> None:
     """Search the library in your own words, e.g.  nis search "can't sit still in assembly" --layer universal"""
-    from indexer.bundle import BundleError
+    from indexer.bundle.location import BundleError
 
-    from .search import InvalidSearch, search as run_search
+    from nis_library.search import InvalidSearch, search as run_search
 
     try:
         results = run_search(instance_path or config.instance_dir(), query,
@@ -288,6 +288,6 @@ def render_results(results) -> str:
 @click.option("--port", default=5000, show_default=True, type=int)
 def serve(host: str, port: int) -> None:
     """Serve the library on http://HOST:PORT (development server; use gunicorn in production)."""
-    from .app import create_app
+    from nis_library.app import create_app
 
     create_app().run(host=host, port=port)

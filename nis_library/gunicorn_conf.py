@@ -10,7 +10,7 @@ from pathlib import Path
 
 
 def post_worker_init(worker) -> None:
-    from indexer.bundle import BundleError
+    from indexer.bundle.location import BundleError
 
     from nis_library.search import get_service
 

@@ -36,10 +36,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from corpus import generate  # noqa: E402
-from indexer import bundle  # noqa: E402
-from indexer.build import build  # noqa: E402
-from indexer.embeddings import MiniLMEmbedder  # noqa: E402
-from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS  # noqa: E402
+from indexer.bundle import location as bundle  # noqa: E402
+from indexer.bundle.build import build  # noqa: E402
+from indexer.bundle.embeddings import MiniLMEmbedder  # noqa: E402
+from indexer.bundle.keyword_index import FIELD_BOOSTS, TEXT_FIELDS  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search import keyword as kw  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
@@ -87,7 +87,7 @@ def fts5_table() -> sqlite3.Connection:
 
 def fill_fts5(conn: sqlite3.Connection, library) -> None:
     """The same text the keyword index gets."""
-    from indexer.documents import search_document
+    from indexer.bundle.documents import search_document
 
     rows = []
     for record in library.files:
@@ -128,7 +128,7 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
           f"{one.timings}", flush=True)
 
     service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
-    from indexer.library import load_library
+    from indexer.content.library import load_library
 
     conn = fts5_table()
     fill_fts5(conn, load_library(content))

@@ -16,8 +16,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.build import build  # noqa: E402
-from indexer.embeddings import make_embedder  # noqa: E402
+from indexer.bundle.build import build  # noqa: E402
+from indexer.bundle.embeddings import make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search.quality import evaluate, load_judgements  # noqa: E402
 

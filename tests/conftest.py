@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from indexer.library import Library, load_library
+from indexer.content.library import Library, load_library
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -69,8 +69,8 @@ def build_hashing(tree: ContentTree, instance: Path, source: str = "working", **
     """Build a bundle with the deterministic stand-in embedder (fast; no model). Tests of the
     build's mechanics build from the working copies (as a preview does), so an edit to a fixture
     file shows without publishing it; publishing has tests of its own."""
-    from indexer.build import build
-    from indexer.embeddings import HashingEmbedder
+    from indexer.bundle.build import build
+    from indexer.bundle.embeddings import HashingEmbedder
 
     return build(tree.root, instance, embedder=HashingEmbedder(), source=source, **kwargs)
 
@@ -78,8 +78,8 @@ def build_hashing(tree: ContentTree, instance: Path, source: str = "working", **
 @pytest.fixture(scope="session")
 def shipped_instance(tmp_path_factory) -> Path:
     """The shipped content/ built once with the stand-in embedder: a realistic library for pages."""
-    from indexer.build import build
-    from indexer.embeddings import HashingEmbedder
+    from indexer.bundle.build import build
+    from indexer.bundle.embeddings import HashingEmbedder
 
     instance = tmp_path_factory.mktemp("shipped") / "instance"
     build(REPO / "content", instance, embedder=HashingEmbedder())

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from conftest import REPO, ContentTree, build_hashing
-from indexer import term_matrix
-from indexer.build import build
-from indexer.embeddings import HashingEmbedder
+from indexer.bundle import term_matrix
+from indexer.bundle.build import build
+from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.search import SearchService
 from nis_library.search import keyword
 from nis_library.search.quality import load_judgements

@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ContentTree, build_hashing
-from indexer import bundle, keyword_index, store
-from indexer.build import BuildRefused, build
-from indexer.embeddings import HashingEmbedder
+from indexer.bundle import keyword_index, location as bundle, store
+from indexer.bundle.build import build, BuildRefused
+from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import get_service
 from nis_library.search.service import SearchService
@@ -152,7 +152,7 @@ def test_the_build_command(tree: ContentTree, instance: Path):
 
 
 def test_unchanged_files_are_not_parsed_again_but_still_checked_across_items(tree: ContentTree, instance: Path):
-    from indexer.library import load_library
+    from indexer.content.library import load_library
 
     build_hashing(tree, instance)
     tree.path(INT).unlink()  # three unchanged files point at it
@@ -177,7 +177,7 @@ def test_a_taxonomy_change_rechecks_every_file(tree: ContentTree, instance: Path
 
 
 def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instance: Path):
-    from indexer.publish import publish
+    from indexer.record.publish import publish
     from nis_library.search import search
 
     tree.write("reviews/s-initial.yaml", "id: s-initial\npublication: standards\ntype: initial\ntitle: First\n")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import ContentTree
-from indexer.model import IdentificationTool, Intervention, Package
+from indexer.content.model import IdentificationTool, Intervention, Package
 
 
 def test_items_are_typed_objects(tree: ContentTree):

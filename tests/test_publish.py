@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ContentTree, build_hashing
-from indexer.publish import PublishRefused, publish, publish_lock
-from indexer.published import load_published
+from indexer.record.publish import publish, publish_lock, PublishRefused
+from indexer.record.editions import load_published
 from nis_library.cli import main
 
 INT = "items/intervention/INT-0001.md"
@@ -284,7 +284,7 @@ def test_withdrawal_keeps_the_id_and_points_at_the_replacement(tree: ContentTree
 
 
 def test_long_text_fields_are_compared_word_by_word():
-    from indexer.diffs import field_diff
+    from indexer.record.diffs import field_diff
 
     old = {"summary": "Small groups practise the key words of a topic before the lesson, with pictures."}
     new = {"summary": "Small groups practise the key words of a topic before and after the lesson, with pictures."}
@@ -297,7 +297,8 @@ def test_versions_already_in_the_bundle_are_copied_not_re_read(tree: ContentTree
                                                               monkeypatch):
     import sqlite3
 
-    from indexer import published, store
+    from indexer.record import editions as published
+    from indexer.bundle import store
 
     build_hashing(tree, instance, source="published")
     change(tree, INT, "## What it is\n", "## What it is\n\nChanged.\n", "editorial", "Changed.")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from conftest import REPO
-from indexer.build import build
-from indexer.embeddings import MINILM_SHA256, MiniLMEmbedder, minilm_model_dir
+from indexer.bundle.build import build
+from indexer.bundle.embeddings import minilm_model_dir, MINILM_SHA256, MiniLMEmbedder
 from nis_library.search import SearchService
 from nis_library.search.quality import evaluate, load_judgements
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import ContentTree, build_hashing
-from indexer.embeddings import HashingEmbedder
+from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import InvalidSearch, SearchService
 from nis_library.search.fusion import reciprocal_rank_fusion

@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conftest import REPO
-from indexer.library import load_library
-from indexer.stats import coverage
+from indexer.content.library import load_library
+from indexer.content.stats import coverage
 
 CHECKED_SOURCES = (REPO / "docs" / "reference" / "evidence-sources.md").read_text(encoding="utf-8")
 

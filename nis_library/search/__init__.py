@@ -3,9 +3,9 @@ Rank Fusion, with filters and facet counts. One function, `search`, serves the C
 and the API; it returns plain dataclasses.
 """
 
-from .request import MODES, InvalidSearch, SearchRequest, parse_request
-from .results import FacetCount, FacetValue, Hit, SearchResults
-from .service import SearchService, get_service, search
+from nis_library.search.request import InvalidSearch, MODES, parse_request, SearchRequest
+from nis_library.search.results import FacetCount, FacetValue, Hit, SearchResults
+from nis_library.search.service import get_service, search, SearchService
 
 __all__ = ["MODES", "InvalidSearch", "SearchRequest", "parse_request", "FacetCount", "FacetValue", "Hit",
            "SearchResults", "SearchService", "get_service", "search"]

@@ -17,8 +17,8 @@ from scipy import sparse
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
-from indexer.keyword_index import TEXT_FIELDS
-from indexer.term_matrix import SEPARATOR, TermMatrix
+from indexer.bundle.keyword_index import TEXT_FIELDS
+from indexer.bundle.term_matrix import SEPARATOR, TermMatrix
 
 B = BM25F().B
 K1 = BM25F().K1

@@ -8,9 +8,9 @@ from typing import Mapping
 
 import numpy as np
 
-from indexer.documents import FACETS
+from indexer.bundle.documents import FACETS
 
-from .results import FacetCount, FacetValue
+from nis_library.search.results import FacetCount, FacetValue
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from indexer.keyword_index import FIELD_BOOSTS, TEXT_FIELDS
+from indexer.bundle.keyword_index import FIELD_BOOSTS, TEXT_FIELDS
 
 SYNONYM_WEIGHT = 0.6  # a synonym counts for a little less than the teacher's own word
 SPELLING_FIELDS = ("practical", "title", "summary", "tags")

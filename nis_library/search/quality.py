@@ -12,8 +12,8 @@ from typing import Sequence
 
 import yaml
 
-from .request import MODES
-from .service import SearchService
+from nis_library.search.request import MODES
+from nis_library.search.service import SearchService
 
 CUTOFF = 10
 

@@ -6,7 +6,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from indexer.documents import FACET_BY_NAME, FACETS
+from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
 MAX_QUERY_CHARS = 300

@@ -13,17 +13,17 @@ from typing import Callable
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from indexer import bundle as bundles
-from indexer import keyword_index, store, term_matrix
-from indexer.documents import FACETS
-from indexer.embeddings import Embedder, make_embedder
-from indexer.synonyms import Synonyms
+from indexer.bundle import location as bundles
+from indexer.bundle import keyword_index, store, term_matrix
+from indexer.bundle.documents import FACETS
+from indexer.bundle.embeddings import Embedder, make_embedder
+from indexer.content.synonyms import Synonyms
 
-from . import facets, keyword
-from .bm25f import BM25FScorer
-from .fusion import reciprocal_rank_fusion
-from .request import SearchRequest, parse_request
-from .results import Hit, ItemSummary, SearchResults
+from nis_library.search import facets, keyword
+from nis_library.search.bm25f import BM25FScorer
+from nis_library.search.fusion import reciprocal_rank_fusion
+from nis_library.search.request import parse_request, SearchRequest
+from nis_library.search.results import Hit, ItemSummary, SearchResults
 
 QUERY_CACHE_SIZE = 4096
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic

@@ -26,8 +26,8 @@ expect.set_options(timeout=TIMEOUT_MS)
 @pytest.fixture(scope="session")
 def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A bundle of the shipped content, built once for the session."""
-    from indexer.build import build
-    from indexer.embeddings import make_embedder
+    from indexer.bundle.build import build
+    from indexer.bundle.embeddings import make_embedder
 
     instance = tmp_path_factory.mktemp("browser") / "instance"
     build(support.CONTENT, instance, embedder=make_embedder("hashing"))

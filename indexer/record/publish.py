@@ -21,10 +21,9 @@ from pathlib import Path
 
 import yaml
 
-from .library import load_library
-from .problems import Problem
-from .published import (MANIFEST_NAME, STAGING_PREFIX, Manifest, NewVersion, PreviousEdition, content_hash,
-                        edition_sort_key, published_root, sha256, sign_manifest)
+from indexer.content.library import load_library
+from indexer.content.problems import Problem
+from indexer.record.editions import content_hash, edition_sort_key, Manifest, MANIFEST_NAME, NewVersion, PreviousEdition, published_root, sha256, sign_manifest, STAGING_PREFIX
 
 LOCK_NAME = ".lock"
 FIRST_VERSION_NOTE = "First published."

@@ -1,10 +1,10 @@
 """`nis build`: read and validate content/, then write the search bundle.
 
-Incremental: an item whose file is unchanged is not parsed again (see `indexer.read_cache`), and an
+Incremental: an item whose file is unchanged is not parsed again (see `indexer.content.read_cache`), and an
 item whose indexed text is unchanged (same document hash) is neither re-indexed nor re-embedded: its
 keyword-index entry, term-matrix row, database row and vector are carried over from the current
 bundle. The new bundle is written into a fresh folder and swapped in atomically (see
-`indexer.bundle`), so a failed build leaves the current bundle untouched.
+`indexer.bundle.location`), so a failed build leaves the current bundle untouched.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence, TypeVar
 
-from . import bundle, keyword_index, store, term_matrix
-from .documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
-from .embeddings import Embedder, make_embedder
-from .library import Library, load_library
-from .problems import Problem
+from indexer.bundle import keyword_index, location as bundle, store, term_matrix
+from indexer.bundle.documents import document_hash, DOCUMENT_VERSION, embedding_hash, search_document, SearchDocument
+from indexer.bundle.embeddings import Embedder, make_embedder
+from indexer.content.library import Library, load_library
+from indexer.content.problems import Problem
 
 T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], Iterable[T]]

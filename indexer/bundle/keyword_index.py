@@ -9,7 +9,7 @@ from whoosh import index
 from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 
-from .documents import SearchDocument
+from indexer.bundle.documents import SearchDocument
 
 # Boosts per field, applied to query terms (BM25F weighs each field's own statistics).
 FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "summary": 2.0, "practical": 1.2, "labels": 1.0, "rest": 0.8}

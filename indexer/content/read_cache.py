@@ -14,8 +14,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .body import Body, Section
-from .yaml_lines import LocatedYaml
+from indexer.content.body import Body, Section
+from indexer.content.yaml_lines import LocatedYaml
 
 READER_VERSION = "1"  # bump when reading or per-file checks change
 REFERENCE_KEYS = ("id", "kind", "status", "related", "leads_to", "components", "replaced_by")

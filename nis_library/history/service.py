@@ -11,14 +11,14 @@ import json
 import re
 from dataclasses import dataclass
 
-from indexer import store
-from indexer.diffs import ItemDiff, item_diff
-from indexer.published import edition_sort_key
-from indexer.reviews import Review
-from indexer.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
+from indexer.bundle import store
+from indexer.record.diffs import item_diff, ItemDiff
+from indexer.record.editions import edition_sort_key
+from indexer.record.reviews import Review
+from indexer.record.schedule import item_last_reviewed, publication_schedule, PublicationSchedule
 
-from .catalogue import Catalogue
-from .rendering import Section, render_sections
+from nis_library.catalogue import Catalogue
+from nis_library.web.rendering import render_sections, Section
 
 
 @dataclass(frozen=True)

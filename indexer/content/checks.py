@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from .problems import Problems, did_you_mean
-from .taxonomy import Publications, Taxonomy, Vocabulary
-from .yaml_lines import LocatedYaml
+from indexer.content.problems import did_you_mean, Problems
+from indexer.content.taxonomy import Publications, Taxonomy, Vocabulary
+from indexer.content.yaml_lines import LocatedYaml
 
 # Front-matter fields whose values come from a taxonomy list ("*" = every element of a list).
 TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {

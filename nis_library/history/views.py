@@ -7,11 +7,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
-from .. import history
-from ..catalogue import get_catalogue
-from ..errors import error_page
-from . import feeds
-from .pages import ITEM_ID, today
+from nis_library.history import service as history
+from nis_library.catalogue import get_catalogue
+from nis_library.web.errors import error_page
+from nis_library.history import feeds
+from nis_library.browse.views import ITEM_ID, today
 
 blueprint = Blueprint("history", __name__)
 

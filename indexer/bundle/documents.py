@@ -7,9 +7,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from .body import Body
-from .model import Item
-from .taxonomy import Taxonomy
+from indexer.content.body import Body
+from indexer.content.model import Item
+from indexer.content.taxonomy import Taxonomy
 
 # Bump when what goes into the keyword index or the embedding text changes: forces a full rebuild.
 DOCUMENT_VERSION = "1"

@@ -12,9 +12,9 @@ from typing import Literal
 
 from pydantic import AnyHttpUrl, Field, model_validator
 
-from .model import ItemId
-from .schedule import HeldReview
-from .schema import Slug, Strict, Text
+from indexer.content.model import ItemId
+from indexer.record.schedule import HeldReview
+from indexer.content.schema import Slug, Strict, Text
 
 REVIEWS_DIR = "reviews"
 REVIEW_SUFFIX = ".yaml"

@@ -17,8 +17,8 @@ from typing import Iterable, Mapping
 import numpy as np
 from scipy import sparse
 
-from .documents import SearchDocument
-from .keyword_index import TEXT_FIELDS
+from indexer.bundle.documents import SearchDocument
+from indexer.bundle.keyword_index import TEXT_FIELDS
 
 SEPARATOR = "\x1f"  # between field name and term in a column key
 FILE_NAME = "terms.npz"

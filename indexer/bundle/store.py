@@ -17,11 +17,11 @@ import sqlite3
 import numpy as np
 import sqlite_utils
 
-from .documents import FACETS, facet_values
-from .model import Item
-from .published import PublishedRecord, content_hash, read_version
-from .read_cache import CachedFile, ReadCache
-from .taxonomy import Taxonomy
+from indexer.bundle.documents import facet_values, FACETS
+from indexer.content.model import Item
+from indexer.record.editions import content_hash, PublishedRecord, read_version
+from indexer.content.read_cache import CachedFile, ReadCache
+from indexer.content.taxonomy import Taxonomy
 
 VOCABULARIES = ("areas", "subcomponents", "layers", "universal_offer", "phases", "settings", "delivered_by",
                 "formats", "evidence_strengths", "evidence_populations", "study_designs", "cost_bands",
@@ -51,7 +51,7 @@ ITEM_COLUMNS = {
     "first_line": int, "last_line": int,
     # From the published record (see `mark_versions`): the item's latest published version, and
     # whether this row is a draft (a working copy that differs from it, or was never published).
-    "content_hash": str,  # what publishing compares (see `indexer.published.content_hash`)
+    "content_hash": str,  # what publishing compares (see `indexer.record.editions.content_hash`)
     "version": int, "edition": str, "published": str, "draft": int,
 } | {f"facet_{facet.name}": str for facet in FACETS}
 
@@ -75,7 +75,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
 
 
 def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
-    """The database row for a freshly read item (`record` is its `indexer.library.ItemFile`)."""
+    """The database row for a freshly read item (`record` is its `indexer.content.library.ItemFile`)."""
     cached = record.cache_entry()
     data = item.model_dump(mode="json")
     sections = [(s.heading, s.text) for s in record.body.sections]

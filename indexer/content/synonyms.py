@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import Field, field_validator
 
-from .schema import Strict
+from indexer.content.schema import Strict
 
 Phrase = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9 '\-]*$", max_length=60)]
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .problems import did_you_mean, display_path, error_at
-from .published import MANIFEST_NAME
-from .reviews import REVIEWS_DIR
-from .schedule import is_scheduled_date
+from indexer.content.problems import did_you_mean, display_path, error_at
+from indexer.record.editions import MANIFEST_NAME
+from indexer.record.reviews import REVIEWS_DIR
+from indexer.record.schedule import is_scheduled_date
 
 if TYPE_CHECKING:
-    from .library import Library
+    from indexer.content.library import Library
 
 
 def check_publishing(library: Library) -> None:

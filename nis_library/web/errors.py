@@ -6,10 +6,10 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from indexer.bundle import BundleError
+from indexer.bundle.location import BundleError
 
-from .api import json_error
-from .search import InvalidSearch
+from nis_library.api.views import json_error
+from nis_library.search import InvalidSearch
 
 TITLES = {
     400: "There is a problem with the address",

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..catalogue import Labels
-from ..search import FacetCount, SearchResults
-from .search_params import search_path, without_filter
+from nis_library.catalogue import Labels
+from nis_library.search import FacetCount, SearchResults
+from nis_library.search.params import search_path, without_filter
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,12 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, has_request_context, make_response, render_template, request, url_for
 from flask_htmx import HTMX
 
-from .. import history
-from ..catalogue import get_catalogue
-from ..config import preview_dir
-from ..search import search
-from .search_params import read_search_args, search_path
-from .search_view import SearchView
+from nis_library.history import service as history
+from nis_library.catalogue import get_catalogue
+from nis_library.settings import preview_dir
+from nis_library.search import search
+from nis_library.search.params import read_search_args, search_path
+from nis_library.search.view_model import SearchView
 
 blueprint = Blueprint("web", __name__)
 htmx = HTMX()  # reads only the current request's headers; create_app calls htmx.init_app

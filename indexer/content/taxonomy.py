@@ -10,7 +10,7 @@ from typing import Iterable
 
 from pydantic import Field, model_validator
 
-from .schema import Slug, Strict, Text
+from indexer.content.schema import Slug, Strict, Text
 
 
 class Term(Strict):

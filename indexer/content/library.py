@@ -16,18 +16,18 @@ from typing import Literal
 
 from pydantic import BaseModel, ValidationError
 
-from . import checks, read_cache
-from .body import Body, parse_body
-from .frontmatter import FrontMatterProblem, split_front_matter
-from .model import MODEL_FOR_KIND, Item
-from .problems import Problem, Problems, did_you_mean, display_path, error_at, has_errors
-from .published import PublishedRecord, load_published
-from .publishing_checks import check_publishing
-from .reviews import REVIEW_SUFFIX, REVIEWS_DIR, Review
-from .schema import report_validation_error
-from .synonyms import Synonyms
-from .taxonomy import Publications, Taxonomy
-from .yaml_lines import LocatedYaml, YamlProblem, load_located
+from indexer.content import checks, read_cache
+from indexer.content.body import Body, parse_body
+from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
+from indexer.content.model import Item, MODEL_FOR_KIND
+from indexer.content.problems import did_you_mean, display_path, error_at, has_errors, Problem, Problems
+from indexer.record.editions import load_published, PublishedRecord
+from indexer.record.checks import check_publishing
+from indexer.record.reviews import Review, REVIEW_SUFFIX, REVIEWS_DIR
+from indexer.content.schema import report_validation_error
+from indexer.content.synonyms import Synonyms
+from indexer.content.taxonomy import Publications, Taxonomy
+from indexer.content.yaml_lines import load_located, LocatedYaml, YamlProblem
 
 TAXONOMY_FILE = "taxonomy.yaml"
 PUBLICATIONS_FILE = "publications.yaml"

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes, urlencode
 
-from indexer.documents import FACETS
+from indexer.bundle.documents import FACETS
 
-from ..search import InvalidSearch
+from nis_library.search import InvalidSearch
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
 SINGLE_PARAMETERS = ("q", "mode", "page")

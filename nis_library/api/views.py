@@ -1,5 +1,5 @@
 """The JSON API (`/api/v1`), for settings' ISP systems. Its contract is `openapi.yaml`; errors are
-JSON too: `{"error": {"code": ..., "message": ...}}` (`json_error`; `nis_library.errors` answers
+JSON too: `{"error": {"code": ..., "message": ...}}` (`json_error`; `nis_library.web.errors` answers
 every error under /api/ this way)."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from . import history
-from .catalogue import get_catalogue
+from nis_library.history import service as history
+from nis_library.catalogue import get_catalogue
 
 blueprint = Blueprint("api", __name__)
 

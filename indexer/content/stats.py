@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .library import Library
+from indexer.content.library import Library
 
 
 @dataclass

@@ -24,11 +24,11 @@ from typing import Annotated, Literal
 import yaml
 from pydantic import Field, ValidationError
 
-from .body import parse_body
-from .frontmatter import split_front_matter
-from .model import ItemId, RecommendationId
-from .problems import Problem, display_path, error_at
-from .schema import Slug, Strict, Text
+from indexer.content.body import parse_body
+from indexer.content.frontmatter import split_front_matter
+from indexer.content.model import ItemId, RecommendationId
+from indexer.content.problems import display_path, error_at, Problem
+from indexer.content.schema import Slug, Strict, Text
 
 PUBLISHED_DIR = "published"
 MANIFEST_NAME = "edition.yaml"

@@ -6,8 +6,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from .problems import Problems, did_you_mean
-from .yaml_lines import LocatedYaml
+from indexer.content.problems import did_you_mean, Problems
+from indexer.content.yaml_lines import LocatedYaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]

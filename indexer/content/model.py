@@ -1,7 +1,7 @@
 """The content model: what an evidence item is, as typed objects.
 
 One model per kind of item. Field values that come from the taxonomy (areas, layers, ...) are
-plain strings here and are checked against `content/taxonomy.yaml` by `indexer.checks`, so the
+plain strings here and are checked against `content/taxonomy.yaml` by `indexer.content.checks`, so the
 taxonomy can change without a code change. Everything else reads items through these classes.
 """
 
@@ -11,7 +11,7 @@ from typing import Annotated, Literal, Union
 
 from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
-from .schema import Slug, Strict, Text
+from indexer.content.schema import Slug, Strict, Text
 
 ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4,6}$")]  # e.g. INT-0042
 SlugList = Annotated[list[Slug], Field(min_length=1)]

@@ -1,0 +1,1 @@
+"""Browsing the library: the home page, the areas of development and the item pages."""
