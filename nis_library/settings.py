@@ -15,7 +15,8 @@ def content_dir() -> Path:
 
 
 def templates_dir() -> Path:
-    return PROJECT_ROOT / "templates"
+    """Inside the package, so an installed wheel serves them (`templates/` in a checkout links here)."""
+    return Path(__file__).resolve().parent / "templates"
 
 
 def instance_dir() -> Path:

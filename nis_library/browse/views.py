@@ -60,7 +60,7 @@ def _wants_fragment() -> bool:
 @blueprint.get("/")
 def home():
     catalogue = get_catalogue(_instance())
-    return render_template("home.html", taxonomy=catalogue.taxonomy)
+    return render_template("browse/home.html", taxonomy=catalogue.taxonomy)
 
 
 @blueprint.get("/search")
@@ -70,7 +70,7 @@ def search_page():
                      per_page=current_app.config["RESULTS_PER_PAGE"])
     catalogue = get_catalogue(_instance())
     view = SearchView(results, catalogue.labels, base=page_url("search_page"))
-    template = "_search_response.html" if _wants_fragment() else "search.html"
+    template = "search/_search_response.html" if _wants_fragment() else "search/search.html"
     response = make_response(render_template(template, results=results, view=view, labels=catalogue.labels,
                                              fragment=template.startswith("_")))
     response.vary.add("HX-Request")
@@ -84,7 +84,7 @@ def search_page():
 @blueprint.get("/areas")
 def areas():
     catalogue = get_catalogue(_instance())
-    return render_template("areas.html", taxonomy=catalogue.taxonomy)
+    return render_template("browse/areas.html", taxonomy=catalogue.taxonomy)
 
 
 @blueprint.get("/areas/<area_id>")
@@ -99,7 +99,7 @@ def area(area_id: str):
         filters = {"area": [area_id], "layer": [layer.id]}
         results = search(_instance(), "", filters, page=1, per_page=per_layer)
         layers.append((layer, results, search_path(filters=filters, base=page_url("search_page"))))
-    return render_template("area.html", area=found, layers=layers, labels=catalogue.labels)
+    return render_template("browse/area.html", area=found, layers=layers, labels=catalogue.labels)
 
 
 @blueprint.get("/items/<item_id>")
@@ -113,6 +113,6 @@ def item(item_id: str):
     root = request.url_root.rstrip("/")
     review_dates = history.item_review_dates(catalogue, item_id, detail.summary.kind, list(detail.summary.areas),
                                              today())
-    return render_template("item.html", item=detail, data=detail.data, labels=catalogue.labels,
+    return render_template("browse/item.html", item=detail, data=detail.data, labels=catalogue.labels,
                            permalink=f"{root}/items/{item_id}", review_dates=review_dates,
                            version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None)

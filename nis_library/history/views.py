@@ -37,7 +37,7 @@ def item_version(item_id: str, number: int):
     if found is None:
         return error_page(404, f"{item_id} has no version {number}. It has versions 1 to {len(versions)}.",
                           links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
-    return render_template("version.html", version=found, labels=catalogue.labels,
+    return render_template("history/version.html", version=found, labels=catalogue.labels,
                            permalink=request.url_root.rstrip("/") + found.summary.path)
 
 
@@ -47,7 +47,7 @@ def item_history(item_id: str):
     current = catalogue.item(item_id)
     areas = list(current.summary.areas) if current else []
     dates = history.item_review_dates(catalogue, item_id, versions[-1].kind, areas, today())
-    return render_template("history.html", item_id=item_id, versions=versions, review_dates=dates)
+    return render_template("history/history.html", item_id=item_id, versions=versions, review_dates=dates)
 
 
 @blueprint.get("/items/<item_id>/diff")
@@ -63,12 +63,12 @@ def item_diff(item_id: str):
         return error_page(404, f"{item_id} has versions 1 to {latest}; there is no version "
                                f"{old if not 1 <= int(old) <= latest else new}.",
                           links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
-    return render_template("diff.html", item_id=item_id, compared=compared, versions=versions)
+    return render_template("history/diff.html", item_id=item_id, compared=compared, versions=versions)
 
 
 @blueprint.get("/editions")
 def editions():
-    return render_template("editions.html", editions=history.editions(_catalogue()))
+    return render_template("history/editions.html", editions=history.editions(_catalogue()))
 
 
 @blueprint.get("/editions/<publication>/<number>")
@@ -76,13 +76,13 @@ def edition(publication: str, number: str):
     found = history.edition(_catalogue(), publication, number)
     if found is None:
         abort(404)
-    return render_template("edition.html", edition=found)
+    return render_template("history/edition.html", edition=found)
 
 
 @blueprint.get("/reviews")
 def reviews():
     day = today()
-    return render_template("reviews.html", overview=history.review_overview(_catalogue(), day), today=day)
+    return render_template("history/reviews.html", overview=history.review_overview(_catalogue(), day), today=day)
 
 
 @blueprint.get("/feeds/editions.atom")

@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
 def error_page(status: int, message: str | None = None, links: list[tuple[str, str]] | None = None):
     """`links`: (text, href) pairs that lead somewhere useful from here."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
-    return render_template("error.html", status=status, title=title, message=message, links=links or []), status
+    return render_template("web/error.html", status=status, title=title, message=message, links=links or []), status
 
 
 def _http_error(error: HTTPException):
