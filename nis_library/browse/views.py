@@ -70,11 +70,12 @@ def search_page():
                      per_page=current_app.config["RESULTS_PER_PAGE"])
     catalogue = get_catalogue(_instance())
     view = SearchView(results, catalogue.labels, base=page_url("search_page"))
-    template = "search/_search_response.html" if _wants_fragment() else "search/search.html"
+    fragment = _wants_fragment()
+    template = "search/_search_response.html" if fragment else "search/search.html"
     response = make_response(render_template(template, results=results, view=view, labels=catalogue.labels,
-                                             fragment=template.startswith("_")))
+                                             fragment=fragment))
     response.vary.add("HX-Request")
-    if template.startswith("_"):
+    if fragment:
         # htmx would push the form's raw fields (q=&mode=hybrid...); push the canonical address,
         # the same one the page's own links use, so one state has one URL.
         response.headers["HX-Push-Url"] = view.href(page=results.page)
