@@ -1,17 +1,19 @@
-"""The Flask application factory: `create_app()` builds one app; nothing is set up at import."""
+"""The Flask application factory: `create_app()` builds one app; nothing is set up at import.
+Every blueprint is registered here, in one place."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask
+from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from nis_library.web import assets, errors, security
 from nis_library import settings as config
-from nis_library.api import views as api
-from nis_library.history import views as history_pages
-from nis_library.browse import views as pages
+from nis_library.api import views as api_views
+from nis_library.browse import views as browse_views
+from nis_library.history import views as history_views
+from nis_library.search import views as search_views
+from nis_library.web import assets, context, errors, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -30,11 +32,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(config.templates_dir())),
                                      PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
 
-    pages.htmx.init_app(app)
-    assets.init_app(app)
-    security.init_app(app)
-    errors.init_app(app)
-    pages.init_app(app)
-    app.register_blueprint(history_pages.blueprint)
-    app.register_blueprint(api.blueprint, url_prefix="/api/v1")
+    for part in (context, assets, security, errors):
+        part.init_app(app)
+    _register_blueprints(app)
     return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    # The pages a reader browses; with PREVIEW on, served again at /preview from the working copies.
+    pages = Blueprint(context.PAGES, __name__)
+    pages.register_blueprint(browse_views.blueprint)
+    pages.register_blueprint(search_views.blueprint)
+    app.register_blueprint(pages)
+    if app.config["PREVIEW"]:
+        app.register_blueprint(pages, name=context.PREVIEW, url_prefix="/preview")
+    app.register_blueprint(history_views.blueprint)
+    app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")

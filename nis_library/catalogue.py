@@ -1,15 +1,16 @@
 """What the pages and the API read about items and the taxonomy, from the bundle being served.
 
 Plain functions over the bundle's database (through `indexer.bundle.store`, which holds the SQL); no
-Flask. Search and browsing lists go through `nis_library.search`.
+Flask. Search and browsing lists go through `nis_library.search`, whose hits are `ItemSummary`s too.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import threading
 from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from indexer.bundle import location as bundles
@@ -18,7 +19,32 @@ from indexer.record.reviews import Review
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 
 from nis_library.web.rendering import render_sections, Section
-from nis_library.search.results import ItemSummary
+
+
+@dataclass(frozen=True)
+class ItemSummary:
+    """What a list of results shows about an item."""
+
+    id: str
+    kind: str
+    title: str
+    summary: str
+    layers: tuple[str, ...]
+    areas: tuple[str, ...]
+    evidence: str
+    cost: str
+    sample: bool                      # illustrative sample content, not the official Standards
+
+    def summary_fields(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in fields(ItemSummary)}
+
+    @classmethod
+    def from_row(cls, row: dict, facets: dict[str, list[str]] | None = None) -> "ItemSummary":
+        """From a row of the bundle's items table; `facets`, if the caller has parsed them already."""
+        facets = facets or {name: json.loads(row[f"facet_{name}"]) for name in ("layer", "area", "evidence", "cost")}
+        return ItemSummary(row["id"], row["kind"], row["title"], row["summary"], tuple(facets["layer"]),
+                           tuple(facets["area"]), (facets["evidence"] or [""])[0], (facets["cost"] or [""])[0],
+                           bool(row["sample"]))
 
 
 @dataclass(frozen=True)
@@ -148,3 +174,11 @@ def get_catalogue(instance_dir: Path) -> Catalogue:
             _catalogues.clear()
             _catalogues[current] = catalogue
         return catalogue
+
+
+ITEM_ID = re.compile(r"^[A-Z]{3}-\d{4,6}$")  # the content model's ItemId: INT-0042
+
+
+def is_item_id(text: str) -> bool:
+    """Whether an address names an item at all, before the bundle is asked."""
+    return ITEM_ID.fullmatch(text) is not None

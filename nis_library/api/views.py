@@ -1,5 +1,5 @@
 """The JSON API (`/api/v1`), for settings' ISP systems. Its contract is `openapi.yaml`; errors are
-JSON too: `{"error": {"code": ..., "message": ...}}` (`json_error`; `nis_library.web.errors` answers
+JSON too: `{"error": {"code": ..., "message": ...}}` (`nis_library.web.errors.json_error`, which answers
 every error under /api/ this way)."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, jsonify, request
 
 from nis_library.history import service as history
 from nis_library.catalogue import get_catalogue
+from nis_library.web.errors import json_error
 
 blueprint = Blueprint("api", __name__)
 
@@ -18,10 +19,6 @@ class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str):
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
-
-
-def json_error(status: int, code: str, message: str):
-    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 @blueprint.errorhandler(ApiError)

@@ -8,10 +8,10 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
 from nis_library.history import service as history
-from nis_library.catalogue import get_catalogue
+from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.web.errors import error_page
 from nis_library.history import feeds
-from nis_library.browse.views import ITEM_ID, today
+from nis_library.web.context import today
 
 blueprint = Blueprint("history", __name__)
 
@@ -21,7 +21,7 @@ def _catalogue():
 
 
 def _known_item(item_id: str):
-    if not ITEM_ID.match(item_id):
+    if not is_item_id(item_id):
         abort(404)
     catalogue = _catalogue()
     versions = history.versions(catalogue, item_id)

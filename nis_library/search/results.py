@@ -3,33 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 
-
-@dataclass(frozen=True)
-class ItemSummary:
-    """What a list of results shows about an item."""
-
-    id: str
-    kind: str
-    title: str
-    summary: str
-    layers: tuple[str, ...]
-    areas: tuple[str, ...]
-    evidence: str
-    cost: str
-    sample: bool                      # illustrative sample content, not the official Standards
-
-    def summary_fields(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(ItemSummary)}
-
-    @classmethod
-    def from_row(cls, row: dict, facets: dict[str, list[str]] | None = None) -> "ItemSummary":
-        """From a row of the bundle's items table; `facets`, if the caller has parsed them already."""
-        facets = facets or {name: json.loads(row[f"facet_{name}"]) for name in ("layer", "area", "evidence", "cost")}
-        return ItemSummary(row["id"], row["kind"], row["title"], row["summary"], tuple(facets["layer"]),
-                           tuple(facets["area"]), (facets["evidence"] or [""])[0], (facets["cost"] or [""])[0],
-                           bool(row["sample"]))
+from nis_library.catalogue import ItemSummary
 
 
 @dataclass(frozen=True)

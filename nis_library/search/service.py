@@ -23,7 +23,8 @@ from nis_library.search import facets, keyword
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import parse_request, SearchRequest
-from nis_library.search.results import Hit, ItemSummary, SearchResults
+from nis_library.catalogue import ItemSummary
+from nis_library.search.results import Hit, SearchResults
 
 QUERY_CACHE_SIZE = 4096
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic

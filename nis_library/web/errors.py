@@ -3,13 +3,11 @@ wrong; nothing a visitor types can cause a 500."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.bundle.location import BundleError
 
-from nis_library.api.views import json_error
-from nis_library.search import InvalidSearch
 
 TITLES = {
     400: "There is a problem with the address",
@@ -21,7 +19,6 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
-    app.register_error_handler(InvalidSearch, lambda e: error_page(400, e.message))
     app.register_error_handler(BundleError, _unavailable)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -31,6 +28,11 @@ def error_page(status: int, message: str | None = None, links: list[tuple[str, s
     """`links`: (text, href) pairs that lead somewhere useful from here."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
     return render_template("web/error.html", status=status, title=title, message=message, links=links or []), status
+
+
+def json_error(status: int, code: str, message: str):
+    """The API's error body: `{"error": {"code": ..., "message": ...}}`."""
+    return jsonify({"error": {"code": code, "message": message}}), status
 
 
 def _http_error(error: HTTPException):
