@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from conftest import ContentTree
+from tests.support import ContentTree
 from nis_library.cli import main
 
 

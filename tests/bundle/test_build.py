@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing
 from indexer.bundle import keyword_index, location as bundle, store
 from indexer.bundle.build import build, BuildRefused
 from indexer.bundle.embeddings import HashingEmbedder

@@ -10,7 +10,7 @@ from typing import Callable
 
 import pytest
 
-from conftest import ContentTree
+from tests.support import ContentTree
 
 PRA = "items/practice/PRA-0001.md"
 INT = "items/intervention/INT-0001.md"

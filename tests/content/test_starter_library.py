@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import REPO
+from tests.support import REPO
 from indexer.content.library import load_library
 from indexer.content.stats import coverage
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import ContentTree
+from tests.support import ContentTree
 from indexer.content.model import IdentificationTool, Intervention, Package
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, ContentTree, build_hashing
+from tests.support import REPO, ContentTree, build_hashing
 from nis_library import create_app
 
 

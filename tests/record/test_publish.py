@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from conftest import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing
 from indexer.record.publish import publish, publish_lock, PublishRefused
 from indexer.record.editions import load_published
 from nis_library.cli import main

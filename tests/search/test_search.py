@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from conftest import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import InvalidSearch, SearchService

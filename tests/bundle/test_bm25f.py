@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from conftest import REPO, ContentTree, build_hashing
+from tests.support import REPO, ContentTree, build_hashing
 from indexer.bundle import term_matrix
 from indexer.bundle.build import build
 from indexer.bundle.embeddings import HashingEmbedder

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing
 from nis_library import create_app
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -153,7 +153,7 @@ def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, in
 def test_the_api_answers_as_openapi_yaml_says(client):
     import yaml
 
-    from conftest import REPO
+    from tests.support import REPO
 
     spec = yaml.safe_load((REPO / "openapi.yaml").read_text())
     operation = spec["paths"]["/api/v1/changes"]["get"]

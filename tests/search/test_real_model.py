@@ -9,7 +9,7 @@ import os
 import numpy as np
 import pytest
 
-from conftest import REPO
+from tests.support import REPO
 from indexer.bundle.build import build
 from indexer.bundle.embeddings import minilm_model_dir, MINILM_SHA256, MiniLMEmbedder
 from nis_library.search import SearchService
