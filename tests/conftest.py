@@ -3,6 +3,7 @@ instance folder; the shipped content built once for page tests."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -35,3 +36,9 @@ def shipped_instance(tmp_path_factory) -> Path:
     instance = tmp_path_factory.mktemp("shipped") / "instance"
     build(REPO / "content", instance, embedder=HashingEmbedder())
     return instance
+
+
+def pytest_deselected(items):
+    """Developers may skip the slow real-model tests (`-m "not real_model"`); CI never does."""
+    if os.environ.get("CI") and any(item.get_closest_marker("real_model") for item in items):
+        raise pytest.UsageError("CI runs the real-model tests: do not deselect them")

@@ -10,6 +10,7 @@ from typing import Callable
 
 import pytest
 
+from indexer.content.problems import Severity
 from tests.support import ContentTree
 
 PRA = "items/practice/PRA-0001.md"
@@ -199,12 +200,20 @@ def test_broken_taxonomy_is_reported_with_its_line(tree: ContentTree):
 
 
 def test_truncated_files_never_crash_the_validator(tree: ContentTree):
-    """Cut every fixture file at many points: the validator reports, it never raises."""
+    """Cut every fixture file at many points: the validator never raises, and a cut file is either
+    still a whole, valid item or is reported as an error against that very file; a cut anywhere
+    before the front matter closes is always an error."""
     originals = {rel: tree.read(rel) for rel in (PRA, INT, IDT, ADJ, SPP)}
     for rel, text in originals.items():
+        front_matter_end = text.index("\n---", 3) + len("\n---")
         for cut in range(0, len(text), 7):
             tree.write(rel, text[:cut])
             library = tree.load()
-            assert cut == len(text) or library.problems or library.ok
+            shown_as = next(f.display_path for f in library.files if f.display_path.endswith(rel))
+            errors_here = [p for p in library.problems if p.path == shown_as and p.severity is Severity.ERROR]
+            loaded = any(f.display_path == shown_as and f.item is not None for f in library.files)
+            assert loaded != bool(errors_here), (rel, cut, [str(p) for p in library.problems])
+            if cut < front_matter_end:
+                assert errors_here, (rel, cut)
         tree.write(rel, text)
     assert tree.load().ok

@@ -17,6 +17,8 @@ from nis_library.search.quality import evaluate, load_judgements
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"
 
+pytestmark = pytest.mark.real_model
+
 
 @pytest.fixture(scope="module")
 def minilm() -> MiniLMEmbedder:
