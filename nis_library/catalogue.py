@@ -18,7 +18,7 @@ from indexer.bundle import store
 from indexer.record.reviews import Review
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 
-from nis_library.web.rendering import render_sections, Section
+from nis_library.web.rendering import render_sections, RenderedSection
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ class ItemDetail:
     summary: ItemSummary
     status: str
     data: dict                 # the item's front matter, as validated
-    sections: list[Section]    # the body, rendered and sanitised
+    sections: list[RenderedSection]    # the body, rendered and sanitised
     links: LinkedItems
     content_hash: str          # identifies exactly this text of the item
     version: int | None = None        # its latest published version

@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.bundle.embeddings import EMBEDDERS, make_embedder
-from indexer.content.library import load_library
+from indexer.record.loading import load_library
 from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 

@@ -128,7 +128,7 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
           f"{one.timings}", flush=True)
 
     service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
-    from indexer.content.library import load_library
+    from indexer.record.loading import load_library
 
     conn = fts5_table()
     fill_fts5(conn, load_library(content))

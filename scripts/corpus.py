@@ -22,7 +22,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from indexer.content.library import load_library  # noqa: E402
+from indexer.record.loading import load_library  # noqa: E402
 
 CONFIG_FILES = ("taxonomy.yaml", "publications.yaml", "synonyms.yaml")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")

@@ -3,10 +3,10 @@ stand-in embedder. The fixtures that hand these out are in `conftest.py`."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-from indexer.content.library import Library, load_library
+from indexer.record.library import Library
+from indexer.record.loading import load_library
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -19,7 +19,8 @@ from typing import Callable, Iterable, Literal, Sequence, TypeVar
 from indexer.bundle import keyword_index, location as bundle, store, term_matrix
 from indexer.bundle.documents import document_hash, DOCUMENT_VERSION, embedding_hash, search_document, SearchDocument
 from indexer.bundle.embeddings import Embedder, make_embedder
-from indexer.content.library import Library, load_library
+from indexer.record.library import Library
+from indexer.record.loading import load_library
 from indexer.content.problems import Problem
 
 T = TypeVar("T")
@@ -76,6 +77,42 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source:
         db.conn.close()
 
 
+@dataclass
+class Plan:
+    """What this build writes, item by item: what carries over from the previous bundle unchanged,
+    and what is written, indexed and embedded afresh."""
+
+    carried: list[str] = field(default_factory=list)                  # rows copied as they are
+    rows: list[dict] = field(default_factory=list)                    # rows written afresh
+    changed: dict[str, SearchDocument] = field(default_factory=dict)  # active items to (re)index
+    embed_texts: dict[str, str] = field(default_factory=dict)         # embedding hash -> text to embed
+    active: list[str] = field(default_factory=list)                   # every searchable item
+    wanted_hashes: set[str] = field(default_factory=set)              # embeddings the bundle needs
+    removed: list[str] = field(default_factory=list)                  # no longer searchable
+
+
+@dataclass
+class Vectors:
+    """Embeddings for the plan: made now, or borrowed from a neighbouring instance's bundle."""
+
+    made: dict[str, object] = field(default_factory=dict)
+    neighbour: Path | None = None
+    borrowed: set[str] = field(default_factory=set)
+
+
+class Stopwatch:
+    def __init__(self):
+        self.started = self.last = time.perf_counter()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.laps[name], self.last = round(now - self.last, 3), now
+
+    def total(self) -> float:
+        return round(time.perf_counter() - self.started, 3)
+
+
 def build(content_dir: Path, instance_dir: Path, *, source: Literal["published", "working"] = "published",
           embedder: Embedder | None = None, full: bool = False, progress: Progress = no_progress,
           vectors_from: Path | None = None) -> BuildReport:
@@ -83,124 +120,134 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
     public sees) or from the working copies (`working`: the panel's preview, drafts marked).
     `vectors_from`: another instance (the public one, for a preview; or the reverse) whose
     current bundle's embeddings are reused for identical passages instead of embedding them again."""
-    started = time.perf_counter()
-    timings: dict[str, float] = {}
-
-    def lap(name: str, since: float) -> float:
-        now = time.perf_counter()
-        timings[name] = round(now - since, 3)
-        return now
-
+    clock = Stopwatch()
     embedder = embedder or make_embedder()
     instance_dir = Path(instance_dir)
     instance_dir.mkdir(parents=True, exist_ok=True)
     previous = _previous_bundle(instance_dir, embedder, full, source)
-    # Reading makes a great many small objects and no reference cycles: the cycle collector would
-    # only walk the heap over and over (a third of an edit's rebuild time at 10,000 items).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        library = load_library(content_dir, store.read_cache(previous.path / bundle.DB_NAME, previous.config_hash)
-                               if previous else None, source=source)
-    finally:
-        if collecting:
-            gc.enable()
-    if not library.ok:
-        raise BuildRefused(library.problems)
-    t = lap("read", started)
+    library = _read(content_dir, previous, source)
+    clock.lap("read")
 
     target = bundle.new_bundle_dir(instance_dir)
     report = BuildReport(bundle=target, full=previous is None)
     try:
-        old = previous.rows if previous else {}
-        carried: list[str] = []                    # rows copied as they are from the previous bundle
-        rows: list[dict] = []                      # rows written afresh
-        changed: dict[str, SearchDocument] = {}    # active items to (re)index
-        embed_texts: dict[str, str] = {}           # embedding hash -> text, for items to embed
-        active: list[str] = []
-        wanted_hashes: set[str] = set()
-        for record in library.files:
-            before = old.get(record.data["id"])
-            if record.from_cache and before is not None and before.path == record.display_path:
-                carried.append(before.id)  # unchanged: its row, index entry and vector carry over
-                if before.status == "active":
-                    active.append(before.id)
-                    wanted_hashes.add(before.embed_hash)
-                continue
-            item = record.item
-            document = search_document(item, record.body, library.taxonomy)
-            doc_hash, embed_hash = document_hash(document), embedding_hash(document, embedder.name)
-            rows.append(store.item_row(item, record, doc_hash, embed_hash))
-            if item.status == "active":
-                active.append(item.id)
-                wanted_hashes.add(embed_hash)
-                if before is None or before.status != "active" or before.doc_hash != doc_hash:
-                    changed[item.id] = document
-                if before is None or before.embed_hash != embed_hash:
-                    embed_texts[embed_hash] = document.embedding_text()
-        report.items, report.searchable = len(carried) + len(rows), len(active)
-        t = lap("prepare", t)
-
-        # Keyword index and term matrix: start from the previous ones, replace only what changed.
-        whoosh_dir = target / bundle.WHOOSH_DIR
-        if previous is not None:
-            shutil.copytree(previous.path / bundle.WHOOSH_DIR, whoosh_dir)
-            ix = keyword_index.open_index(whoosh_dir)
-            previous_matrix = term_matrix.TermMatrix.load(previous.path / term_matrix.FILE_NAME)
-        else:
-            ix = keyword_index.create(whoosh_dir)
-            previous_matrix = None
-        removed = sorted({i for i, r in old.items() if r.status == "active"} - set(active))
-        keyword_index.write(ix, removed, progress(list(changed.values()), "Indexing"))
-        term_matrix.assemble(previous_matrix, sorted(active),
-                             {i: term_matrix.document_row(ix.schema, doc) for i, doc in changed.items()}
-                             ).save(target / term_matrix.FILE_NAME)
-        ix.close()
-        report.indexed, report.removed = len(changed), len(removed)
-        t = lap("keyword index", t)
-
-        # Embeddings: carried over by hash; only new passages go through the model.
-        reusable = store.embedding_hashes(previous.path / bundle.DB_NAME, embedder.name) if previous else set()
-        neighbour = bundle.current_bundle(vectors_from) if vectors_from else None
-        borrowable = (store.embedding_hashes(neighbour / bundle.DB_NAME, embedder.name) - reusable) if neighbour else set()
-        to_embed = [h for h in embed_texts if h not in reusable and h not in borrowable]
-        vectors = {}
-        batches = [to_embed[i:i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
-        for batch in progress(batches, "Embedding"):
-            for h, vector in zip(batch, embedder.embed([embed_texts[h] for h in batch])):
-                vectors[h] = vector
-        report.embedded = len(to_embed)
-        t = lap("embeddings", t)
-
-        db = store.open_db(target / bundle.DB_NAME)
-        with db.conn:
-            store.write_items(db, rows)
-            store.write_embeddings(db, embedder.name, vectors)
-            if previous is not None:
-                store.carry_over(db, previous.path / bundle.DB_NAME, carried, wanted_hashes - set(vectors))
-            if neighbour is not None:
-                store.copy_embeddings(db, neighbour / bundle.DB_NAME, wanted_hashes & borrowable)
-            store.write_links(db)
-            _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
-            store.write_taxonomy(db, library.taxonomy)
-            store.write_document(db, "synonyms", library.synonyms.model_dump_json())
-        db.conn.close()
-        t = lap("database", t)
-
-        report.seconds = round(time.perf_counter() - started, 3)
-        report.timings = timings
+        plan = _plan(library, previous, embedder)
+        report.items, report.searchable = len(plan.carried) + len(plan.rows), len(plan.active)
+        clock.lap("prepare")
+        _write_keyword_index(target, previous, plan, progress)
+        report.indexed, report.removed = len(plan.changed), len(plan.removed)
+        clock.lap("keyword index")
+        vectors = _embed(plan, previous, vectors_from, embedder, progress)
+        report.embedded = len(vectors.made)
+        clock.lap("embeddings")
+        _write_database(target, library, previous, plan, vectors, embedder)
+        clock.lap("database")
+        report.seconds, report.timings = clock.total(), clock.laps
         bundle.write_manifest(target, {
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "document_version": DOCUMENT_VERSION,
             "embedder": embedder.name, "dimensions": embedder.dimensions, "items": report.items,
             "searchable": report.searchable, "config_hash": library.config_hash,
             "content": str(Path(content_dir).resolve()), "source": source,
         })
-        bundle.publish(instance_dir, target)
+        bundle.make_current(instance_dir, target)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
     bundle.prune(instance_dir)
     return report
+
+
+def _read(content_dir: Path, previous: Previous | None, source: str) -> Library:
+    """Read and check the content, reusing what the previous build read from unchanged files."""
+    cache = store.read_cache(previous.path / bundle.DB_NAME, previous.config_hash) if previous else None
+    # Reading makes a great many small objects and no reference cycles: the cycle collector would
+    # only walk the heap over and over (a third of an edit's rebuild time at 10,000 items).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        library = load_library(content_dir, cache, source=source)
+    finally:
+        if collecting:
+            gc.enable()
+    if not library.ok:
+        raise BuildRefused(library.problems)
+    return library
+
+
+def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Plan:
+    old = previous.rows if previous else {}
+    plan = Plan()
+    for record in library.files:
+        before = old.get(record.data["id"])
+        if record.from_cache and before is not None and before.path == record.display_path:
+            plan.carried.append(before.id)  # unchanged: its row, index entry and vector carry over
+            if before.status == "active":
+                plan.active.append(before.id)
+                plan.wanted_hashes.add(before.embed_hash)
+            continue
+        item = record.item
+        document = search_document(item, record.body, library.taxonomy)
+        doc_hash, embed_hash = document_hash(document), embedding_hash(document, embedder.name)
+        plan.rows.append(store.item_row(item, record, doc_hash, embed_hash))
+        if item.status == "active":
+            plan.active.append(item.id)
+            plan.wanted_hashes.add(embed_hash)
+            if before is None or before.status != "active" or before.doc_hash != doc_hash:
+                plan.changed[item.id] = document
+            if before is None or before.embed_hash != embed_hash:
+                plan.embed_texts[embed_hash] = document.embedding_text()
+    plan.removed = sorted({i for i, r in old.items() if r.status == "active"} - set(plan.active))
+    return plan
+
+
+def _write_keyword_index(target: Path, previous: Previous | None, plan: Plan, progress: Progress) -> None:
+    """The keyword index and term matrix: start from the previous ones, replace only what changed."""
+    whoosh_dir = target / bundle.WHOOSH_DIR
+    if previous is not None:
+        shutil.copytree(previous.path / bundle.WHOOSH_DIR, whoosh_dir)
+        ix = keyword_index.open_index(whoosh_dir)
+        previous_matrix = term_matrix.TermMatrix.load(previous.path / term_matrix.FILE_NAME)
+    else:
+        ix = keyword_index.create(whoosh_dir)
+        previous_matrix = None
+    keyword_index.write(ix, plan.removed, progress(list(plan.changed.values()), "Indexing"))
+    term_matrix.assemble(previous_matrix, sorted(plan.active),
+                         {i: term_matrix.document_row(ix.schema, doc) for i, doc in plan.changed.items()}
+                         ).save(target / term_matrix.FILE_NAME)
+    ix.close()
+
+
+def _embed(plan: Plan, previous: Previous | None, vectors_from: Path | None, embedder: Embedder,
+           progress: Progress) -> Vectors:
+    """Embeddings carry over by hash, or are borrowed from the neighbour; only new passages go
+    through the model."""
+    reusable = store.embedding_hashes(previous.path / bundle.DB_NAME, embedder.name) if previous else set()
+    neighbour = bundle.current_bundle(vectors_from) if vectors_from else None
+    borrowable = (store.embedding_hashes(neighbour / bundle.DB_NAME, embedder.name) - reusable) if neighbour else set()
+    to_embed = [h for h in plan.embed_texts if h not in reusable and h not in borrowable]
+    vectors = Vectors(neighbour=neighbour, borrowed=plan.wanted_hashes & borrowable)
+    batches = [to_embed[i:i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
+    for batch in progress(batches, "Embedding"):
+        for h, vector in zip(batch, embedder.embed([plan.embed_texts[h] for h in batch])):
+            vectors.made[h] = vector
+    return vectors
+
+
+def _write_database(target: Path, library: Library, previous: Previous | None, plan: Plan, vectors: Vectors,
+                    embedder: Embedder) -> None:
+    db = store.open_db(target / bundle.DB_NAME)
+    with db.conn:
+        store.write_items(db, plan.rows)
+        store.write_embeddings(db, embedder.name, vectors.made)
+        if previous is not None:
+            store.carry_over(db, previous.path / bundle.DB_NAME, plan.carried, plan.wanted_hashes - set(vectors.made))
+        if vectors.neighbour is not None:
+            store.copy_embeddings(db, vectors.neighbour / bundle.DB_NAME, vectors.borrowed)
+        store.write_links(db)
+        _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
+        store.write_taxonomy(db, library.taxonomy)
+        store.write_document(db, "synonyms", library.synonyms.model_dump_json())
+    db.conn.close()
 
 
 def _write_publishing(db, library: Library, previous_db: Path | None) -> None:

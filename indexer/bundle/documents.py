@@ -3,10 +3,10 @@ embedded, the facet values it is filtered by, and the row stored in the bundle."
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 
+from indexer.content.hashing import digest
 from indexer.content.body import Body
 from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
@@ -81,14 +81,6 @@ def search_document(item: Item, body: Body, taxonomy: Taxonomy) -> SearchDocumen
         id=item.id, title=item.title, summary=item.summary, tags=", ".join(item.tags),
         practical="\n\n".join(practical), rest="\n\n".join(rest), labels=" · ".join(labels),
     )
-
-
-def digest(*parts: str | bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part if isinstance(part, bytes) else part.encode("utf-8"))
-        h.update(b"\x00")
-    return h.hexdigest()
 
 
 def document_hash(document: SearchDocument) -> str:

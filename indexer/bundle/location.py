@@ -64,7 +64,7 @@ def write_manifest(bundle: Path, manifest: dict) -> None:
     os.replace(tmp, bundle / MANIFEST)
 
 
-def publish(instance: Path, bundle: Path) -> None:
+def make_current(instance: Path, bundle: Path) -> None:
     """Point `instance/library` at `bundle` in one atomic rename."""
     link = link_path(instance)
     if link.exists() and not link.is_symlink():

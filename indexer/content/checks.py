@@ -1,5 +1,6 @@
-"""Checks on items beyond their shape: taxonomy values, evidence rules, IDs, body sections and
-references between items. Each check reads the raw front matter, so that one broken field does not
+"""Checks of one item on its own, beyond its shape: taxonomy values, sub-components, the rules of its
+kind, evidence rules and body sections (references between items are `indexer.content.checker`'s).
+Each check reads the raw front matter, so that one broken field does not
 hide the problems in the others, and reports at the line of the offending key.
 """
 
@@ -7,7 +8,8 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from indexer.content.problems import did_you_mean, Problems
+from indexer.content.library import ItemFile
+from indexer.content.problems import Problems, did_you_mean
 from indexer.content.taxonomy import Publications, Taxonomy, Vocabulary
 from indexer.content.yaml_lines import LocatedYaml
 
@@ -28,6 +30,16 @@ TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {
     ("evidence", "sources", "*", "design"): "study_designs",
 }
 LIST_VALUE_LIMIT = 10  # list the valid values in a message when there are at most this many
+
+
+def check_item(record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems) -> None:
+    """Every check of one freshly read item file."""
+    data, located, kind_id = record.data, record.located, record.folder_kind
+    check_taxonomy_values(data, located, taxonomy, problems)
+    check_subcomponents(data, located, taxonomy, problems)
+    check_kind_rules(data, located, kind_id, taxonomy, publications, problems, record.path.stem)
+    check_evidence(data, located, taxonomy, problems)
+    check_sections(record.body, kind_id, taxonomy, problems, record.last_line)
 
 
 def values_at(data: object, path: tuple[str, ...], prefix: tuple = ()) -> Iterable[tuple[tuple, object]]:

@@ -9,11 +9,11 @@ again: only the checks that span items run on it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.content.hashing import digest
 from indexer.content.body import Body, Section
 from indexer.content.yaml_lines import LocatedYaml
 
@@ -21,17 +21,10 @@ READER_VERSION = "1"  # bump when reading or per-file checks change
 REFERENCE_KEYS = ("id", "kind", "status", "related", "leads_to", "components", "replaced_by")
 
 
-def file_hash(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 def config_hash(root: Path, names: tuple[str, ...]) -> str:
-    h = hashlib.sha256(READER_VERSION.encode())
-    for name in names:
-        path = root / name
-        h.update(path.read_bytes() if path.is_file() else b"<missing>")
-        h.update(b"\x00")
-    return h.hexdigest()
+    """Of the files every item is checked against: a cached item is valid only against the same."""
+    paths = [root / name for name in names]
+    return digest(READER_VERSION, *(p.read_bytes() if p.is_file() else b"<missing>" for p in paths))
 
 
 @dataclass(frozen=True)

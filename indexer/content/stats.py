@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from indexer.content.library import Library
+from indexer.content.library import Content
 
 
 @dataclass
@@ -37,7 +37,7 @@ class Coverage:
                 if self.cells[(a, l)] < minimum]
 
 
-def coverage(library: Library) -> Coverage:
+def coverage(library: Content) -> Coverage:
     taxonomy = library.taxonomy
     result = Coverage(areas=[a.id for a in taxonomy.areas], layers=[l.id for l in taxonomy.layers])
     result.cells = {(a, l): 0 for a in result.areas for l in result.layers}

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from indexer.content.problems import did_you_mean, display_path, error_at
 from indexer.record.editions import MANIFEST_NAME
 from indexer.record.reviews import REVIEWS_DIR
 from indexer.record.schedule import is_scheduled_date
-
-if TYPE_CHECKING:
-    from indexer.content.library import Library
+from indexer.record.library import Library
 
 
 def check_publishing(library: Library) -> None:

@@ -13,7 +13,6 @@ these, so an edited frozen file is an error that names the file.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ import yaml
 from pydantic import Field, ValidationError
 
 from indexer.content.body import parse_body
+from indexer.content.hashing import sha256_hex
 from indexer.content.frontmatter import split_front_matter
 from indexer.content.model import ItemId, RecommendationId
 from indexer.content.problems import display_path, error_at, Problem
@@ -116,21 +116,17 @@ class PublishedRecord:
         return found[-1] if found else None
 
 
-def sha256(raw: bytes) -> str:
-    return hashlib.sha256(raw).hexdigest()
-
-
 def content_hash(item_data: dict, sections: list[tuple[str, str]]) -> str:
     """What counts as a change: the validated front matter, less the change note, and the body's
     sections. Reformatting the YAML or editing only the change note is not a new version."""
     data = {k: v for k, v in item_data.items() if k != "change"}
-    return sha256(json.dumps([data, sections], sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return sha256_hex(json.dumps([data, sections], sort_keys=True, ensure_ascii=False).encode("utf-8"))
 
 
 def sign_manifest(text: str) -> bytes:
     """The manifest's bytes with its own hash as the last line."""
     content = text.rstrip("\n").encode("utf-8")
-    return content + b"\nsha256: " + sha256(content).encode() + b"\n"
+    return content + b"\nsha256: " + sha256_hex(content).encode() + b"\n"
 
 
 def read_version(path: Path) -> tuple[dict, list[dict]]:
@@ -199,7 +195,7 @@ def _read_edition(folder: Path, publication: str, previous: Edition | None, reco
                                  "it was not written by nis publish, or was edited"))
         return None
     body = raw[:signed.start()]
-    if sha256(body) != signed.group(1).decode():
+    if sha256_hex(body) != signed.group(1).decode():
         problems.append(error_at(where, 1, "edited-manifest", "this edition's manifest was edited after publishing "
                                  "(its hash does not match): published files must never change; restore it from git"))
         return None
@@ -219,7 +215,7 @@ def _read_edition(folder: Path, publication: str, previous: Edition | None, reco
     for new in manifest.new_versions:
         path = folder / "items" / new.kind / f"{new.id}.md"
         try:
-            actual = sha256(path.read_bytes())
+            actual = sha256_hex(path.read_bytes())
         except OSError:
             problems.append(error_at(display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition"))
             continue
@@ -235,4 +231,4 @@ def _read_edition(folder: Path, publication: str, previous: Edition | None, reco
             if (path.parent.name, path.stem) not in listed:
                 problems.append(error_at(display(path), 1, "unlisted-version",
                                          "this file is not in its edition's manifest: only nis publish writes here"))
-    return Edition(manifest, folder, sha256(raw))
+    return Edition(manifest, folder, sha256_hex(raw))

@@ -21,9 +21,10 @@ from pathlib import Path
 
 import yaml
 
-from indexer.content.library import load_library
+from indexer.record.loading import load_library
+from indexer.content.hashing import sha256_hex
 from indexer.content.problems import Problem
-from indexer.record.editions import content_hash, edition_sort_key, Manifest, MANIFEST_NAME, NewVersion, PreviousEdition, published_root, sha256, sign_manifest, STAGING_PREFIX
+from indexer.record.editions import content_hash, edition_sort_key, Manifest, MANIFEST_NAME, NewVersion, PreviousEdition, published_root, sign_manifest, STAGING_PREFIX
 
 LOCK_NAME = ".lock"
 FIRST_VERSION_NOTE = "First published."
@@ -157,7 +158,7 @@ def manifest_text(plan: PublishPlan) -> str:
     manifest = Manifest(
         publication=plan.publication, edition=plan.edition, date=plan.date, review=plan.review,
         release_notes=plan.release_notes, previous=plan.previous_edition, items=plan.items,
-        new_versions=[NewVersion(id=v.id, version=v.number, kind=v.kind, sha256=sha256(v.raw),
+        new_versions=[NewVersion(id=v.id, version=v.number, kind=v.kind, sha256=sha256_hex(v.raw),
                                  content_hash=v.content_hash, change_class=v.change_class, change_note=v.change_note,
                                  implements=list(v.implements), status=v.status) for v in plan.versions])
     header = ("# Written by `nis publish`. Never edit this folder: `nis validate` checks every hash.\n"

@@ -18,7 +18,7 @@ from indexer.record.reviews import Review
 from indexer.record.schedule import item_last_reviewed, publication_schedule, PublicationSchedule
 
 from nis_library.catalogue import Catalogue
-from nis_library.web.rendering import render_sections, Section
+from nis_library.web.rendering import render_sections, RenderedSection
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class VersionSummary:
 class VersionDetail:
     summary: VersionSummary
     data: dict
-    sections: list[Section]
+    sections: list[RenderedSection]
     latest: int                      # the item's latest version number
 
     @property

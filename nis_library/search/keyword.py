@@ -62,7 +62,7 @@ def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):
     return out
 
 
-def did_you_mean(searcher: Searcher, text: str, known_words: frozenset[str], analyzer) -> str | None:
+def spelling_suggestion(searcher: Searcher, text: str, known_words: frozenset[str], analyzer) -> str | None:
     """The query with each unknown word replaced by the closest indexed word, if any was replaced."""
     reader = searcher.reader()
     correctors = [reader.corrector(field) for field in SPELLING_FIELDS]

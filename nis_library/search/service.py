@@ -198,7 +198,7 @@ class SearchService:
             messages.append(f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}.")
         suggestion = None
         if text and total < 3:
-            suggestion = keyword.did_you_mean(self.searcher, text, self.known_words, self.analyzer)
+            suggestion = keyword.spelling_suggestion(self.searcher, text, self.known_words, self.analyzer)
         return SearchResults(
             query=text, mode=request.mode, filters=dict(request.filters), total=total, page=request.page,
             per_page=request.per_page, hits=hits,

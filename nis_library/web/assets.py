@@ -4,12 +4,13 @@ because a changed file gets a new URL. Unfingerprinted requests must revalidate.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
+
+from indexer.content.hashing import sha256_hex
 
 
 def init_app(app: Flask) -> None:
@@ -24,7 +25,7 @@ def asset_url(filename: str) -> str:
 
 @lru_cache(maxsize=256)
 def fingerprint(static_folder: Path, filename: str) -> str:
-    return hashlib.sha256((static_folder / filename).read_bytes()).hexdigest()[:16]
+    return sha256_hex((static_folder / filename).read_bytes())[:16]
 
 
 def vendored_versions(static_folder: Path) -> dict[str, str]:

@@ -34,13 +34,13 @@ GOVUK_CLASSES = {
 
 
 @dataclass(frozen=True)
-class Section:
+class RenderedSection:
     heading: str
     anchor: str     # the id of its heading, for links to the section
     html: Markup
 
 
-def render_sections(sections: list[dict]) -> list[Section]:
+def render_sections(sections: list[dict]) -> list[RenderedSection]:
     seen: set[str] = set()
     rendered = []
     for section in sections:
@@ -50,7 +50,7 @@ def render_sections(sections: list[dict]) -> list[Section]:
             n += 1
             anchor = f"{base}-{n}"
         seen.add(anchor)
-        rendered.append(Section(section["heading"], anchor, render_markdown(section["text"], prefix=anchor)))
+        rendered.append(RenderedSection(section["heading"], anchor, render_markdown(section["text"], prefix=anchor)))
     return rendered
 
 

@@ -152,7 +152,7 @@ def test_the_build_command(tree: ContentTree, instance: Path):
 
 
 def test_unchanged_files_are_not_parsed_again_but_still_checked_across_items(tree: ContentTree, instance: Path):
-    from indexer.content.library import load_library
+    from indexer.record.loading import load_library
 
     build_hashing(tree, instance)
     tree.path(INT).unlink()  # three unchanged files point at it

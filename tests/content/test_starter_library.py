@@ -8,7 +8,7 @@ import re
 import pytest
 
 from tests.support import REPO
-from indexer.content.library import load_library
+from indexer.record.loading import load_library
 from indexer.content.stats import coverage
 
 CHECKED_SOURCES = (REPO / "docs" / "reference" / "evidence-sources.md").read_text(encoding="utf-8")

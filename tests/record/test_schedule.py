@@ -84,7 +84,7 @@ def test_item_last_reviewed():
 
 
 def test_a_cycle_changed_in_publications_yaml_changes_the_dates(tree: ContentTree):
-    from indexer.content.library import load_library
+    from indexer.record.loading import load_library
 
     held = [review("s-2031", "scheduled", due=D(2031, 9, 1), opened=D(2031, 6, 1), closed=D(2031, 10, 1))]
 

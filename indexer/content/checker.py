@@ -1,0 +1,100 @@
+"""Checks of a content folder as a whole: the taxonomy and publications agree with each other and
+with the content model; IDs are unique; every reference names an item that exists and fits. The
+checks of one item on its own are in `indexer.content.checks`, run as each file is read."""
+
+from __future__ import annotations
+
+from indexer.content import checks
+from indexer.content.library import PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
+from indexer.content.model import MODEL_FOR_KIND
+from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
+
+
+def check_settings(content: Content) -> None:
+    """The taxonomy and publications agree with each other and with the content model."""
+    taxonomy, publications = content.taxonomy, content.publications
+    problems = Problems(display_path(content.root, content.root / PUBLICATIONS_FILE))
+    kind_ids = [k.id for k in taxonomy.kinds]
+    for kind_id in kind_ids:
+        owners = [p.id for p in publications.publications if kind_id in p.kinds]
+        if len(owners) != 1:
+            problems.error(1, "kind-publication",
+                           f"the kind '{kind_id}' must belong to exactly one publication, not {owners or 'none'}")
+    layer_ids = {layer.id for layer in taxonomy.layers}
+    for publication in publications.publications:
+        for kind_id in publication.kinds:
+            if kind_id not in kind_ids:
+                problems.error(1, "unknown-value", f"publication '{publication.id}' names an unknown kind '{kind_id}'")
+        for layer in publication.layers:
+            if layer not in layer_ids:
+                problems.error(1, "unknown-value", f"publication '{publication.id}' names an unknown layer '{layer}'")
+    content.problems.extend(problems)
+    problems = Problems(display_path(content.root, content.root / TAXONOMY_FILE))
+    for kind_id in set(kind_ids) ^ set(MODEL_FOR_KIND):
+        where = "taxonomy.yaml but not in the content model" if kind_id in kind_ids else "the content model but not in taxonomy.yaml"
+        problems.error(1, "kind-model", f"the kind '{kind_id}' is in {where}")
+    content.problems.extend(problems)
+
+
+def check_across_items(content: Content, unpublished: frozenset[str] = frozenset()) -> None:
+    """IDs are unique; every reference names an item that exists and fits. A reference to an item in
+    `unpublished` (it has a working copy but no published version yet) is a warning, not an error."""
+    by_id: dict[str, ItemFile] = {}
+    for record in content.files:
+        item_id = record.data.get("id") if record.data else None
+        if not isinstance(item_id, str):
+            continue
+        if item_id in by_id:
+            problems = Problems(record.display_path)
+            problems.error(record.located.line_of(("id",)), "duplicate-id",
+                           f"the ID '{item_id}' is already used by {by_id[item_id].display_path}")
+            content.problems.extend(problems)
+            record.item = None
+        else:
+            by_id[item_id] = record
+    for record in content.files:
+        if record.data is None:
+            continue
+        problems = Problems(record.display_path)
+        _check_references(record, by_id, problems, unpublished)
+        if has_errors(problems):
+            record.item = None
+        content.problems.extend(problems)
+
+
+def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Problems,
+                      unpublished: frozenset[str]) -> None:
+    data, located = record.data, record.located
+    own_id = data.get("id")
+    for field_name in ("related", "leads_to", "components", "replaced_by"):
+        for where, target in checks.values_at(data, (field_name,)):
+            if not isinstance(target, str):
+                continue
+            line = located.line_of(where)
+            if target == own_id:
+                problems.error(line, "self-reference", f"'{field_name}' points at the item itself")
+                continue
+            other = by_id.get(target)
+            if other is None and target in unpublished:
+                problems.warning(line, "not-yet-published", f"'{field_name}' points at '{target}', which has no "
+                                 "published version yet: the link appears once it is published")
+                continue
+            if other is None:
+                problems.error(line, "dangling-reference",
+                               f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}")
+                continue
+            other_kind, other_status = other.data.get("kind"), other.data.get("status", "active")
+            if field_name == "leads_to" and other_kind == record.folder_kind:
+                problems.error(line, "leads-to-kind",
+                               f"'leads_to' must point at what the tool leads to (a practice, intervention, "
+                               f"adjustment or package), not at another {other_kind} '{target}'")
+            if field_name == "replaced_by" and other_status == "withdrawn":
+                problems.error(line, "replaced-by-withdrawn", f"'replaced_by' points at '{target}', which is itself withdrawn")
+            elif field_name != "replaced_by" and other_status == "withdrawn":
+                problems.warning(line, "reference-to-withdrawn", f"'{field_name}' points at '{target}', which is withdrawn")
+    if record.folder_kind == "identification-tool" and "leads_to" in data and not data.get("leads_to"):
+        problems.error(located.line_of(("leads_to",)), "leads-nowhere",
+                       "an identification tool must lead to at least one practice, intervention, adjustment or package")
+    if data.get("replaced_by") and data.get("status", "active") != "withdrawn":
+        problems.error(located.line_of(("replaced_by",)), "replaced-by-active",
+                       "'replaced_by' is only for withdrawn items: set 'status: withdrawn' or remove it")

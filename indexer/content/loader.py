@@ -1,0 +1,203 @@
+"""Read a content folder: the files every item is checked against, then the item files, each
+parsed, checked on its own and typed. Never raises on bad content: it returns what it could read
+with every problem found, so `nis validate` reports every mistake at once. Files unchanged since
+the last build (`indexer.content.read_cache`) are restored instead of parsed again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from indexer.content import checks, read_cache
+from indexer.content.body import parse_body
+from indexer.content.hashing import sha256_hex
+from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
+from indexer.content.library import (ITEM_SUFFIX, ITEMS_DIR, PUBLICATIONS_FILE, SYNONYMS_FILE, TAXONOMY_FILE, Content,
+                                     ItemFile)
+from indexer.content.model import MODEL_FOR_KIND
+from indexer.content.problems import Problems, did_you_mean, display_path, error_at, has_errors
+from indexer.content.schema import report_validation_error
+from indexer.content.synonyms import Synonyms
+from indexer.content.taxonomy import Publications, Taxonomy
+from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
+
+
+def read_settings(content: Content) -> bool:
+    """Read the taxonomy, publications and synonyms; False if items cannot be checked without them."""
+    root = content.root
+    if not root.is_dir():
+        content.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
+        return False
+    content.taxonomy = load_yaml_model(root / TAXONOMY_FILE, Taxonomy, content)
+    content.publications = load_yaml_model(root / PUBLICATIONS_FILE, Publications, content)
+    content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content)
+    if content.taxonomy is None or content.publications is None:
+        return False
+    content.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
+    return True
+
+
+def read_items(content: Content, paths: list[Path], cache: read_cache.ReadCache | None = None) -> None:
+    """Read these item files into `content`. With `cache` (from the previous build), files whose
+    bytes are unchanged, checked against the same taxonomy, are restored rather than parsed."""
+    reusable = cache.files if cache is not None and cache.config == content.config_hash else {}
+    for path in paths:
+        content.files.append(_read_item(path, content, reusable))
+
+
+def _display(path: Path, library: Content) -> str:
+    return display_path(library.root, path)
+
+
+def _problems_for(path: Path, library: Content) -> Problems:
+    return Problems(_display(path, library))
+
+def load_yaml_model(path: Path, model: type[BaseModel], library: Content):
+    problems = _problems_for(path, library)
+    located = read_yaml_file(path, problems)
+    result = None
+    if located is not None:
+        if not isinstance(located.data, dict):
+            problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
+        else:
+            try:
+                result = model.model_validate(located.data)
+            except ValidationError as exc:
+                report_validation_error(exc, located, problems, model)
+    library.problems.extend(problems)
+    return result
+
+def _read_text(path: Path, problems: Problems) -> str | None:
+    raw = _read_bytes(path, problems)
+    return None if raw is None else _decode(raw, problems)
+
+
+def _read_bytes(path: Path, problems: Problems) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        problems.error(1, "missing-file", "file not found")
+    except OSError as exc:
+        problems.error(1, "unreadable-file", f"cannot read the file: {exc.strerror}")
+    return None
+
+
+def _decode(raw: bytes, problems: Problems) -> str | None:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(line, "not-utf8", f"the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8")
+        return None
+    return text.removeprefix("\ufeff")
+
+
+def read_yaml_file(path: Path, problems: Problems) -> LocatedYaml | None:
+    text = _read_text(path, problems)
+    if text is None:
+        return None
+    try:
+        located = load_located(text)
+    except YamlProblem as exc:
+        problems.error(exc.line, "malformed-yaml", exc.message)
+        return None
+    for line, key in located.duplicate_keys:
+        problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
+    return located
+
+def working_copy_paths(library: Content) -> list[Path]:
+    items_dir = library.root / ITEMS_DIR
+    kind_ids = [k.id for k in library.taxonomy.kinds]
+    paths: list[Path] = []
+    if not items_dir.is_dir():
+        return paths
+    for entry in sorted(items_dir.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file():
+            library.problems.append(error_at(
+                _display(entry, library), 1, "misplaced-file", f"item files belong in a folder named after their kind: items/<kind>/<ID>{ITEM_SUFFIX}"))
+        elif entry.name not in kind_ids:
+            library.problems.append(error_at(
+                _display(entry, library), 1, "unknown-kind-folder",
+                f"'{entry.name}' is not a kind{did_you_mean(entry.name, kind_ids)}; kinds: {', '.join(kind_ids)}"))
+        else:
+            for path in sorted(entry.iterdir()):
+                if path.name.startswith("."):
+                    continue
+                if path.suffix != ITEM_SUFFIX or not path.is_file():
+                    library.problems.append(error_at(
+                        _display(path, library), 1, "not-an-item", f"only {ITEM_SUFFIX} item files belong in items/{entry.name}/"))
+                else:
+                    paths.append(path)
+    return paths
+
+def _read_item(path: Path, library: Content, reusable: dict[str, read_cache.CachedFile]) -> ItemFile:
+    problems = _problems_for(path, library)
+    record = ItemFile(path=path, display_path=problems.path, folder_kind=path.parent.name)
+    try:
+        raw = _read_bytes(path, problems)
+        if raw is None:
+            return record
+        record.file_hash = sha256_hex(raw)
+        cached = reusable.get(record.display_path)
+        if cached is not None and cached.file_hash == record.file_hash:
+            _restore_item(record, cached)
+        else:
+            _parse_item(record, library, problems, raw)
+    finally:
+        library.problems.extend(problems)
+    return record
+
+
+def _restore_item(record: ItemFile, cached: read_cache.CachedFile) -> None:
+    """An unchanged file that was valid when cached: valid still, as the taxonomy is the same."""
+    record.cached, record.data, record.last_line = cached, cached.data, cached.last_line
+
+
+def _parse_item(record: ItemFile, library: Content, problems: Problems, raw: bytes) -> None:
+    text = _decode(raw, problems)
+    if text is None:
+        return
+    if not text.strip():
+        problems.error(1, "empty-file", "the file is empty")
+        return
+    record.last_line = max(len(text.rstrip().splitlines()), 1)  # missing sections are reported here
+    try:
+        split = split_front_matter(text)
+    except FrontMatterProblem as exc:
+        problems.error(exc.line, "front-matter", exc.message)
+        return
+    record.body = parse_body(split.body, split.body_first_line)
+    try:
+        located = load_located(split.front_matter, split.front_matter_first_line)
+    except YamlProblem as exc:
+        problems.error(exc.line, "malformed-yaml", exc.message)
+        return
+    for line, key in located.duplicate_keys:
+        problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
+    if not isinstance(located.data, dict):
+        problems.error(1, "not-a-mapping", "the front matter must be a YAML mapping of field names to values")
+        return
+    record.data, record.located = located.data, located
+
+    kind_id = located.data.get("kind")
+    if isinstance(kind_id, str) and kind_id != record.folder_kind:
+        kinds = [k.id for k in library.taxonomy.kinds]
+        hint = did_you_mean(kind_id, kinds) if kind_id not in kinds else ""
+        problems.error(located.line_of(("kind",)), "kind-folder",
+                       f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/")
+    model = MODEL_FOR_KIND.get(record.folder_kind)
+    data_for_model = dict(located.data)
+    if "kind" in data_for_model and kind_id != record.folder_kind:
+        data_for_model["kind"] = record.folder_kind  # reported above; check the rest as the folder's kind
+    try:
+        item = model.model_validate(data_for_model)
+    except ValidationError as exc:
+        report_validation_error(exc, located, problems, model)
+        item = None
+
+    checks.check_item(record, library.taxonomy, library.publications, problems)
+    if item is not None and not has_errors(problems):
+        record.item = item
