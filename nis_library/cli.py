@@ -306,3 +306,23 @@ def serve(host: str, port: int) -> None:
     except config.SettingsError as error:
         raise click.ClickException(str(error)) from None
     app.run(host=host, port=port)
+
+
+@main.command("config")
+@FORMAT_OPTION
+def show_config(output_format: str) -> None:
+    """Every setting: its value, where the value came from (default, instance/config.py, an NIS_
+    environment variable), and what it does."""
+    settings = _settings()
+    if output_format == "json":
+        click.echo(json.dumps({"settings": settings.as_rows(),
+                               "other": {name: str(source) for name, source in settings.extra_sources.items()},
+                               "unknown_variables": list(settings.unknown_variables)}, indent=2))
+        return
+    for entry in settings.as_rows():
+        click.echo(f"{entry['setting']} = {json.dumps(entry['value'])}  [{settings.sources[entry['setting']]}]")
+        click.echo(f"    {entry['help']} (environment: {entry['variable']})")
+    for name, source in settings.extra_sources.items():
+        click.echo(f"{name} (not a setting of the NIS Library; passed to Flask; value not shown)  [{source}]")
+    for variable in settings.unknown_variables:
+        click.echo(f"{variable} is set but is not a setting: ignored")
