@@ -1,10 +1,10 @@
 """Every setting, declared once (name, default, parser, one line of help), and the one loader the web
 app and the `nis` command share.
 
-Each value comes from the first of these that gives it, last first: explicit overrides (a test's
-config, or a command-line option such as `--content`), then `NIS_<NAME>` environment variables
-(`NIS_RESULTS_PER_PAGE=30`), then `INSTANCE_DIR/config.py` if it exists (plain Python:
-`RESULTS_PER_PAGE = 30`), then the defaults below. The loader records where each value came from;
+Each value comes from the last of these that gives it: the defaults below, `INSTANCE_DIR/config.py`
+if it exists (plain Python: `RESULTS_PER_PAGE = 30`), `NIS_<NAME>` environment variables
+(`NIS_RESULTS_PER_PAGE=30`), explicit overrides (a test's config, or a command-line option such as
+`--content`). The loader records where each value came from;
 `nis config` prints them. Relative folders are taken from the current working directory when the
 settings are loaded, so a checkout run from its root uses its own `content/` and `instance/`.
 """
@@ -18,9 +18,10 @@ import json
 import logging
 import os
 import types
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from flask import Flask
 

@@ -26,7 +26,7 @@ def markdown_table(section: str, first_header: str) -> list[list[str]]:
     """The rows (cells, stripped, `\\|` unescaped) of the table under `## section` whose first
     column is headed `first_header`."""
     text = README.read_text(encoding="utf-8")
-    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## )", text, re.S | re.M)
+    match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## )", text, re.DOTALL | re.MULTILINE)
     assert match, f"README has no '## {section}' section"
     rows, inside = [], False
     for line in match.group(1).splitlines():
@@ -65,7 +65,7 @@ def test_readme_lists_exactly_the_declared_settings_with_their_defaults():
     assert len(documented) == len(rows), "a setting is listed twice"
     assert list(documented) == [s.name for s in config.SETTINGS], "README's table and SETTINGS differ"
     for setting in config.SETTINGS:
-        name, variable, default, meaning = documented[setting.name]
+        _, variable, default, meaning = documented[setting.name]
         assert code(variable) == setting.variable == f"NIS_{setting.name}"
         assert documented_default(default) == config._plain(setting.default), setting.name
         assert meaning, setting.name
