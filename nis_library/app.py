@@ -3,8 +3,6 @@ Every blueprint is registered here, in one place."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -17,16 +15,13 @@ from nis_library.web import assets, context, errors, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    """Settings come from `config.Defaults`, then `instance/config.py`, then `NIS_*` environment
-    variables, then `test_config`."""
-    app = Flask(__name__, instance_path=str(config.instance_dir().resolve()), instance_relative_config=True,
-                template_folder=str(config.templates_dir()))
-    app.config.from_object(config.Defaults)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("NIS")
-    if test_config:
-        app.config.update(test_config)
-    app.config["INSTANCE_DIR"] = str(Path(app.config["INSTANCE_DIR"]))
+    """Settings come from `config.load_settings`: defaults, then `instance/config.py`, then `NIS_*`
+    environment variables, then `test_config`. A value that cannot be used raises `SettingsError`
+    here, naming where it came from."""
+    settings = config.load_settings(test_config, overridden_by="create_app(test_config)")
+    app = Flask(__name__, instance_path=str(settings.instance_dir), template_folder=str(config.templates_dir()))
+    app.config.update(settings.flask_config())
+    app.extensions["nis_settings"] = settings
 
     # Our templates first, then GOV.UK Frontend's macros ("govuk_frontend_jinja/components/...").
     app.jinja_loader = ChoiceLoader([FileSystemLoader(str(config.templates_dir())),

@@ -18,7 +18,7 @@ from nis_library.search.request import MODES
 
 CONTENT_OPTION = click.option(
     "--content", "content_path", type=click.Path(path_type=Path), default=None,
-    help="The content folder (default: $NIS_CONTENT_DIR, else content/ in this checkout).",
+    help="The content folder (default: the CONTENT_DIR setting, see 'nis config'; else ./content).",
 )
 FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
                              show_default=True, help="Readable text, or JSON for scripts.")
@@ -29,6 +29,17 @@ def main() -> None:
     """The NIS Library: evidence for the National Inclusion Standards (sample content)."""
 
 
+OPTION_NAMES = {"CONTENT_DIR": "option --content", "INSTANCE_DIR": "option --instance", "EMBEDDER": "option --embedder"}
+
+
+def _settings(**options) -> config.Settings:
+    """The settings (see `nis config`), with the command-line options given over them."""
+    try:
+        return config.load_settings(options, overridden_by=OPTION_NAMES)
+    except config.SettingsError as error:
+        raise click.ClickException(str(error)) from None
+
+
 @main.command()
 @CONTENT_OPTION
 @FORMAT_OPTION
@@ -37,7 +48,7 @@ def validate(content_path: Path | None, output_format: str) -> None:
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
-    library = load_library(content_path or config.content_dir())
+    library = load_library(_settings(CONTENT_DIR=content_path).content_dir)
     errors = sum(p.severity is Severity.ERROR for p in library.problems)
     warnings = len(library.problems) - errors
     if output_format == "json":
@@ -60,7 +71,7 @@ def validate(content_path: Path | None, output_format: str) -> None:
               help="Exit 1 if any area × layer cell of the Standards has fewer items than this.")
 def stats(content_path: Path | None, output_format: str, min_per_cell: int | None) -> None:
     """Item counts per area × layer, per kind and per element of the Universal offer."""
-    library = load_library(content_path or config.content_dir())
+    library = load_library(_settings(CONTENT_DIR=content_path).content_dir)
     if library.taxonomy is None:
         for problem in library.problems:
             click.echo(str(problem), err=True)
@@ -105,7 +116,7 @@ def _render_coverage(cover, library) -> str:
 
 INSTANCE_OPTION = click.option(
     "--instance", "instance_path", type=click.Path(path_type=Path), default=None,
-    help="Where the bundle lives (default: $NIS_INSTANCE_DIR, else instance/ in this checkout).",
+    help="Where the bundle lives (default: the INSTANCE_DIR setting, see 'nis config'; else ./instance).",
 )
 
 
@@ -114,7 +125,7 @@ INSTANCE_OPTION = click.option(
 @INSTANCE_OPTION
 @click.option("--full", is_flag=True, help="Rebuild everything instead of carrying over unchanged items.")
 @click.option("--embedder", type=click.Choice(sorted(EMBEDDERS)), default=None,
-              help="The embedding model (default: $NIS_EMBEDDER, else minilm).")
+              help="The embedding model (default: the EMBEDDER setting, see 'nis config'; else minilm).")
 @click.option("--preview", is_flag=True,
               help="Build the preview from the working copies (drafts marked) into INSTANCE/preview, "
                    "instead of the public bundle from the latest published versions.")
@@ -128,12 +139,12 @@ def build(content_path: Path | None, instance_path: Path | None, full: bool, emb
     """
     from indexer.bundle.build import build as run_build, BuildRefused
 
-    content = content_path or config.content_dir()
-    instance = instance_path or config.instance_dir()
+    settings = _settings(CONTENT_DIR=content_path, INSTANCE_DIR=instance_path, EMBEDDER=embedder)
+    content, instance = settings.content_dir, settings.instance_dir
     try:
         report = run_build(content, config.preview_dir(instance) if preview else instance,
                            source="working" if preview else "published", full=full,
-                           embedder=make_embedder(embedder), progress=_progress_bar(),
+                           embedder=make_embedder(settings["EMBEDDER"]), progress=_progress_bar(),
                            vectors_from=instance if preview else config.preview_dir(instance))
     except BuildRefused as refused:
         for problem in refused.problems:
@@ -164,7 +175,7 @@ def publish(publication: str, content_path: Path | None, review_id: str, notes: 
 
     from indexer.record import publish as publishing
 
-    content = content_path or config.content_dir()
+    content = _settings(CONTENT_DIR=content_path).content_dir
     if notes and notes_file:
         raise click.UsageError("give --notes or --notes-file, not both")
     release_notes = notes_file.read_text(encoding="utf-8") if notes_file else (notes or "")
@@ -241,7 +252,7 @@ def search(query: str, instance_path: Path | None, mode: str, page: int, per_pag
     from nis_library.search import InvalidSearch, search as run_search
 
     try:
-        results = run_search(instance_path or config.instance_dir(), query,
+        results = run_search(_settings(INSTANCE_DIR=instance_path).instance_dir, query,
                              {k: v for k, v in filters.items() if v}, mode, page, per_page)
     except InvalidSearch as invalid:
         raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}") from None
@@ -290,4 +301,28 @@ def serve(host: str, port: int) -> None:
     """Serve the library on http://HOST:PORT (development server; use gunicorn in production)."""
     from nis_library.app import create_app
 
-    create_app().run(host=host, port=port)
+    try:
+        app = create_app()
+    except config.SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    app.run(host=host, port=port)
+
+
+@main.command("config")
+@FORMAT_OPTION
+def show_config(output_format: str) -> None:
+    """Every setting: its value, where the value came from (default, instance/config.py, an NIS_
+    environment variable), and what it does."""
+    settings = _settings()
+    if output_format == "json":
+        click.echo(json.dumps({"settings": settings.as_rows(),
+                               "other": {name: str(source) for name, source in settings.extra_sources.items()},
+                               "unknown_variables": list(settings.unknown_variables)}, indent=2))
+        return
+    for entry in settings.as_rows():
+        click.echo(f"{entry['setting']} = {json.dumps(entry['value'])}  [{settings.sources[entry['setting']]}]")
+        click.echo(f"    {entry['help']} (environment: {entry['variable']})")
+    for name, source in settings.extra_sources.items():
+        click.echo(f"{name} (not a setting of the NIS Library; passed to Flask; value not shown)  [{source}]")
+    for variable in settings.unknown_variables:
+        click.echo(f"{variable} is set but is not a setting: ignored")

@@ -1,17 +1,311 @@
-"""Configuration: defaults here, then `instance/config.py` if present, then `NIS_*` environment
-variables (`NIS_CONTENT_DIR=/srv/content`, `NIS_RESULTS_PER_PAGE=30`), then a test's overrides."""
+"""Every setting, declared once (name, default, parser, one line of help), and the one loader the web
+app and the `nis` command share.
+
+Each value comes from the last of these that gives it: the defaults below, `INSTANCE_DIR/config.py`
+if it exists (plain Python: `RESULTS_PER_PAGE = 30`), `NIS_<NAME>` environment variables
+(`NIS_RESULTS_PER_PAGE=30`), explicit overrides (a test's config, or a command-line option such as
+`--content`). The loader records where each value came from;
+`nis config` prints them. Relative folders are taken from the current working directory when the
+settings are loaded, so a checkout run from its root uses its own `content/` and `instance/`.
+"""
 
 from __future__ import annotations
 
+import copy
+import datetime as dt
+import difflib
+import json
+import logging
 import os
+import types
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+from flask import Flask
+
+from indexer.bundle.embeddings import EMBEDDERS
+
+PREFIX = "NIS_"
+CONFIG_FILE = "config.py"
+# Read by the NIS+ name service (glibc), not by us: never warned about.
+NAME_SERVICE_VARIABLES = frozenset({"NIS_PATH", "NIS_DEFAULTS", "NIS_GROUP"})
+
+log = logging.getLogger(__name__)
 
 
-def content_dir() -> Path:
-    """`NIS_CONTENT_DIR`, or the `content/` folder of this checkout."""
-    return Path(os.environ.get("NIS_CONTENT_DIR") or PROJECT_ROOT / "content")
+class SettingsError(ValueError):
+    """A value that cannot be used, with a message naming where it came from."""
+
+
+# -- parsers: the text of an environment variable to a value of the setting's type ------------------
+# Each raises ValueError with the reason; the loader adds the variable's name.
+
+def _text(raw: str) -> str:
+    return raw
+
+
+def _folder(raw: str) -> Path:
+    return Path(raw).expanduser()
+
+
+def _switch(raw: str) -> bool:
+    words = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
+    try:
+        return words[raw.strip().lower()]
+    except KeyError:
+        raise ValueError("is not true or false (also accepted: 1/0, yes/no, on/off)") from None
+
+
+def _whole_number(minimum: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        try:
+            number = int(raw.strip())
+        except ValueError:
+            raise ValueError("is not a whole number") from None
+        if number < minimum:
+            raise ValueError(f"is less than {minimum}")
+        return number
+    return parse
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        if raw not in choices:
+            raise ValueError(f"is not one of: {', '.join(choices)}")
+        return raw
+    return parse
+
+
+def _date(raw: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValueError("is not a date like 2031-09-01") from None
+
+
+def _json_object(raw: str) -> dict:
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"is not JSON ({error.msg})") from None
+    if not isinstance(value, dict):
+        raise ValueError("is not a JSON object")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    parse: Callable[[str], Any]   # the text of an environment variable, to a value
+    kind: type | tuple[type, ...]  # what a value from instance/config.py or an override must be
+    help: str
+
+    @property
+    def variable(self) -> str:
+        return PREFIX + self.name
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SERVICE_NAME", "NIS Library", _text, str, "the service's name, in the header and page titles"),
+    Setting("CONTENT_DIR", Path("content"), _folder, (str, Path),
+            "the content folder that nis validate, stats, build and publish read"),
+    Setting("INSTANCE_DIR", Path("instance"), _folder, (str, Path),
+            "the bundles (instance/library), the preview's (instance/preview) and config.py"),
+    Setting("EMBEDDER", "minilm", _one_of(*EMBEDDERS), str,
+            "the model nis build embeds with: minilm (the real one) or hashing (a fast stand-in for tests)"),
+    Setting("PREVIEW", False, _switch, bool, "serve the working copies, drafts marked, at /preview (off for the public)"),
+    Setting("RESULTS_PER_PAGE", 20, _whole_number(1), int, "search results per page"),
+    Setting("ITEMS_PER_LAYER", 30, _whole_number(1), int, "items per layer on an area page, before a link to see all"),
+    Setting("STATIC_MAX_AGE", 31536000, _whole_number(0), int, "seconds browsers may cache fingerprinted static files"),
+    # htmx 2 settings for the strict Content-Security-Policy: no eval, no injected styles; Back
+    # reloads the page from the server, so the URL alone decides what a page shows.
+    Setting("HTMX_CONFIG", {"allowEval": False, "allowScriptTags": False, "includeIndicatorStyles": False,
+                            "historyCacheSize": 0, "refreshOnHistoryMiss": True, "selfRequestsOnly": True,
+                            "defaultSettleDelay": 0},
+            _json_object, dict, "htmx's settings (a JSON object), strict for the Content-Security-Policy"),
+    Setting("TODAY", None, _date, (dt.date, type(None)),
+            "a fixed date (YYYY-MM-DD) to work out review schedules for, in tests; unset: the real date"),
+)
+
+BY_NAME = {s.name: s for s in SETTINGS}
+FOLDERS = ("CONTENT_DIR", "INSTANCE_DIR")
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a value came from: `default`, `file` (where: its path), `environment` (where: the
+    variable) or `override` (where: what gave it, e.g. a test's config or a command-line option)."""
+
+    kind: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        return {"default": "default", "file": f"file {self.where}", "environment": f"environment {self.where}",
+                "override": self.where}[self.kind]
+
+    def as_dict(self) -> dict:
+        return {"kind": self.kind, "where": self.where}
+
+
+DEFAULT = Source("default")
+
+
+@dataclass
+class Settings:
+    """The loaded values of every declared setting, and where each came from. `extra` holds other
+    upper-case names given by instance/config.py, a `NIS_` variable naming one of Flask's own settings
+    (`NIS_SECRET_KEY`), or an override (`TESTING`): they go to Flask's config as they are."""
+
+    values: dict[str, Any]
+    sources: dict[str, Source]
+    extra: dict[str, Any] = field(default_factory=dict)
+    extra_sources: dict[str, Source] = field(default_factory=dict)
+    unknown_variables: tuple[str, ...] = ()
+
+    def __getitem__(self, name: str) -> Any:
+        return self.values[name]
+
+    @property
+    def content_dir(self) -> Path:
+        return self.values["CONTENT_DIR"]
+
+    @property
+    def instance_dir(self) -> Path:
+        return self.values["INSTANCE_DIR"]
+
+    def flask_config(self) -> dict[str, Any]:
+        """For `app.config`: folders as strings, as views and templates expect them."""
+        values = {name: str(v) if name in FOLDERS else v for name, v in self.values.items()}
+        return self.extra | values
+
+    def as_rows(self) -> list[dict]:
+        """One row per declared setting, as JSON can hold it (for `nis config`)."""
+        return [{"setting": s.name, "variable": s.variable, "value": _plain(self.values[s.name]),
+                 "default": _plain(s.default), "source": self.sources[s.name].as_dict(), "help": s.help}
+                for s in SETTINGS]
+
+
+def _plain(value: Any) -> Any:
+    """A value as JSON can hold it."""
+    if isinstance(value, Path):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _absolute(path: Path) -> Path:
+    """Relative to the current working directory, now: later changes of directory do not move it."""
+    return Path(path).expanduser().absolute()
+
+
+def _check(setting: Setting, value: Any, source: Source) -> Any:
+    """A value from instance/config.py or an override: text is parsed as from the environment;
+    anything else must be of the setting's type, within the same bounds (True is no number)."""
+    kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
+    try:
+        if isinstance(value, str) and str not in kinds:
+            value = setting.parse(value)
+        elif not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            wanted = " or ".join("None" if k is type(None) else k.__name__ for k in kinds)
+            raise ValueError(f"is a {type(value).__name__}, not {wanted}")
+        elif kinds == (int,):
+            value = setting.parse(str(value))
+    except ValueError as reason:
+        raise SettingsError(f"{setting.name} = {value!r} (from {source}) {reason}. "
+                            f"{setting.name}: {setting.help}.") from None
+    return value
+
+
+def _read_config_file(path: Path) -> dict[str, Any]:
+    """The upper-case names a Python settings file defines (as Flask's `from_pyfile` reads them)."""
+    module = types.ModuleType("config")
+    module.__file__ = str(path)
+    try:
+        exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)
+    except Exception as error:
+        raise SettingsError(f"{path} cannot be read: {error.__class__.__name__}: {error}") from error
+    return {k: v for k, v in vars(module).items() if k.isupper()}
+
+
+def _flask_value(raw: str) -> Any:
+    """A variable for one of Flask's own settings, read as Flask's `from_prefixed_env` reads it."""
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return raw
+
+
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, list(BY_NAME), n=1)
+    return f" (did you mean {PREFIX}{close[0]}?)" if close else ""
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None, *,
+                  overridden_by: str | Mapping[str, str] = "override",
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Defaults, then INSTANCE_DIR/config.py, then `NIS_*` variables, then `overrides` (a value of
+    None in `overrides` means "not given", as a command-line option left out). `overridden_by` says
+    what gave the overrides, for all of them or name by name. Raises SettingsError naming the
+    variable, file or override when a value cannot be used."""
+    environ = os.environ if environ is None else environ
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    values = {s.name: copy.deepcopy(s.default) for s in SETTINGS}  # no app shares HTMX_CONFIG's dict
+    sources = {s.name: DEFAULT for s in SETTINGS}
+    extra: dict[str, Any] = {}
+    extra_sources: dict[str, Source] = {}
+    flask_names = set(Flask.default_config)
+
+    # The environment, read first: it may say where the instance folder (and its config.py) is.
+    from_environment: dict[str, Any] = {}
+    unknown: list[str] = []
+    for variable, raw in sorted(environ.items()):
+        if not variable.startswith(PREFIX) or raw == "" or variable in NAME_SERVICE_VARIABLES:
+            continue
+        name = variable[len(PREFIX):]
+        setting = BY_NAME.get(name)
+        if setting is not None:
+            try:
+                from_environment[name] = setting.parse(raw)
+            except ValueError as reason:
+                raise SettingsError(f"{variable}={raw!r} {reason}. {name}: {setting.help}.") from None
+        elif name in flask_names:
+            extra[name], extra_sources[name] = _flask_value(raw), Source("environment", variable)
+        else:
+            unknown.append(variable)
+    for variable in unknown:
+        log.warning("%s is not a setting of the NIS Library and is ignored%s; 'nis config' lists the settings.",
+                    variable, _did_you_mean(variable[len(PREFIX):]))
+
+    # INSTANCE_DIR/config.py, from the instance folder the environment or an override names.
+    instance = overrides.get("INSTANCE_DIR", from_environment.get("INSTANCE_DIR", values["INSTANCE_DIR"]))
+    config_file = _absolute(Path(instance)) / CONFIG_FILE
+    if config_file.is_file():
+        file_source = Source("file", str(config_file))
+        for name, value in _read_config_file(config_file).items():
+            if name in BY_NAME:
+                values[name], sources[name] = _check(BY_NAME[name], value, file_source), file_source
+            else:
+                if name not in flask_names:
+                    log.warning("%s in %s is not a setting of the NIS Library; passed to Flask as it is%s.",
+                                name, config_file, _did_you_mean(name).replace(PREFIX, ""))
+                extra[name], extra_sources[name] = value, file_source
+
+    for name, value in from_environment.items():
+        values[name], sources[name] = value, Source("environment", PREFIX + name)
+    for name, value in overrides.items():
+        override_source = Source("override", overridden_by if isinstance(overridden_by, str) else overridden_by[name])
+        if name in BY_NAME:
+            values[name], sources[name] = _check(BY_NAME[name], value, override_source), override_source
+        else:
+            extra[name], extra_sources[name] = value, override_source
+
+    for name in FOLDERS:
+        values[name] = _absolute(Path(values[name]))
+    return Settings(values, sources, extra, extra_sources, tuple(unknown))
 
 
 def templates_dir() -> Path:
@@ -19,29 +313,6 @@ def templates_dir() -> Path:
     return Path(__file__).resolve().parent / "templates"
 
 
-def instance_dir() -> Path:
-    """`NIS_INSTANCE_DIR`, or `instance/` in this checkout: the bundle and mutable state live here."""
-    return Path(os.environ.get("NIS_INSTANCE_DIR") or PROJECT_ROOT / "instance")
-
-
 def preview_dir(instance: Path) -> Path:
     """The preview's own instance folder: its bundle is built from the working copies."""
     return Path(instance) / "preview"
-
-
-class Defaults:
-    """Every setting the app reads, with its default."""
-
-    SERVICE_NAME = "NIS Library"
-    CONTENT_DIR = str(content_dir())
-    INSTANCE_DIR = str(instance_dir())
-    # /preview serves the working copies, drafts marked, for the panel; off for the public service.
-    PREVIEW = False
-    RESULTS_PER_PAGE = 20
-    ITEMS_PER_LAYER = 30            # on an area page, before "see all" links to the search
-    STATIC_MAX_AGE = 31536000       # seconds, for fingerprinted static files
-    # htmx 2 settings for the strict Content-Security-Policy: no eval, no injected styles; Back
-    # reloads the page from the server, so the URL alone decides what a page shows.
-    HTMX_CONFIG = {"allowEval": False, "allowScriptTags": False, "includeIndicatorStyles": False,
-                   "historyCacheSize": 0, "refreshOnHistoryMiss": True, "selfRequestsOnly": True,
-                   "defaultSettleDelay": 0}

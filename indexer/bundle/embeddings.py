@@ -78,9 +78,9 @@ class HashingEmbedder:
 EMBEDDERS = {"minilm": MiniLMEmbedder, "hashing": HashingEmbedder}
 
 
-def make_embedder(name: str | None = None) -> Embedder:
-    """`NIS_EMBEDDER` (minilm, the default, or hashing) picks the implementation."""
-    name = name or os.environ.get("NIS_EMBEDDER", "minilm")
+def make_embedder(name: str = "minilm") -> Embedder:
+    """The embedder called `name` (minilm or hashing). The caller decides: the `nis` command passes
+    the EMBEDDER setting; nothing here reads the environment."""
     try:
         return EMBEDDERS[name]()
     except KeyError:
