@@ -24,8 +24,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.extensions["nis_settings"] = settings
 
     # Our templates first, then GOV.UK Frontend's macros ("govuk_frontend_jinja/components/...").
-    app.jinja_loader = ChoiceLoader([FileSystemLoader(str(config.templates_dir())),
-                                     PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})])
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(config.templates_dir())),
+            PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+        ]
+    )
 
     for part in (context, assets, security, errors):
         part.init_app(app)

@@ -15,10 +15,9 @@ from pathlib import Path
 
 from indexer.bundle import location as bundles
 from indexer.bundle import store
-from indexer.record.reviews import Review
 from indexer.content.taxonomy import Publications, Taxonomy, Term
-
-from nis_library.web.rendering import render_sections, RenderedSection
+from indexer.record.reviews import Review
+from nis_library.web.rendering import RenderedSection, render_sections
 
 
 @dataclass(frozen=True)
@@ -33,18 +32,26 @@ class ItemSummary:
     areas: tuple[str, ...]
     evidence: str
     cost: str
-    sample: bool                      # illustrative sample content, not the official Standards
+    sample: bool  # illustrative sample content, not the official Standards
 
     def summary_fields(self) -> dict:
         return {f.name: getattr(self, f.name) for f in fields(ItemSummary)}
 
     @classmethod
-    def from_row(cls, row: dict, facets: dict[str, list[str]] | None = None) -> "ItemSummary":
+    def from_row(cls, row: dict, facets: dict[str, list[str]] | None = None) -> ItemSummary:
         """From a row of the bundle's items table; `facets`, if the caller has parsed them already."""
         facets = facets or {name: json.loads(row[f"facet_{name}"]) for name in ("layer", "area", "evidence", "cost")}
-        return ItemSummary(row["id"], row["kind"], row["title"], row["summary"], tuple(facets["layer"]),
-                           tuple(facets["area"]), (facets["evidence"] or [""])[0], (facets["cost"] or [""])[0],
-                           bool(row["sample"]))
+        return ItemSummary(
+            row["id"],
+            row["kind"],
+            row["title"],
+            row["summary"],
+            tuple(facets["layer"]),
+            tuple(facets["area"]),
+            (facets["evidence"] or [""])[0],
+            (facets["cost"] or [""])[0],
+            bool(row["sample"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -74,11 +81,11 @@ class Labels:
 class LinkedItems:
     """An item's links to other items, both ways, as summaries."""
 
-    leads_to: list[ItemSummary] = field(default_factory=list)     # a tool's interventions
-    found_by: list[ItemSummary] = field(default_factory=list)     # tools that lead here
-    components: list[ItemSummary] = field(default_factory=list)   # a package's parts
-    part_of: list[ItemSummary] = field(default_factory=list)      # packages that use this item
-    related: list[ItemSummary] = field(default_factory=list)      # either way
+    leads_to: list[ItemSummary] = field(default_factory=list)  # a tool's interventions
+    found_by: list[ItemSummary] = field(default_factory=list)  # tools that lead here
+    components: list[ItemSummary] = field(default_factory=list)  # a package's parts
+    part_of: list[ItemSummary] = field(default_factory=list)  # packages that use this item
+    related: list[ItemSummary] = field(default_factory=list)  # either way
     replaced_by: ItemSummary | None = None
     replaces: list[ItemSummary] = field(default_factory=list)
 
@@ -87,14 +94,14 @@ class LinkedItems:
 class ItemDetail:
     summary: ItemSummary
     status: str
-    data: dict                 # the item's front matter, as validated
-    sections: list[RenderedSection]    # the body, rendered and sanitised
+    data: dict  # the item's front matter, as validated
+    sections: list[RenderedSection]  # the body, rendered and sanitised
     links: LinkedItems
-    content_hash: str          # identifies exactly this text of the item
-    version: int | None = None        # its latest published version
-    edition: str | None = None        # the edition that published that version
-    published: str | None = None      # and when
-    draft: bool = False               # a preview of a working copy that differs from it
+    content_hash: str  # identifies exactly this text of the item
+    version: int | None = None  # its latest published version
+    edition: str | None = None  # the edition that published that version
+    published: str | None = None  # and when
+    draft: bool = False  # a preview of a working copy that differs from it
 
 
 class Catalogue:
@@ -111,8 +118,10 @@ class Catalogue:
             raise bundles.BundleError(f"{bundle_dir} has no taxonomy or publications: run 'nis build --full'")
         self.publications = Publications.model_validate_json(publications)
         self.reviews: dict[str, Review] = {r.id: r for r in reviews}
-        self.labels = Labels(Taxonomy.model_validate_json(taxonomy),
-                             {kind: p.id for p in self.publications.publications for kind in p.kinds})
+        self.labels = Labels(
+            Taxonomy.model_validate_json(taxonomy),
+            {kind: p.id for p in self.publications.publications for kind in p.kinds},
+        )
 
     def db(self):
         """The bundle's database, read-only, closed when the `with` block ends."""
@@ -131,19 +140,29 @@ class Catalogue:
             if row is None:
                 return None
             links = store.read_links(db, item_id)
-            others = {r["id"]: ItemSummary.from_row(r) for r in
-                      store.read_item_rows(db, {l["target"] if l["source"] == item_id else l["source"] for l in links})}
-        return ItemDetail(summary=ItemSummary.from_row(row), status=row["status"], data=json.loads(row["data"]),
-                          sections=render_sections(json.loads(row["sections"])),
-                          links=_linked(item_id, links, others), content_hash=row["content_hash"],
-                          version=row["version"], edition=row["edition"], published=row["published"],
-                          draft=bool(row["draft"]))
+            others = {
+                r["id"]: ItemSummary.from_row(r)
+                for r in store.read_item_rows(
+                    db, {link["target"] if link["source"] == item_id else link["source"] for link in links}
+                )
+            }
+        return ItemDetail(
+            summary=ItemSummary.from_row(row),
+            status=row["status"],
+            data=json.loads(row["data"]),
+            sections=render_sections(json.loads(row["sections"])),
+            links=_linked(item_id, links, others),
+            content_hash=row["content_hash"],
+            version=row["version"],
+            edition=row["edition"],
+            published=row["published"],
+            draft=bool(row["draft"]),
+        )
 
 
 def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> LinkedItems:
     found: dict[str, list[ItemSummary]] = {}
-    outgoing = {"leads_to": "leads_to", "components": "components", "related": "related",
-                "replaced_by": "replaced_by"}
+    outgoing = {"leads_to": "leads_to", "components": "components", "related": "related", "replaced_by": "replaced_by"}
     incoming = {"leads_to": "found_by", "components": "part_of", "related": "related", "replaced_by": "replaces"}
     for link in links:
         out = link["source"] == item_id
@@ -165,8 +184,10 @@ def get_catalogue(instance_dir: Path) -> Catalogue:
     """The catalogue of the bundle `instance/library` points at now (loaded once per bundle)."""
     current = bundles.current_bundle(instance_dir)
     if current is None:
-        raise bundles.BundleError(f"The search bundle at {bundles.link_path(instance_dir)} is missing or "
-                                  "incomplete. Run 'nis build' to build it.")
+        raise bundles.BundleError(
+            f"The search bundle at {bundles.link_path(instance_dir)} is missing or "
+            "incomplete. Run 'nis build' to build it."
+        )
     with _lock:
         catalogue = _catalogues.get(current)
         if catalogue is None:

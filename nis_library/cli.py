@@ -9,19 +9,27 @@ from pathlib import Path
 import click
 
 from indexer.bundle.embeddings import EMBEDDERS, make_embedder
-from indexer.record.loading import load_library
 from indexer.content.problems import Severity
 from indexer.content.stats import coverage
-
+from indexer.record.loading import load_library
 from nis_library import settings as config
 from nis_library.search.request import MODES
 
 CONTENT_OPTION = click.option(
-    "--content", "content_path", type=click.Path(path_type=Path), default=None,
+    "--content",
+    "content_path",
+    type=click.Path(path_type=Path),
+    default=None,
     help="The content folder (default: the CONTENT_DIR setting, see 'nis config'; else ./content).",
 )
-FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
-                             show_default=True, help="Readable text, or JSON for scripts.")
+FORMAT_OPTION = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Readable text, or JSON for scripts.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -52,10 +60,18 @@ def validate(content_path: Path | None, output_format: str) -> None:
     errors = sum(p.severity is Severity.ERROR for p in library.problems)
     warnings = len(library.problems) - errors
     if output_format == "json":
-        click.echo(json.dumps({
-            "ok": errors == 0, "errors": errors, "warnings": warnings, "items": len(library.files),
-            "problems": [p.as_dict() for p in library.problems],
-        }, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "ok": errors == 0,
+                    "errors": errors,
+                    "warnings": warnings,
+                    "items": len(library.files),
+                    "problems": [p.as_dict() for p in library.problems],
+                },
+                indent=2,
+            )
+        )
     else:
         for problem in library.problems:
             click.echo(str(problem))
@@ -67,8 +83,12 @@ def validate(content_path: Path | None, output_format: str) -> None:
 @main.command()
 @CONTENT_OPTION
 @FORMAT_OPTION
-@click.option("--min-per-cell", type=click.IntRange(min=0), default=None,
-              help="Exit 1 if any area × layer cell of the Standards has fewer items than this.")
+@click.option(
+    "--min-per-cell",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Exit 1 if any area × layer cell of the Standards has fewer items than this.",
+)
 def stats(content_path: Path | None, output_format: str, min_per_cell: int | None) -> None:
     """Item counts per area × layer, per kind and per element of the Universal offer."""
     library = load_library(_settings(CONTENT_DIR=content_path).content_dir)
@@ -84,8 +104,10 @@ def stats(content_path: Path | None, output_format: str, min_per_cell: int | Non
     else:
         click.echo(_render_coverage(cover, library))
         if library.problems:
-            click.echo(f"\nNote: {len(library.problems)} validation problem(s); invalid items are not counted "
-                       "(run 'nis validate').")
+            click.echo(
+                f"\nNote: {len(library.problems)} validation problem(s); invalid items are not counted "
+                "(run 'nis validate')."
+            )
         for area, layer, count in thin:
             click.echo(f"below {min_per_cell}: {area} × {layer} has {count}")
     sys.exit(1 if thin else 0)
@@ -93,17 +115,19 @@ def stats(content_path: Path | None, output_format: str, min_per_cell: int | Non
 
 def _standards_layers(library) -> list[str]:
     """The layers whose area cells the targets apply to: all but those only packages use."""
-    package_only = {l for p in library.publications.publications for l in p.layers if p.kinds == ["package"]}
-    return [l.id for l in library.taxonomy.layers if l.id not in package_only]
+    package_only = {layer for p in library.publications.publications for layer in p.layers if p.kinds == ["package"]}
+    return [layer.id for layer in library.taxonomy.layers if layer.id not in package_only]
 
 
 def _render_coverage(cover, library) -> str:
     label = {a.id: a.label for a in library.taxonomy.areas}
     width = max(len(v) for v in label.values()) + 2
     lines = [f"{cover.total} active items", "", "Items per area of development and layer of support:"]
-    lines.append("".ljust(width) + "".join(l.rjust(15) for l in cover.layers))
+    lines.append("".ljust(width) + "".join(layer.rjust(15) for layer in cover.layers))
     for area in cover.areas:
-        lines.append(label[area].ljust(width) + "".join(str(cover.cells[(area, l)]).rjust(15) for l in cover.layers))
+        lines.append(
+            label[area].ljust(width) + "".join(str(cover.cells[(area, layer)]).rjust(15) for layer in cover.layers)
+        )
     lines += ["", "Items per kind:"]
     lines += [f"  {kind.ljust(22)}{count}" for kind, count in cover.kinds.items()]
     lines += ["", "Elements of the Universal offer (items putting each into practice):"]
@@ -115,7 +139,10 @@ def _render_coverage(cover, library) -> str:
 
 
 INSTANCE_OPTION = click.option(
-    "--instance", "instance_path", type=click.Path(path_type=Path), default=None,
+    "--instance",
+    "instance_path",
+    type=click.Path(path_type=Path),
+    default=None,
     help="Where the bundle lives (default: the INSTANCE_DIR setting, see 'nis config'; else ./instance).",
 )
 
@@ -124,36 +151,52 @@ INSTANCE_OPTION = click.option(
 @CONTENT_OPTION
 @INSTANCE_OPTION
 @click.option("--full", is_flag=True, help="Rebuild everything instead of carrying over unchanged items.")
-@click.option("--embedder", type=click.Choice(sorted(EMBEDDERS)), default=None,
-              help="The embedding model (default: the EMBEDDER setting, see 'nis config'; else minilm).")
-@click.option("--preview", is_flag=True,
-              help="Build the preview from the working copies (drafts marked) into INSTANCE/preview, "
-                   "instead of the public bundle from the latest published versions.")
-def build(content_path: Path | None, instance_path: Path | None, full: bool, embedder: str | None,
-          preview: bool) -> None:
+@click.option(
+    "--embedder",
+    type=click.Choice(sorted(EMBEDDERS)),
+    default=None,
+    help="The embedding model (default: the EMBEDDER setting, see 'nis config'; else minilm).",
+)
+@click.option(
+    "--preview",
+    is_flag=True,
+    help="Build the preview from the working copies (drafts marked) into INSTANCE/preview, "
+    "instead of the public bundle from the latest published versions.",
+)
+def build(
+    content_path: Path | None, instance_path: Path | None, full: bool, embedder: str | None, preview: bool
+) -> None:
     """Validate content/ and write the search bundle (database, keyword index, vectors).
 
     The public bundle holds the latest published version of each item; --preview builds the
     working copies instead. Incremental: unchanged items are neither re-indexed nor re-embedded.
     The new bundle replaces the old one atomically; if anything fails, the old one stays.
     """
-    from indexer.bundle.build import build as run_build, BuildRefused
+    from indexer.bundle.build import BuildRefused
+    from indexer.bundle.build import build as run_build
 
     settings = _settings(CONTENT_DIR=content_path, INSTANCE_DIR=instance_path, EMBEDDER=embedder)
     content, instance = settings.content_dir, settings.instance_dir
     try:
-        report = run_build(content, config.preview_dir(instance) if preview else instance,
-                           source="working" if preview else "published", full=full,
-                           embedder=make_embedder(settings["EMBEDDER"]), progress=_progress_bar(),
-                           vectors_from=instance if preview else config.preview_dir(instance))
+        report = run_build(
+            content,
+            config.preview_dir(instance) if preview else instance,
+            source="working" if preview else "published",
+            full=full,
+            embedder=make_embedder(settings["EMBEDDER"]),
+            progress=_progress_bar(),
+            vectors_from=instance if preview else config.preview_dir(instance),
+        )
     except BuildRefused as refused:
         for problem in refused.problems:
             click.echo(str(problem), err=True)
         click.echo(f"Not built: {refused}", err=True)
         sys.exit(1)
-    click.echo(f"Built {report.bundle} in {report.seconds:.2f}s: {report.items} items, {report.searchable} searchable; "
-               f"{'full build' if report.full else 'incremental'}: {report.indexed} indexed, "
-               f"{report.removed} removed, {report.embedded} embedded.")
+    click.echo(
+        f"Built {report.bundle} in {report.seconds:.2f}s: {report.items} items, {report.searchable} searchable; "
+        f"{'full build' if report.full else 'incremental'}: {report.indexed} indexed, "
+        f"{report.removed} removed, {report.embedded} embedded."
+    )
     if not preview and report.items == 0:
         click.echo("Nothing is published yet: run 'nis publish', or 'nis build --preview' to see the working copies.")
 
@@ -161,14 +204,29 @@ def build(content_path: Path | None, instance_path: Path | None, full: bool, emb
 @main.command()
 @click.argument("publication")
 @CONTENT_OPTION
-@click.option("--review", "review_id", required=True, help="The review this edition comes from (content/reviews/<id>.yaml).")
+@click.option(
+    "--review", "review_id", required=True, help="The review this edition comes from (content/reviews/<id>.yaml)."
+)
 @click.option("--notes", default=None, help="The edition's release notes.")
-@click.option("--notes-file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Read the release notes from this file.")
+@click.option(
+    "--notes-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Read the release notes from this file.",
+)
 @click.option("--date", "date_text", default=None, help="The publication date, YYYY-MM-DD (default: today).")
-@click.option("--dry-run", is_flag=True, help="Show exactly what would be published, as a list and as diffs; write nothing.")
-def publish(publication: str, content_path: Path | None, review_id: str, notes: str | None, notes_file: Path | None,
-            date_text: str | None, dry_run: bool) -> None:
+@click.option(
+    "--dry-run", is_flag=True, help="Show exactly what would be published, as a list and as diffs; write nothing."
+)
+def publish(
+    publication: str,
+    content_path: Path | None,
+    review_id: str,
+    notes: str | None,
+    notes_file: Path | None,
+    date_text: str | None,
+    dry_run: bool,
+) -> None:
     """Freeze every changed item of PUBLICATION (standards or packages) as a new version and write
     an edition. All or nothing; refused, with nothing written, if anything is wrong."""
     import datetime as dt
@@ -198,12 +256,16 @@ def _describe_plan(plan, dry_run: bool) -> str:
     from indexer.record.editions import read_version
 
     verb = "Would publish" if dry_run else "Published"
-    lines = [f"{verb} {plan.publication} {plan.edition} ({plan.date}, review {plan.review}): "
-             f"{len(plan.versions)} new version(s), {len(plan.items)} items in the edition."]
+    lines = [
+        f"{verb} {plan.publication} {plan.edition} ({plan.date}, review {plan.review}): "
+        f"{len(plan.versions)} new version(s), {len(plan.items)} items in the edition."
+    ]
     for version in plan.versions:
         implements = f" [implements {', '.join(version.implements)}]" if version.implements else ""
         status = " WITHDRAWN" if version.status == "withdrawn" else ""
-        lines.append(f"  {version.id} v{version.number} {version.change_class}{status}: {version.change_note}{implements}")
+        lines.append(
+            f"  {version.id} v{version.number} {version.change_class}{status}: {version.change_note}{implements}"
+        )
     if dry_run:
         for version in plan.versions:
             if version.previous is None:
@@ -211,8 +273,12 @@ def _describe_plan(plan, dry_run: bool) -> str:
                 continue
             old_data, old_sections = read_version(version.previous)
             new_data, new_sections = read_version(version.source)
-            diff = item_diff(old_data, [(s["heading"], s["text"]) for s in old_sections],
-                             new_data, [(s["heading"], s["text"]) for s in new_sections])
+            diff = item_diff(
+                old_data,
+                [(s["heading"], s["text"]) for s in old_sections],
+                new_data,
+                [(s["heading"], s["text"]) for s in new_sections],
+            )
             lines.append(f"\n{version.id} v{version.number - 1} -> v{version.number}:\n{as_text(diff)}")
     return "\n".join(lines)
 
@@ -227,6 +293,7 @@ def _progress_bar():
     def show(items, label):
         with click.progressbar(items, label=label, file=sys.stderr) as bar:
             yield from bar
+
     return show
 
 
@@ -245,15 +312,23 @@ def _progress_bar():
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
-def search(query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters) -> None:
+def search(
+    query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters
+) -> None:
     """Search the library in your own words, e.g.  nis search "can't sit still in assembly" --layer universal"""
     from indexer.bundle.location import BundleError
-
-    from nis_library.search import InvalidSearch, search as run_search
+    from nis_library.search import InvalidSearch
+    from nis_library.search import search as run_search
 
     try:
-        results = run_search(_settings(INSTANCE_DIR=instance_path).instance_dir, query,
-                             {k: v for k, v in filters.items() if v}, mode, page, per_page)
+        results = run_search(
+            _settings(INSTANCE_DIR=instance_path).instance_dir,
+            query,
+            {k: v for k, v in filters.items() if v},
+            mode,
+            page,
+            per_page,
+        )
     except InvalidSearch as invalid:
         raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}") from None
     except BundleError as missing:
@@ -287,7 +362,9 @@ def render_results(results) -> str:
         why = " and ".join(hit.matched_by) or "browse"
         lines.append("")
         lines.append(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.id}]")
-        lines.append(f"   {hit.kind} · {', '.join(hit.layers)} · evidence: {hit.evidence} · cost: {hit.cost} · matched by {why}")
+        lines.append(
+            f"   {hit.kind} · {', '.join(hit.layers)} · evidence: {hit.evidence} · cost: {hit.cost} · matched by {why}"
+        )
         lines.append(f"   {plain(hit.snippet)}")
     if not results.hits:
         lines.append("No items matched. Try fewer or different words, or remove a filter.")
@@ -315,9 +392,16 @@ def show_config(output_format: str) -> None:
     environment variable), and what it does."""
     settings = _settings()
     if output_format == "json":
-        click.echo(json.dumps({"settings": settings.as_rows(),
-                               "other": {name: str(source) for name, source in settings.extra_sources.items()},
-                               "unknown_variables": list(settings.unknown_variables)}, indent=2))
+        click.echo(
+            json.dumps(
+                {
+                    "settings": settings.as_rows(),
+                    "other": {name: str(source) for name, source in settings.extra_sources.items()},
+                    "unknown_variables": list(settings.unknown_variables),
+                },
+                indent=2,
+            )
+        )
         return
     for entry in settings.as_rows():
         click.echo(f"{entry['setting']} = {json.dumps(entry['value'])}  [{settings.sources[entry['setting']]}]")

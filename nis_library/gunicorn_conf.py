@@ -11,7 +11,6 @@ from pathlib import Path
 
 def post_worker_init(worker) -> None:
     from indexer.bundle.location import BundleError
-
     from nis_library.search import get_service
 
     instance = Path(worker.wsgi.config["INSTANCE_DIR"])

@@ -42,6 +42,7 @@ class SettingsError(ValueError):
 # -- parsers: the text of an environment variable to a value of the setting's type ------------------
 # Each raises ValueError with the reason; the loader adds the variable's name.
 
+
 def _text(raw: str) -> str:
     return raw
 
@@ -67,6 +68,7 @@ def _whole_number(minimum: int) -> Callable[[str], int]:
         if number < minimum:
             raise ValueError(f"is less than {minimum}")
         return number
+
     return parse
 
 
@@ -75,6 +77,7 @@ def _one_of(*choices: str) -> Callable[[str], str]:
         if raw not in choices:
             raise ValueError(f"is not one of: {', '.join(choices)}")
         return raw
+
     return parse
 
 
@@ -99,7 +102,7 @@ def _json_object(raw: str) -> dict:
 class Setting:
     name: str
     default: Any
-    parse: Callable[[str], Any]   # the text of an environment variable, to a value
+    parse: Callable[[str], Any]  # the text of an environment variable, to a value
     kind: type | tuple[type, ...]  # what a value from instance/config.py or an override must be
     help: str
 
@@ -110,24 +113,57 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("SERVICE_NAME", "NIS Library", _text, str, "the service's name, in the header and page titles"),
-    Setting("CONTENT_DIR", Path("content"), _folder, (str, Path),
-            "the content folder that nis validate, stats, build and publish read"),
-    Setting("INSTANCE_DIR", Path("instance"), _folder, (str, Path),
-            "the bundles (instance/library), the preview's (instance/preview) and config.py"),
-    Setting("EMBEDDER", "minilm", _one_of(*EMBEDDERS), str,
-            "the model nis build embeds with: minilm (the real one) or hashing (a fast stand-in for tests)"),
-    Setting("PREVIEW", False, _switch, bool, "serve the working copies, drafts marked, at /preview (off for the public)"),
+    Setting(
+        "CONTENT_DIR",
+        Path("content"),
+        _folder,
+        (str, Path),
+        "the content folder that nis validate, stats, build and publish read",
+    ),
+    Setting(
+        "INSTANCE_DIR",
+        Path("instance"),
+        _folder,
+        (str, Path),
+        "the bundles (instance/library), the preview's (instance/preview) and config.py",
+    ),
+    Setting(
+        "EMBEDDER",
+        "minilm",
+        _one_of(*EMBEDDERS),
+        str,
+        "the model nis build embeds with: minilm (the real one) or hashing (a fast stand-in for tests)",
+    ),
+    Setting(
+        "PREVIEW", False, _switch, bool, "serve the working copies, drafts marked, at /preview (off for the public)"
+    ),
     Setting("RESULTS_PER_PAGE", 20, _whole_number(1), int, "search results per page"),
     Setting("ITEMS_PER_LAYER", 30, _whole_number(1), int, "items per layer on an area page, before a link to see all"),
     Setting("STATIC_MAX_AGE", 31536000, _whole_number(0), int, "seconds browsers may cache fingerprinted static files"),
     # htmx 2 settings for the strict Content-Security-Policy: no eval, no injected styles; Back
     # reloads the page from the server, so the URL alone decides what a page shows.
-    Setting("HTMX_CONFIG", {"allowEval": False, "allowScriptTags": False, "includeIndicatorStyles": False,
-                            "historyCacheSize": 0, "refreshOnHistoryMiss": True, "selfRequestsOnly": True,
-                            "defaultSettleDelay": 0},
-            _json_object, dict, "htmx's settings (a JSON object), strict for the Content-Security-Policy"),
-    Setting("TODAY", None, _date, (dt.date, type(None)),
-            "a fixed date (YYYY-MM-DD) to work out review schedules for, in tests; unset: the real date"),
+    Setting(
+        "HTMX_CONFIG",
+        {
+            "allowEval": False,
+            "allowScriptTags": False,
+            "includeIndicatorStyles": False,
+            "historyCacheSize": 0,
+            "refreshOnHistoryMiss": True,
+            "selfRequestsOnly": True,
+            "defaultSettleDelay": 0,
+        },
+        _json_object,
+        dict,
+        "htmx's settings (a JSON object), strict for the Content-Security-Policy",
+    ),
+    Setting(
+        "TODAY",
+        None,
+        _date,
+        (dt.date, type(None)),
+        "a fixed date (YYYY-MM-DD) to work out review schedules for, in tests; unset: the real date",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -143,8 +179,12 @@ class Source:
     where: str = ""
 
     def __str__(self) -> str:
-        return {"default": "default", "file": f"file {self.where}", "environment": f"environment {self.where}",
-                "override": self.where}[self.kind]
+        return {
+            "default": "default",
+            "file": f"file {self.where}",
+            "environment": f"environment {self.where}",
+            "override": self.where,
+        }[self.kind]
 
     def as_dict(self) -> dict:
         return {"kind": self.kind, "where": self.where}
@@ -183,9 +223,17 @@ class Settings:
 
     def as_rows(self) -> list[dict]:
         """One row per declared setting, as JSON can hold it (for `nis config`)."""
-        return [{"setting": s.name, "variable": s.variable, "value": _plain(self.values[s.name]),
-                 "default": _plain(s.default), "source": self.sources[s.name].as_dict(), "help": s.help}
-                for s in SETTINGS]
+        return [
+            {
+                "setting": s.name,
+                "variable": s.variable,
+                "value": _plain(self.values[s.name]),
+                "default": _plain(s.default),
+                "source": self.sources[s.name].as_dict(),
+                "help": s.help,
+            }
+            for s in SETTINGS
+        ]
 
 
 def _plain(value: Any) -> Any:
@@ -215,8 +263,9 @@ def _check(setting: Setting, value: Any, source: Source) -> Any:
         elif kinds == (int,):
             value = setting.parse(str(value))
     except ValueError as reason:
-        raise SettingsError(f"{setting.name} = {value!r} (from {source}) {reason}. "
-                            f"{setting.name}: {setting.help}.") from None
+        raise SettingsError(
+            f"{setting.name} = {value!r} (from {source}) {reason}. {setting.name}: {setting.help}."
+        ) from None
     return value
 
 
@@ -244,9 +293,12 @@ def _did_you_mean(name: str) -> str:
     return f" (did you mean {PREFIX}{close[0]}?)" if close else ""
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, *,
-                  overridden_by: str | Mapping[str, str] = "override",
-                  environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    overridden_by: str | Mapping[str, str] = "override",
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
     """Defaults, then INSTANCE_DIR/config.py, then `NIS_*` variables, then `overrides` (a value of
     None in `overrides` means "not given", as a command-line option left out). `overridden_by` says
     what gave the overrides, for all of them or name by name. Raises SettingsError naming the
@@ -265,7 +317,7 @@ def load_settings(overrides: Mapping[str, Any] | None = None, *,
     for variable, raw in sorted(environ.items()):
         if not variable.startswith(PREFIX) or raw == "" or variable in NAME_SERVICE_VARIABLES:
             continue
-        name = variable[len(PREFIX):]
+        name = variable[len(PREFIX) :]
         setting = BY_NAME.get(name)
         if setting is not None:
             try:
@@ -277,8 +329,11 @@ def load_settings(overrides: Mapping[str, Any] | None = None, *,
         else:
             unknown.append(variable)
     for variable in unknown:
-        log.warning("%s is not a setting of the NIS Library and is ignored%s; 'nis config' lists the settings.",
-                    variable, _did_you_mean(variable[len(PREFIX):]))
+        log.warning(
+            "%s is not a setting of the NIS Library and is ignored%s; 'nis config' lists the settings.",
+            variable,
+            _did_you_mean(variable[len(PREFIX) :]),
+        )
 
     # INSTANCE_DIR/config.py, from the instance folder the environment or an override names.
     instance = overrides.get("INSTANCE_DIR", from_environment.get("INSTANCE_DIR", values["INSTANCE_DIR"]))
@@ -290,8 +345,12 @@ def load_settings(overrides: Mapping[str, Any] | None = None, *,
                 values[name], sources[name] = _check(BY_NAME[name], value, file_source), file_source
             else:
                 if name not in flask_names:
-                    log.warning("%s in %s is not a setting of the NIS Library; passed to Flask as it is%s.",
-                                name, config_file, _did_you_mean(name).replace(PREFIX, ""))
+                    log.warning(
+                        "%s in %s is not a setting of the NIS Library; passed to Flask as it is%s.",
+                        name,
+                        config_file,
+                        _did_you_mean(name).replace(PREFIX, ""),
+                    )
                 extra[name], extra_sources[name] = value, file_source
 
     for name, value in from_environment.items():

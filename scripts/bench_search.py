@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from corpus import generate  # noqa: E402
+
 from indexer.bundle import location as bundle  # noqa: E402
 from indexer.bundle.build import build  # noqa: E402
 from indexer.bundle.embeddings import MiniLMEmbedder  # noqa: E402
@@ -105,8 +106,12 @@ def fts5_search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[st
         return []
     match = " OR ".join(f'"{w}"' for w in words)
     weights = ", ".join(str(FIELD_BOOSTS[f]) for f in TEXT_FIELDS)
-    return [r[0] for r in conn.execute(
-        f"select id from fts where fts match ? order by bm25(fts, 0, {weights}) limit ?", (match, limit))]
+    return [
+        r[0]
+        for r in conn.execute(
+            f"select id from fts where fts match ? order by bm25(fts, 0, {weights}) limit ?", (match, limit)
+        )
+    ]
 
 
 def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder, real_up_to: int, repeat: int) -> dict:
@@ -124,8 +129,11 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("\nsummary: ", "\nsummary: Edited for the benchmark. ", 1), encoding="utf-8")
     one = build(content, instance, source="working", embedder=embedder)
-    print(f"rebuild after one changed item: {one.seconds:.2f}s ({one.indexed} indexed, {one.embedded} embedded) "
-          f"{one.timings}", flush=True)
+    print(
+        f"rebuild after one changed item: {one.seconds:.2f}s ({one.indexed} indexed, {one.embedded} embedded) "
+        f"{one.timings}",
+        flush=True,
+    )
 
     service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
     from indexer.record.loading import load_library
@@ -138,7 +146,7 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     def measure(label: str, fn, passes: int = repeat):
         for q in queries:  # warm-up: caches, lazy loads
             fn(q)
-        samples = [s for _ in range(passes) for q in queries for s in timed(lambda: fn(q))]
+        samples = [s for _ in range(passes) for q in queries for s in timed(lambda q=q: fn(q))]
         results[label] = percentiles(samples)
 
     for mode in ("keyword", "semantic", "hybrid"):  # the whole search(): synonyms, facets, snippets
@@ -148,9 +156,11 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
             measure(label, lambda q, m=mode, f=filters: service.search(service.parse(q, f, m, 1, 20)))
     # Semantic and hybrid with the query embedding not cached: the model runs for every query.
     for mode in ("semantic", "hybrid"):
+
         def uncached(q, m=mode):
             service.embed_query.cache_clear()
             service.search(service.parse(q, None, m, 1, 20))
+
         measure(f"{mode}, query embedding not cached", uncached)
     measure("query embedding alone (model)", lambda q: minilm.embed([q]))
 
@@ -159,11 +169,13 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
         scores = service.bm25f.score(kq.weighted_terms)
         top = np.argpartition(-scores, 20)[:20] if len(scores) > 20 else np.arange(len(scores))
         return top[np.argsort(-scores[top])]
+
     measure("keyword retrieval only (BM25F matrix, top 20)", matrix_only)
 
     def whoosh_only(q):
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
         kq.query and service.searcher.search(kq.query, limit=20)
+
     if n <= WHOOSH_REFERENCE_UP_TO:  # minutes per pass beyond this
         measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
     measure("FTS5 baseline (top 20)", lambda q: fts5_search(conn, q))
@@ -174,8 +186,13 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
         print(f"{label:46}{p50:9.2f}{p95:9.2f}{p50 / base:12.1f}")
     if random_vectors:
         print("(corpus vectors are random unit vectors; queries embedded by the real model)")
-    return {"items": n, "full_build_s": full.seconds, "one_change_s": one.seconds, "latency": results,
-            "random_vectors": random_vectors}
+    return {
+        "items": n,
+        "full_build_s": full.seconds,
+        "one_change_s": one.seconds,
+        "latency": results,
+        "random_vectors": random_vectors,
+    }
 
 
 def main() -> int:
@@ -187,8 +204,10 @@ def main() -> int:
     args = parser.parse_args()
 
     queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
-    print(f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {len(queries)} queries × {args.repeat}")
+    print(
+        f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {len(queries)} queries × {args.repeat}"
+    )
     minilm = MiniLMEmbedder()
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)

@@ -44,9 +44,13 @@ def generate(source: Path, target: Path, n_items: int, seed: int = 0) -> list[Pa
     shutil.copytree(source / "items", target / "items")
 
     records = [r for r in library.files if r.item.status == "active"]
-    sentences = [s.strip() for r in records for sec in r.body.sections
-                 for s in _SENTENCE.split(" ".join(sec.text.split())) if 40 <= len(s.strip()) <= 240
-                 and not s.lstrip().startswith(("#", "|", "-", "*"))]
+    sentences = [
+        s.strip()
+        for r in records
+        for sec in r.body.sections
+        for s in _SENTENCE.split(" ".join(sec.text.split()))
+        if 40 <= len(s.strip()) <= 240 and not s.lstrip().startswith(("#", "|", "-", "*"))
+    ]
     interventions = [r.item.id for r in records if r.item.kind == "intervention"]
     all_tags = [t for r in records for t in r.item.tags]
     counters: dict[str, int] = {}
@@ -61,7 +65,7 @@ def generate(source: Path, target: Path, n_items: int, seed: int = 0) -> list[Pa
         data["id"] = f"{prefixes[kind]}-{counters[kind]:05d}"
         words = rng.choice(sentences).rstrip(".!?").split()
         start = rng.randrange(max(1, len(words) - 6))
-        data["title"] = "Synthetic: " + " ".join(words[start:start + rng.randint(4, 9)])
+        data["title"] = "Synthetic: " + " ".join(words[start : start + rng.randint(4, 9)])
         data["summary"] = rng.choice(sentences)[:280]
         data["phases"] = facets_from.data["phases"]
         data["settings"] = facets_from.data["settings"]
@@ -77,8 +81,10 @@ def generate(source: Path, target: Path, n_items: int, seed: int = 0) -> list[Pa
         for section in template.body.sections:
             body.append(f"## {section.heading}\n\n" + " ".join(rng.sample(sentences, rng.randint(2, 5))) + "\n")
         path = target / "items" / kind / f"{data['id']}.md"
-        path.write_text("---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n\n"
-                        + "\n".join(body), encoding="utf-8")
+        path.write_text(
+            "---\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True) + "---\n\n" + "\n".join(body),
+            encoding="utf-8",
+        )
         written.append(path)
     return written
 

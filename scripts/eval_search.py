@@ -1,8 +1,8 @@
 #!/usr/bin/env python
 """Measure search quality on the judged query set: nDCG@10, Recall@10 and MRR for each mode.
 
-    .venv/bin/python scripts/eval_search.py            # builds content/ into a temporary bundle
-    .venv/bin/python scripts/eval_search.py --by-area  # also per area of development
+.venv/bin/python scripts/eval_search.py            # builds content/ into a temporary bundle
+.venv/bin/python scripts/eval_search.py --by-area  # also per area of development
 """
 
 from __future__ import annotations
@@ -37,8 +37,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as instance:
         started = time.perf_counter()
         report = build(args.content, Path(instance), embedder=embedder)
-        print(f"Built {report.searchable} items with {embedder.name} in {time.perf_counter() - started:.1f}s; "
-              f"{len(queries)} judged queries from {args.queries.relative_to(ROOT) if args.queries.is_relative_to(ROOT) else args.queries}")
+        print(
+            f"Built {report.searchable} items with {embedder.name} in {time.perf_counter() - started:.1f}s; "
+            f"{len(queries)} judged queries from {args.queries.relative_to(ROOT) if args.queries.is_relative_to(ROOT) else args.queries}"
+        )
         service = SearchService(report.bundle, lambda name: embedder)
         groups = {"all": queries}
         if args.by_area:

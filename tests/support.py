@@ -49,7 +49,6 @@ class ContentTree:
         return load_library(self.root)
 
 
-
 def build_hashing(tree: ContentTree, instance: Path, source: str = "working", **kwargs):
     """Build a bundle with the deterministic stand-in embedder (fast; no model). Tests of the
     build's mechanics build from the working copies (as a preview does), so an edit to a fixture

@@ -24,8 +24,14 @@ INDEXER_MAY_IMPORT = {
 # nis_library: what every page shares, below the features ...
 SHARED = ("nis_library.settings", "nis_library.catalogue", "nis_library.web")
 # ... the features, each a package with its views and plain functions ...
-FEATURES = ("nis_library.browse", "nis_library.search", "nis_library.history", "nis_library.api",
-            "nis_library.state", "nis_library.governance")
+FEATURES = (
+    "nis_library.browse",
+    "nis_library.search",
+    "nis_library.history",
+    "nis_library.api",
+    "nis_library.state",
+    "nis_library.governance",
+)
 # ... and the wiring above them all, which nothing imports.
 WIRING = ("nis_library.app", "nis_library.cli", "nis_library.gunicorn_conf")
 WEB_FRAMEWORK = ("flask", "flask_htmx", "werkzeug")
@@ -90,28 +96,35 @@ def violations(graph: dict[str, set[str]]) -> list[str]:
     found = []
     for importer, targets in graph.items():
         for target in targets:
-            def broken(why: str) -> None:
-                found.append(f"{importer} -> {target}: {why}")
-
-            if within(importer, "indexer"):
-                if within(target, "nis_library"):
-                    broken("the indexer never imports the service")
-                for part, allowed in INDEXER_MAY_IMPORT.items():
-                    if within(importer, part) and within(target, "indexer") and target != "indexer" \
-                            and not within(target, tuple(allowed)):
-                        broken(f"{part} may import only {', '.join(sorted(allowed))}")
-            if within(importer, SHARED) and within(target, FEATURES + WIRING):
-                broken("what every page shares imports no feature")
-            if within(importer, FEATURES) and within(target, WIRING):
-                broken("features do not import the wiring")
-            if is_view(target) and importer != "nis_library.app":
-                broken("only the app factory imports views, to register them")
-            if within(target, WEB_FRAMEWORK) and within(importer, "nis_library") \
-                    and not (is_view(importer) or within(importer, MAY_USE_FLASK)):
-                broken("only views, the web shell and the wiring use Flask; the rest are plain functions")
-            if is_view(importer) and within(target, STORAGE):
-                broken("views hold no SQL and no Whoosh calls: they call plain functions")
+            found.extend(f"{importer} -> {target}: {why}" for why in broken_rules(importer, target))
     return sorted(found)
+
+
+def broken_rules(importer: str, target: str) -> list[str]:
+    """Why `importer` may not import `target`; empty when it may."""
+    why = []
+    if within(importer, "indexer"):
+        if within(target, "nis_library"):
+            why.append("the indexer never imports the service")
+        for part, allowed in INDEXER_MAY_IMPORT.items():
+            if (
+                within(importer, part)
+                and within(target, tuple(INDEXER_MAY_IMPORT))
+                and not within(target, tuple(allowed))
+            ):
+                why.append(f"{part} may import only {', '.join(sorted(allowed))}")
+    if within(importer, SHARED) and within(target, FEATURES + WIRING):
+        why.append("what every page shares imports no feature")
+    if within(importer, FEATURES) and within(target, WIRING):
+        why.append("features do not import the wiring")
+    if is_view(target) and importer != "nis_library.app":
+        why.append("only the app factory imports views, to register them")
+    uses_flask = within(importer, "nis_library") and within(target, WEB_FRAMEWORK)
+    if uses_flask and not (is_view(importer) or within(importer, MAY_USE_FLASK)):
+        why.append("only views, the web shell and the wiring use Flask; the rest are plain functions")
+    if is_view(importer) and within(target, STORAGE):
+        why.append("views hold no SQL and no Whoosh calls: they call plain functions")
+    return why
 
 
 def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -166,18 +179,21 @@ def test_every_package_says_its_one_job():
             assert docstring and len(docstring) > 30, f"{name} needs a docstring saying what it holds"
 
 
-@pytest.mark.parametrize("importer, target, rule", [
-    ("indexer.content.loader", "indexer.record.editions", "indexer.content may import only"),
-    ("indexer.record.publish", "indexer.bundle.build", "indexer.record may import only"),
-    ("indexer.bundle.build", "nis_library.settings", "the indexer never imports the service"),
-    ("nis_library.web.errors", "nis_library.search.request", "what every page shares imports no feature"),
-    ("nis_library.catalogue", "nis_library.history.service", "what every page shares imports no feature"),
-    ("nis_library.search.service", "nis_library.app", "features do not import the wiring"),
-    ("nis_library.history.views", "nis_library.browse.views", "only the app factory imports views"),
-    ("nis_library.search.service", "flask", "only views, the web shell and the wiring use Flask"),
-    ("nis_library.browse.views", "indexer.bundle.store", "views hold no SQL"),
-    ("nis_library.search.views", "sqlite3", "views hold no SQL"),
-])
+@pytest.mark.parametrize(
+    "importer, target, rule",
+    [
+        ("indexer.content.loader", "indexer.record.editions", "indexer.content may import only"),
+        ("indexer.record.publish", "indexer.bundle.build", "indexer.record may import only"),
+        ("indexer.bundle.build", "nis_library.settings", "the indexer never imports the service"),
+        ("nis_library.web.errors", "nis_library.search.request", "what every page shares imports no feature"),
+        ("nis_library.catalogue", "nis_library.history.service", "what every page shares imports no feature"),
+        ("nis_library.search.service", "nis_library.app", "features do not import the wiring"),
+        ("nis_library.history.views", "nis_library.browse.views", "only the app factory imports views"),
+        ("nis_library.search.service", "flask", "only views, the web shell and the wiring use Flask"),
+        ("nis_library.browse.views", "indexer.bundle.store", "views hold no SQL"),
+        ("nis_library.search.views", "sqlite3", "views hold no SQL"),
+    ],
+)
 def test_each_rule_catches_a_broken_import(importer, target, rule):
     graph = {importer: {target}, target: set()}
     assert [v for v in violations(graph) if rule in v], violations(graph)

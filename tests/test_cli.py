@@ -6,8 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-from tests.support import ContentTree
 from nis_library.cli import main
+from tests.support import ContentTree
 
 
 def run(*args: str):
@@ -69,8 +69,13 @@ def test_stats_counts_area_by_layer_and_kind(tree: ContentTree):
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     assert report["total"] == 5
-    assert report["kinds"] == {"practice": 1, "intervention": 1, "identification-tool": 1,
-                               "adjustment": 1, "package": 1}
+    assert report["kinds"] == {
+        "practice": 1,
+        "intervention": 1,
+        "identification-tool": 1,
+        "adjustment": 1,
+        "package": 1,
+    }
     slc = report["area_by_layer"]["speech-language-communication"]
     assert slc == {"universal": 1, "targeted": 2, "targeted-plus": 0, "specialist": 1}
     assert report["universal_offer"]["high-quality-teaching"] == 1
@@ -81,4 +86,4 @@ def test_stats_min_per_cell_fails_on_thin_cells(tree: ContentTree):
     result = run("stats", "--content", str(tree.root), "--min-per-cell", "1")
     assert result.exit_code == 1
     assert "below 1: motor-physical × universal has 0" in result.stdout
-    assert "specialist" not in "".join(l for l in result.stdout.splitlines() if l.startswith("below"))
+    assert "specialist" not in "".join(line for line in result.stdout.splitlines() if line.startswith("below"))

@@ -22,6 +22,7 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 # -- the README ----------------------------------------------------------------------------------
 
+
 def markdown_table(section: str, first_header: str) -> list[list[str]]:
     """The rows (cells, stripped, `\\|` unescaped) of the table under `## section` whose first
     column is headed `first_header`."""
@@ -83,11 +84,13 @@ def test_readme_lists_every_command_and_every_option():
         for param in command.params:
             if isinstance(param, click.Option):
                 for option in param.opts:
-                    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", documented[name]), \
+                    assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", documented[name]), (
                         f"README's row for 'nis {name}' does not mention {option}"
+                    )
 
 
 # -- the loader ----------------------------------------------------------------------------------
+
 
 def test_defaults_are_relative_to_the_working_directory(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
@@ -101,18 +104,30 @@ def test_defaults_are_relative_to_the_working_directory(tmp_path, monkeypatch):
 def test_each_source_overrides_the_one_before_and_is_reported(tmp_path):
     instance = tmp_path / "inst"
     instance.mkdir()
-    (instance / "config.py").write_text("RESULTS_PER_PAGE = 7\nSERVICE_NAME = 'From the file'\n"
-                                        "ITEMS_PER_LAYER = 12\nTODAY = '2031-09-01'\nSECRET_KEY = 'x'\n")
-    environ = {"NIS_INSTANCE_DIR": str(instance), "NIS_RESULTS_PER_PAGE": "11", "NIS_ITEMS_PER_LAYER": "13",
-               "NIS_PREVIEW": "true", "NIS_EMBEDDER": "hashing"}
-    settings = config.load_settings({"ITEMS_PER_LAYER": 3, "CONTENT_DIR": None}, overridden_by="the test",
-                                    environ=environ)
+    (instance / "config.py").write_text(
+        "RESULTS_PER_PAGE = 7\nSERVICE_NAME = 'From the file'\n"
+        "ITEMS_PER_LAYER = 12\nTODAY = '2031-09-01'\nSECRET_KEY = 'x'\n"
+    )
+    environ = {
+        "NIS_INSTANCE_DIR": str(instance),
+        "NIS_RESULTS_PER_PAGE": "11",
+        "NIS_ITEMS_PER_LAYER": "13",
+        "NIS_PREVIEW": "true",
+        "NIS_EMBEDDER": "hashing",
+    }
+    settings = config.load_settings(
+        {"ITEMS_PER_LAYER": 3, "CONTENT_DIR": None}, overridden_by="the test", environ=environ
+    )
     source = {name: settings.sources[name] for name in settings.values}
     assert settings["SERVICE_NAME"] == "From the file" and source["SERVICE_NAME"].as_dict() == {
-        "kind": "file", "where": str(instance / "config.py")}
+        "kind": "file",
+        "where": str(instance / "config.py"),
+    }
     assert settings["TODAY"] == dt.date(2031, 9, 1) and source["TODAY"].kind == "file"
     assert settings["RESULTS_PER_PAGE"] == 11 and source["RESULTS_PER_PAGE"].as_dict() == {
-        "kind": "environment", "where": "NIS_RESULTS_PER_PAGE"}
+        "kind": "environment",
+        "where": "NIS_RESULTS_PER_PAGE",
+    }
     assert settings["PREVIEW"] is True and settings["EMBEDDER"] == "hashing"
     assert settings["ITEMS_PER_LAYER"] == 3 and str(source["ITEMS_PER_LAYER"]) == "the test"
     assert settings.instance_dir == instance and source["INSTANCE_DIR"].kind == "environment"
@@ -138,14 +153,17 @@ def test_the_app_takes_its_settings_from_the_loader(tmp_path, monkeypatch):
     assert app.extensions["nis_settings"].sources["TODAY"].where == "NIS_TODAY"
 
 
-@pytest.mark.parametrize("variable, value, reason", [
-    ("NIS_RESULTS_PER_PAGE", "abc", "is not a whole number"),
-    ("NIS_RESULTS_PER_PAGE", "0", "is less than 1"),
-    ("NIS_PREVIEW", "perhaps", "is not true or false"),
-    ("NIS_EMBEDDER", "bert", "is not one of: minilm, hashing"),
-    ("NIS_TODAY", "31/12/2030", "is not a date"),
-    ("NIS_HTMX_CONFIG", "[1]", "is not a JSON object"),
-])
+@pytest.mark.parametrize(
+    "variable, value, reason",
+    [
+        ("NIS_RESULTS_PER_PAGE", "abc", "is not a whole number"),
+        ("NIS_RESULTS_PER_PAGE", "0", "is less than 1"),
+        ("NIS_PREVIEW", "perhaps", "is not true or false"),
+        ("NIS_EMBEDDER", "bert", "is not one of: minilm, hashing"),
+        ("NIS_TODAY", "31/12/2030", "is not a date"),
+        ("NIS_HTMX_CONFIG", "[1]", "is not a JSON object"),
+    ],
+)
 def test_a_bad_environment_value_is_a_clear_error_naming_the_variable(variable, value, reason):
     with pytest.raises(config.SettingsError) as error:
         config.load_settings(environ={variable: value})
@@ -154,7 +172,9 @@ def test_a_bad_environment_value_is_a_clear_error_naming_the_variable(variable, 
 
 def test_a_bad_value_in_config_py_or_an_override_names_where_it_came_from(tmp_path):
     (tmp_path / "config.py").write_text("RESULTS_PER_PAGE = 'many'\n")
-    with pytest.raises(config.SettingsError, match=r"RESULTS_PER_PAGE = 'many' \(from file .*config.py\) is not a whole"):
+    with pytest.raises(
+        config.SettingsError, match=r"RESULTS_PER_PAGE = 'many' \(from file .*config.py\) is not a whole"
+    ):
         config.load_settings({"INSTANCE_DIR": tmp_path}, environ={})
     with pytest.raises(config.SettingsError, match=r"PREVIEW = 'yes please' \(from override\) is not true or false"):
         config.load_settings({"PREVIEW": "yes please"}, environ={})
@@ -188,6 +208,7 @@ def test_make_embedder_no_longer_reads_the_environment(monkeypatch):
 
 # -- nis config ----------------------------------------------------------------------------------
 
+
 def run(*args: str, env: dict | None = None):
     return CliRunner().invoke(main, list(args), env=env)
 
@@ -206,8 +227,12 @@ def test_nis_config_prints_every_setting_its_value_and_source(tmp_path):
 
 
 def test_nis_config_as_json(tmp_path):
-    result = run("config", "--format", "json", env={"NIS_INSTANCE_DIR": str(tmp_path), "NIS_EMBEDDER": "hashing",
-                                                    "NIS_NO_SUCH_THING": "1"})
+    result = run(
+        "config",
+        "--format",
+        "json",
+        env={"NIS_INSTANCE_DIR": str(tmp_path), "NIS_EMBEDDER": "hashing", "NIS_NO_SUCH_THING": "1"},
+    )
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
     rows = {row["setting"]: row for row in report["settings"]}
@@ -228,6 +253,7 @@ def test_a_bad_environment_value_stops_a_command_with_a_clear_message():
 def test_command_line_options_override_the_settings_and_say_so(tree, tmp_path):
     result = run("validate", "--content", str(tree.root), env={"NIS_CONTENT_DIR": str(tmp_path / "nowhere")})
     assert result.exit_code == 0 and "5 items checked" in result.stderr
-    settings = config.load_settings({"CONTENT_DIR": tree.root}, overridden_by={"CONTENT_DIR": "option --content"},
-                                    environ={})
+    settings = config.load_settings(
+        {"CONTENT_DIR": tree.root}, overridden_by={"CONTENT_DIR": "option --content"}, environ={}
+    )
     assert str(settings.sources["CONTENT_DIR"]) == "option --content"

@@ -12,16 +12,18 @@ from __future__ import annotations
 import gc
 import shutil
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Literal, Sequence, TypeVar
+from typing import Literal, TypeVar
 
-from indexer.bundle import keyword_index, location as bundle, store, term_matrix
-from indexer.bundle.documents import document_hash, DOCUMENT_VERSION, embedding_hash, search_document, SearchDocument
+from indexer.bundle import keyword_index, store, term_matrix
+from indexer.bundle import location as bundle
+from indexer.bundle.documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
 from indexer.bundle.embeddings import Embedder, make_embedder
+from indexer.content.problems import Problem
 from indexer.record.library import Library
 from indexer.record.loading import load_library
-from indexer.content.problems import Problem
 
 T = TypeVar("T")
 Progress = Callable[[Sequence[T], str], Iterable[T]]
@@ -43,12 +45,12 @@ class BuildRefused(Exception):
 @dataclass
 class BuildReport:
     bundle: Path
-    items: int = 0            # items in the bundle, withdrawn included
-    searchable: int = 0       # active items in the keyword index and the vectors
-    indexed: int = 0          # documents (re)written to the keyword index
-    embedded: int = 0         # passages embedded by the model in this build
-    removed: int = 0          # documents removed from the keyword index
-    full: bool = True         # False when the build started from the previous bundle
+    items: int = 0  # items in the bundle, withdrawn included
+    searchable: int = 0  # active items in the keyword index and the vectors
+    indexed: int = 0  # documents (re)written to the keyword index
+    embedded: int = 0  # passages embedded by the model in this build
+    removed: int = 0  # documents removed from the keyword index
+    full: bool = True  # False when the build started from the previous bundle
     seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -67,8 +69,11 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source:
     if path is None:
         return None
     manifest = bundle.read_manifest(path)
-    if manifest.get("document_version") != DOCUMENT_VERSION or manifest.get("embedder") != embedder.name \
-            or manifest.get("source") != source:
+    if (
+        manifest.get("document_version") != DOCUMENT_VERSION
+        or manifest.get("embedder") != embedder.name
+        or manifest.get("source") != source
+    ):
         return None
     db = store.open_db(path / bundle.DB_NAME, read_only=True)
     try:
@@ -82,13 +87,13 @@ class Plan:
     """What this build writes, item by item: what carries over from the previous bundle unchanged,
     and what is written, indexed and embedded afresh."""
 
-    carried: list[str] = field(default_factory=list)                  # rows copied as they are
-    rows: list[dict] = field(default_factory=list)                    # rows written afresh
+    carried: list[str] = field(default_factory=list)  # rows copied as they are
+    rows: list[dict] = field(default_factory=list)  # rows written afresh
     changed: dict[str, SearchDocument] = field(default_factory=dict)  # active items to (re)index
-    embed_texts: dict[str, str] = field(default_factory=dict)         # embedding hash -> text to embed
-    active: list[str] = field(default_factory=list)                   # every searchable item
-    wanted_hashes: set[str] = field(default_factory=set)              # embeddings the bundle needs
-    removed: list[str] = field(default_factory=list)                  # no longer searchable
+    embed_texts: dict[str, str] = field(default_factory=dict)  # embedding hash -> text to embed
+    active: list[str] = field(default_factory=list)  # every searchable item
+    wanted_hashes: set[str] = field(default_factory=set)  # embeddings the bundle needs
+    removed: list[str] = field(default_factory=list)  # no longer searchable
 
 
 @dataclass
@@ -113,9 +118,16 @@ class Stopwatch:
         return round(time.perf_counter() - self.started, 3)
 
 
-def build(content_dir: Path, instance_dir: Path, *, source: Literal["published", "working"] = "published",
-          embedder: Embedder | None = None, full: bool = False, progress: Progress = no_progress,
-          vectors_from: Path | None = None) -> BuildReport:
+def build(
+    content_dir: Path,
+    instance_dir: Path,
+    *,
+    source: Literal["published", "working"] = "published",
+    embedder: Embedder | None = None,
+    full: bool = False,
+    progress: Progress = no_progress,
+    vectors_from: Path | None = None,
+) -> BuildReport:
     """Build the bundle from the latest published version of each item (`published`: what the
     public sees) or from the working copies (`working`: the panel's preview, drafts marked).
     `vectors_from`: another instance (the public one, for a preview; or the reverse) whose
@@ -143,12 +155,20 @@ def build(content_dir: Path, instance_dir: Path, *, source: Literal["published",
         _write_database(target, library, previous, plan, vectors, embedder)
         clock.lap("database")
         report.seconds, report.timings = clock.total(), clock.laps
-        bundle.write_manifest(target, {
-            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "document_version": DOCUMENT_VERSION,
-            "embedder": embedder.name, "dimensions": embedder.dimensions, "items": report.items,
-            "searchable": report.searchable, "config_hash": library.config_hash,
-            "content": str(Path(content_dir).resolve()), "source": source,
-        })
+        bundle.write_manifest(
+            target,
+            {
+                "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+                "document_version": DOCUMENT_VERSION,
+                "embedder": embedder.name,
+                "dimensions": embedder.dimensions,
+                "items": report.items,
+                "searchable": report.searchable,
+                "config_hash": library.config_hash,
+                "content": str(Path(content_dir).resolve()),
+                "source": source,
+            },
+        )
         bundle.make_current(instance_dir, target)
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
@@ -211,14 +231,17 @@ def _write_keyword_index(target: Path, previous: Previous | None, plan: Plan, pr
         ix = keyword_index.create(whoosh_dir)
         previous_matrix = None
     keyword_index.write(ix, plan.removed, progress(list(plan.changed.values()), "Indexing"))
-    term_matrix.assemble(previous_matrix, sorted(plan.active),
-                         {i: term_matrix.document_row(ix.schema, doc) for i, doc in plan.changed.items()}
-                         ).save(target / term_matrix.FILE_NAME)
+    term_matrix.assemble(
+        previous_matrix,
+        sorted(plan.active),
+        {i: term_matrix.document_row(ix.schema, doc) for i, doc in plan.changed.items()},
+    ).save(target / term_matrix.FILE_NAME)
     ix.close()
 
 
-def _embed(plan: Plan, previous: Previous | None, vectors_from: Path | None, embedder: Embedder,
-           progress: Progress) -> Vectors:
+def _embed(
+    plan: Plan, previous: Previous | None, vectors_from: Path | None, embedder: Embedder, progress: Progress
+) -> Vectors:
     """Embeddings carry over by hash, or are borrowed from the neighbour; only new passages go
     through the model."""
     reusable = store.embedding_hashes(previous.path / bundle.DB_NAME, embedder.name) if previous else set()
@@ -226,15 +249,16 @@ def _embed(plan: Plan, previous: Previous | None, vectors_from: Path | None, emb
     borrowable = (store.embedding_hashes(neighbour / bundle.DB_NAME, embedder.name) - reusable) if neighbour else set()
     to_embed = [h for h in plan.embed_texts if h not in reusable and h not in borrowable]
     vectors = Vectors(neighbour=neighbour, borrowed=plan.wanted_hashes & borrowable)
-    batches = [to_embed[i:i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
+    batches = [to_embed[i : i + EMBED_BATCH] for i in range(0, len(to_embed), EMBED_BATCH)]
     for batch in progress(batches, "Embedding"):
-        for h, vector in zip(batch, embedder.embed([plan.embed_texts[h] for h in batch])):
+        for h, vector in zip(batch, embedder.embed([plan.embed_texts[h] for h in batch]), strict=True):
             vectors.made[h] = vector
     return vectors
 
 
-def _write_database(target: Path, library: Library, previous: Previous | None, plan: Plan, vectors: Vectors,
-                    embedder: Embedder) -> None:
+def _write_database(
+    target: Path, library: Library, previous: Previous | None, plan: Plan, vectors: Vectors, embedder: Embedder
+) -> None:
     db = store.open_db(target / bundle.DB_NAME)
     with db.conn:
         store.write_items(db, plan.rows)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from indexer.content.hashing import digest
 from indexer.content.body import Body
+from indexer.content.hashing import digest
 from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
 
@@ -15,14 +15,22 @@ from indexer.content.taxonomy import Taxonomy
 DOCUMENT_VERSION = "1"
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
-PRACTICAL_SECTIONS = ("What it is", "How to do it", "Who and when", "How to use it", "What it tells you",
-                      "Who it is for", "What it provides", "How it is delivered")
+PRACTICAL_SECTIONS = (
+    "What it is",
+    "How to do it",
+    "Who and when",
+    "How to use it",
+    "What it tells you",
+    "Who it is for",
+    "What it provides",
+    "How it is delivered",
+)
 
 
 @dataclass(frozen=True)
 class Facet:
-    name: str        # the filter's name in queries, URLs and the API
-    field: str       # the item field it reads
+    name: str  # the filter's name in queries, URLs and the API
+    field: str  # the item field it reads
     vocabulary: str  # the taxonomy list its values come from
     label: str
 
@@ -78,8 +86,13 @@ def search_document(item: Item, body: Body, taxonomy: Taxonomy) -> SearchDocumen
             if term is not None:
                 labels.append(term.label)
     return SearchDocument(
-        id=item.id, title=item.title, summary=item.summary, tags=", ".join(item.tags),
-        practical="\n\n".join(practical), rest="\n\n".join(rest), labels=" · ".join(labels),
+        id=item.id,
+        title=item.title,
+        summary=item.summary,
+        tags=", ".join(item.tags),
+        practical="\n\n".join(practical),
+        rest="\n\n".join(rest),
+        labels=" · ".join(labels),
     )
 
 

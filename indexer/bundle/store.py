@@ -7,25 +7,37 @@ through it.
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
-
-import sqlite3
 
 import numpy as np
 import sqlite_utils
 
-from indexer.bundle.documents import facet_values, FACETS
+from indexer.bundle.documents import FACETS, facet_values
 from indexer.content.model import Item
-from indexer.record.editions import content_hash, PublishedRecord, read_version
 from indexer.content.read_cache import CachedFile, ReadCache
 from indexer.content.taxonomy import Taxonomy
+from indexer.record.editions import PublishedRecord, content_hash, read_version
 
-VOCABULARIES = ("areas", "subcomponents", "layers", "universal_offer", "phases", "settings", "delivered_by",
-                "formats", "evidence_strengths", "evidence_populations", "study_designs", "cost_bands",
-                "training_levels", "kinds")
+VOCABULARIES = (
+    "areas",
+    "subcomponents",
+    "layers",
+    "universal_offer",
+    "phases",
+    "settings",
+    "delivered_by",
+    "formats",
+    "evidence_strengths",
+    "evidence_populations",
+    "study_designs",
+    "cost_bands",
+    "training_levels",
+    "kinds",
+)
 
 
 def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
@@ -43,16 +55,29 @@ def open_db(path: Path, *, read_only: bool = False) -> sqlite_utils.Database:
 
 
 ITEM_COLUMNS = {
-    "id": str, "kind": str, "title": str, "summary": str, "status": str, "replaced_by": str, "sample": int,
-    "path": str, "file_hash": str, "doc_hash": str, "embed_hash": str,
-    "data": str,      # the front matter, as JSON
+    "id": str,
+    "kind": str,
+    "title": str,
+    "summary": str,
+    "status": str,
+    "replaced_by": str,
+    "sample": int,
+    "path": str,
+    "file_hash": str,
+    "doc_hash": str,
+    "embed_hash": str,
+    "data": str,  # the front matter, as JSON
     "sections": str,  # [{heading, line, text}], as JSON
-    "lines": str,     # where the keys that cross-item checks report on are, as JSON
-    "first_line": int, "last_line": int,
+    "lines": str,  # where the keys that cross-item checks report on are, as JSON
+    "first_line": int,
+    "last_line": int,
     # From the published record (see `mark_versions`): the item's latest published version, and
     # whether this row is a draft (a working copy that differs from it, or was never published).
     "content_hash": str,  # what publishing compares (see `indexer.record.editions.content_hash`)
-    "version": int, "edition": str, "published": str, "draft": int,
+    "version": int,
+    "edition": str,
+    "published": str,
+    "draft": int,
 } | {f"facet_{facet.name}": str for facet in FACETS}
 
 
@@ -63,13 +88,40 @@ LINK_FIELDS = ("related", "leads_to", "components", "replaced_by")
 def create_tables(db: sqlite_utils.Database) -> None:
     db["items"].create(ITEM_COLUMNS, pk="id")
     db["links"].create({"source": str, "relation": str, "target": str, "position": int})
-    db["versions"].create({
-        "id": str, "version": int, "publication": str, "edition": str, "date": str, "title": str, "kind": str,
-        "status": str, "change_class": str, "change_note": str, "implements": str, "sha256": str,
-        "content_hash": str, "data": str, "sections": str}, pk=("id", "version"))
+    db["versions"].create(
+        {
+            "id": str,
+            "version": int,
+            "publication": str,
+            "edition": str,
+            "date": str,
+            "title": str,
+            "kind": str,
+            "status": str,
+            "change_class": str,
+            "change_note": str,
+            "implements": str,
+            "sha256": str,
+            "content_hash": str,
+            "data": str,
+            "sections": str,
+        },
+        pk=("id", "version"),
+    )
     db["versions"].create_index(["date"])
-    db["editions"].create({"publication": str, "edition": str, "date": str, "review": str, "release_notes": str,
-                           "previous": str, "items": str, "sha256": str}, pk=("publication", "edition"))
+    db["editions"].create(
+        {
+            "publication": str,
+            "edition": str,
+            "date": str,
+            "review": str,
+            "release_notes": str,
+            "previous": str,
+            "items": str,
+            "sha256": str,
+        },
+        pk=("publication", "edition"),
+    )
     db["reviews"].create({"id": str, "publication": str, "json": str}, pk="id")
     db["embeddings"].create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
 
@@ -80,12 +132,22 @@ def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
     data = item.model_dump(mode="json")
     sections = [(s.heading, s.text) for s in record.body.sections]
     row = {
-        "id": item.id, "kind": item.kind, "title": item.title, "summary": item.summary,
-        "status": item.status, "replaced_by": item.replaced_by, "sample": item.sample,
-        "path": record.display_path, "file_hash": record.file_hash, "doc_hash": doc_hash, "embed_hash": embed_hash,
+        "id": item.id,
+        "kind": item.kind,
+        "title": item.title,
+        "summary": item.summary,
+        "status": item.status,
+        "replaced_by": item.replaced_by,
+        "sample": item.sample,
+        "path": record.display_path,
+        "file_hash": record.file_hash,
+        "doc_hash": doc_hash,
+        "embed_hash": embed_hash,
         "data": json.dumps(data),
-        "sections": json.dumps(cached.sections), "lines": json.dumps(cached.lines),
-        "first_line": cached.first_line, "last_line": cached.last_line,
+        "sections": json.dumps(cached.sections),
+        "lines": json.dumps(cached.lines),
+        "first_line": cached.first_line,
+        "last_line": cached.last_line,
         "content_hash": content_hash(data, sections),
     }
     for facet in FACETS:
@@ -110,8 +172,10 @@ class PreviousRow:
 
 
 def read_previous_rows(db: sqlite_utils.Database) -> dict[str, PreviousRow]:
-    return {r["id"]: PreviousRow(**r) for r in db.query(
-        "select id, path, status, file_hash, doc_hash, embed_hash from items")}
+    return {
+        r["id"]: PreviousRow(**r)
+        for r in db.query("select id, path, status, file_hash, doc_hash, embed_hash from items")
+    }
 
 
 def read_cache(db_path: Path, config: str | None) -> ReadCache:
@@ -120,8 +184,9 @@ def read_cache(db_path: Path, config: str | None) -> ReadCache:
     try:
         files = {}
         for r in db.query("select path, file_hash, data, sections, lines, first_line, last_line from items"):
-            files[r["path"]] = CachedFile(r["file_hash"], json.loads(r["data"]), r["sections"], r["lines"],
-                                          r["first_line"], r["last_line"])
+            files[r["path"]] = CachedFile(
+                r["file_hash"], json.loads(r["data"]), r["sections"], r["lines"], r["first_line"], r["last_line"]
+            )
         return ReadCache(config or "", files)
     finally:
         db.conn.close()
@@ -156,16 +221,22 @@ def _keys(db: sqlite_utils.Database, table: str, values: Iterable[str]) -> str:
 
 def _copy_vectors(db: sqlite_utils.Database, alias: str, embed_hashes: Iterable[str]) -> None:
     wanted = _keys(db, "wanted_vectors", embed_hashes)
-    db.execute(f"insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
-               f"from {alias}.embeddings where embed_hash in (select key from {wanted})")
+    db.execute(
+        f"insert or ignore into embeddings (embed_hash, model, vector) select embed_hash, model, vector "
+        f"from {alias}.embeddings where embed_hash in (select key from {wanted})"
+    )
 
 
-def carry_over(db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[str], embed_hashes: Iterable[str]) -> None:
+def carry_over(
+    db: sqlite_utils.Database, old_db_path: Path, item_ids: Iterable[str], embed_hashes: Iterable[str]
+) -> None:
     """Copy unchanged rows and vectors from the previous bundle's database, inside SQLite."""
     with _attached(db, old_db_path, "old"):
         wanted = _keys(db, "carried_items", item_ids)
         columns = ", ".join(ITEM_COLUMNS)
-        db.execute(f"insert into items ({columns}) select {columns} from old.items where id in (select key from {wanted})")
+        db.execute(
+            f"insert into items ({columns}) select {columns} from old.items where id in (select key from {wanted})"
+        )
         _copy_vectors(db, "old", embed_hashes)
 
 
@@ -180,9 +251,11 @@ def write_links(db: sqlite_utils.Database) -> None:
     """Derive the links table from every item's front matter (after all items are written)."""
     db.execute("delete from links")
     for name in LINK_FIELDS:
-        db.execute(f"insert into links (source, relation, target, position) "
-                   f"select items.id, '{name}', j.value, cast(j.key as integer) from items, "
-                   f"json_each(items.data, '$.{name}') j where j.type = 'text'")
+        db.execute(
+            f"insert into links (source, relation, target, position) "
+            f"select items.id, '{name}', j.value, cast(j.key as integer) from items, "
+            f"json_each(items.data, '$.{name}') j where j.type = 'text'"
+        )
         # a single ID (replaced_by) is a scalar, not an array: json_each yields it with a null key
     db.execute("update links set position = 0 where position is null")
     db["links"].create_index(["source"], if_not_exists=True)
@@ -202,12 +275,22 @@ def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[d
 
 def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
-    return list(db.query("select source, relation, target, position from links where source = ? or target = ? "
-                         "order by relation, source, position", [item_id, item_id]))
+    return list(
+        db.query(
+            "select source, relation, target, position from links where source = ? or target = ? "
+            "order by relation, source, position",
+            [item_id, item_id],
+        )
+    )
 
 
-def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews: dict, publications_json: str,
-                    previous_db: Path | None = None) -> None:
+def write_published(
+    db: sqlite_utils.Database,
+    record: PublishedRecord,
+    reviews: dict,
+    publications_json: str,
+    previous_db: Path | None = None,
+) -> None:
     """Every published version (its text as frozen), every edition and every review. Versions
     never change, so those already in the previous bundle (same file hash) are copied, not re-read."""
     carried = _carry_versions(db, previous_db, {v.record.sha256 for vs in record.versions.values() for v in vs})
@@ -217,23 +300,42 @@ def write_published(db: sqlite_utils.Database, record: PublishedRecord, reviews:
             if version.record.sha256 in carried:
                 continue
             data, sections = read_version(version.path)
-            versions.append({
-                "id": item_id, "version": version.number, "publication": version.publication,
-                "edition": version.edition, "date": version.date.isoformat(), "title": str(data.get("title", "")),
-                "kind": version.record.kind, "status": version.record.status,
-                "change_class": version.record.change_class, "change_note": version.record.change_note,
-                "implements": json.dumps(version.record.implements), "sha256": version.record.sha256,
-                "content_hash": version.record.content_hash,
-                "data": json.dumps(data, default=str), "sections": json.dumps(sections)})
+            versions.append(
+                {
+                    "id": item_id,
+                    "version": version.number,
+                    "publication": version.publication,
+                    "edition": version.edition,
+                    "date": version.date.isoformat(),
+                    "title": str(data.get("title", "")),
+                    "kind": version.record.kind,
+                    "status": version.record.status,
+                    "change_class": version.record.change_class,
+                    "change_note": version.record.change_note,
+                    "implements": json.dumps(version.record.implements),
+                    "sha256": version.record.sha256,
+                    "content_hash": version.record.content_hash,
+                    "data": json.dumps(data, default=str),
+                    "sections": json.dumps(sections),
+                }
+            )
     db["versions"].insert_all(versions, batch_size=500)
-    db["editions"].insert_all(({
-        "publication": e.manifest.publication, "edition": e.manifest.edition, "date": e.manifest.date.isoformat(),
-        "review": e.manifest.review, "release_notes": e.manifest.release_notes,
-        "previous": e.manifest.previous.edition if e.manifest.previous else None,
-        "items": json.dumps(e.manifest.items), "sha256": e.sha256,
-    } for e in record.editions))
-    db["reviews"].insert_all({"id": r.id, "publication": r.publication, "json": r.model_dump_json()}
-                             for r in reviews.values())
+    db["editions"].insert_all(
+        {
+            "publication": e.manifest.publication,
+            "edition": e.manifest.edition,
+            "date": e.manifest.date.isoformat(),
+            "review": e.manifest.review,
+            "release_notes": e.manifest.release_notes,
+            "previous": e.manifest.previous.edition if e.manifest.previous else None,
+            "items": json.dumps(e.manifest.items),
+            "sha256": e.sha256,
+        }
+        for e in record.editions
+    )
+    db["reviews"].insert_all(
+        {"id": r.id, "publication": r.publication, "json": r.model_dump_json()} for r in reviews.values()
+    )
     write_document(db, "publications", publications_json)
 
 
@@ -251,8 +353,10 @@ def _carry_versions(db: sqlite_utils.Database, previous_db: Path | None, wanted:
 def mark_versions(db: sqlite_utils.Database, latest: dict[str, tuple[int, str, str]], drafts: set[str]) -> None:
     """Set each item row's latest published version (number, edition, date) and draft flag."""
     db.execute("update items set version = null, edition = null, published = null, draft = 0")
-    db.conn.executemany("update items set version = ?, edition = ?, published = ? where id = ?",
-                        ((n, e, d, i) for i, (n, e, d) in latest.items()))
+    db.conn.executemany(
+        "update items set version = ?, edition = ?, published = ? where id = ?",
+        ((n, e, d, i) for i, (n, e, d) in latest.items()),
+    )
     db.conn.executemany("update items set draft = 1 where id = ?", ((i,) for i in drafts))
 
 
@@ -277,8 +381,9 @@ def read_versions_since(db: sqlite_utils.Database, since_date: str) -> list[dict
 
 
 def read_versions_in_edition(db: sqlite_utils.Database, publication: str, edition: str) -> list[dict]:
-    return list(db.query("select * from versions where publication = ? and edition = ? order by id",
-                         [publication, edition]))
+    return list(
+        db.query("select * from versions where publication = ? and edition = ? order by id", [publication, edition])
+    )
 
 
 def read_version_titles(db: sqlite_utils.Database, versions: dict[str, int]) -> dict[tuple[str, int], str]:
@@ -298,8 +403,17 @@ def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
     for name in VOCABULARIES:
         for position, term in enumerate(taxonomy.vocabulary(name)):
             parent = taxonomy.area_of_subcomponent().get(term.id) if name == "subcomponents" else None
-            rows.append({"vocabulary": name, "id": term.id, "label": term.label, "definition": term.definition,
-                         "aliases": json.dumps(term.aliases), "parent": parent, "position": position})
+            rows.append(
+                {
+                    "vocabulary": name,
+                    "id": term.id,
+                    "label": term.label,
+                    "definition": term.definition,
+                    "aliases": json.dumps(term.aliases),
+                    "parent": parent,
+                    "position": position,
+                }
+            )
     db["vocabularies"].insert_all(rows, pk=("vocabulary", "id"))
     write_document(db, "taxonomy", taxonomy.model_dump_json())
 
@@ -312,7 +426,8 @@ def write_document(db: sqlite_utils.Database, name: str, json_text: str) -> None
 def write_embeddings(db: sqlite_utils.Database, model: str, vectors: dict[str, np.ndarray]) -> None:
     db["embeddings"].insert_all(
         ({"embed_hash": h, "model": model, "vector": v.astype(np.float32).tobytes()} for h, v in vectors.items()),
-        batch_size=1000)
+        batch_size=1000,
+    )
 
 
 def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> dict[str, np.ndarray]:

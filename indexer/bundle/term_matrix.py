@@ -10,9 +10,9 @@ the scores match Whoosh's own BM25F.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 import numpy as np
 from scipy import sparse
@@ -41,22 +41,29 @@ def document_row(schema, document: SearchDocument) -> Row:
 
 @dataclass
 class TermMatrix:
-    ids: list[str]          # row order
-    columns: list[str]      # field\x1fterm keys
+    ids: list[str]  # row order
+    columns: list[str]  # field\x1fterm keys
     weights: sparse.csr_matrix  # float32, rows × columns
-    lengths: np.ndarray     # int32, rows × len(TEXT_FIELDS)
+    lengths: np.ndarray  # int32, rows × len(TEXT_FIELDS)
 
     @classmethod
-    def empty(cls) -> "TermMatrix":
+    def empty(cls) -> TermMatrix:
         return cls([], [], sparse.csr_matrix((0, 0), dtype=np.float32), np.zeros((0, len(TEXT_FIELDS)), np.int32))
 
     def save(self, path: Path) -> None:
-        np.savez(path, ids=np.array(self.ids, dtype=str), columns=np.array(self.columns, dtype=str),
-                 indptr=self.weights.indptr, indices=self.weights.indices, data=self.weights.data,
-                 shape=np.array(self.weights.shape), lengths=self.lengths)
+        np.savez(
+            path,
+            ids=np.array(self.ids, dtype=str),
+            columns=np.array(self.columns, dtype=str),
+            indptr=self.weights.indptr,
+            indices=self.weights.indices,
+            data=self.weights.data,
+            shape=np.array(self.weights.shape),
+            lengths=self.lengths,
+        )
 
     @classmethod
-    def load(cls, path: Path) -> "TermMatrix":
+    def load(cls, path: Path) -> TermMatrix:
         with np.load(path, allow_pickle=False) as f:
             weights = sparse.csr_matrix((f["data"], f["indices"], f["indptr"]), shape=tuple(f["shape"]))
             return cls(f["ids"].tolist(), f["columns"].tolist(), weights, f["lengths"])
@@ -79,8 +86,12 @@ def assemble(previous: TermMatrix | None, order: list[str], new_rows: Mapping[st
     old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(len(carried), len(columns)), dtype=np.float32)
     fresh = _rows_matrix([new_rows[d][0] for d in order if d in new_rows], column_of, len(columns))
     stacked = sparse.vstack([old, fresh], format="csr", dtype=np.float32)
-    lengths = np.vstack([previous.lengths[[old_row[d] for d in carried]].reshape(-1, len(TEXT_FIELDS)),
-                         np.array([new_rows[d][1] for d in order if d in new_rows], dtype=np.int32).reshape(-1, len(TEXT_FIELDS))])
+    lengths = np.vstack(
+        [
+            previous.lengths[[old_row[d] for d in carried]].reshape(-1, len(TEXT_FIELDS)),
+            np.array([new_rows[d][1] for d in order if d in new_rows], dtype=np.int32).reshape(-1, len(TEXT_FIELDS)),
+        ]
+    )
     # Back into `order`, then drop columns no document uses any more.
     position = {d: i for i, d in enumerate(carried + [d for d in order if d in new_rows])}
     permutation = [position[d] for d in order]
@@ -96,5 +107,7 @@ def _rows_matrix(rows: Iterable[dict[str, float]], column_of: Mapping[str, int],
             indices.append(column_of[key])
             data.append(weight)
         indptr.append(len(indices))
-    return sparse.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
-                             shape=(len(indptr) - 1, width))
+    return sparse.csr_matrix(
+        (np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)),
+        shape=(len(indptr) - 1, width),
+    )

@@ -18,8 +18,11 @@ def check_settings(content: Content) -> None:
     for kind_id in kind_ids:
         owners = [p.id for p in publications.publications if kind_id in p.kinds]
         if len(owners) != 1:
-            problems.error(1, "kind-publication",
-                           f"the kind '{kind_id}' must belong to exactly one publication, not {owners or 'none'}")
+            problems.error(
+                1,
+                "kind-publication",
+                f"the kind '{kind_id}' must belong to exactly one publication, not {owners or 'none'}",
+            )
     layer_ids = {layer.id for layer in taxonomy.layers}
     for publication in publications.publications:
         for kind_id in publication.kinds:
@@ -31,7 +34,11 @@ def check_settings(content: Content) -> None:
     content.problems.extend(problems)
     problems = Problems(display_path(content.root, content.root / TAXONOMY_FILE))
     for kind_id in set(kind_ids) ^ set(MODEL_FOR_KIND):
-        where = "taxonomy.yaml but not in the content model" if kind_id in kind_ids else "the content model but not in taxonomy.yaml"
+        where = (
+            "taxonomy.yaml but not in the content model"
+            if kind_id in kind_ids
+            else "the content model but not in taxonomy.yaml"
+        )
         problems.error(1, "kind-model", f"the kind '{kind_id}' is in {where}")
     content.problems.extend(problems)
 
@@ -46,8 +53,11 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
             continue
         if item_id in by_id:
             problems = Problems(record.display_path)
-            problems.error(record.located.line_of(("id",)), "duplicate-id",
-                           f"the ID '{item_id}' is already used by {by_id[item_id].display_path}")
+            problems.error(
+                record.located.line_of(("id",)),
+                "duplicate-id",
+                f"the ID '{item_id}' is already used by {by_id[item_id].display_path}",
+            )
             content.problems.extend(problems)
             record.item = None
         else:
@@ -62,8 +72,9 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
         content.problems.extend(problems)
 
 
-def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Problems,
-                      unpublished: frozenset[str]) -> None:
+def _check_references(
+    record: ItemFile, by_id: dict[str, ItemFile], problems: Problems, unpublished: frozenset[str]
+) -> None:
     data, located = record.data, record.located
     own_id = data.get("id")
     for field_name in ("related", "leads_to", "components", "replaced_by"):
@@ -76,25 +87,45 @@ def _check_references(record: ItemFile, by_id: dict[str, ItemFile], problems: Pr
                 continue
             other = by_id.get(target)
             if other is None and target in unpublished:
-                problems.warning(line, "not-yet-published", f"'{field_name}' points at '{target}', which has no "
-                                 "published version yet: the link appears once it is published")
+                problems.warning(
+                    line,
+                    "not-yet-published",
+                    f"'{field_name}' points at '{target}', which has no "
+                    "published version yet: the link appears once it is published",
+                )
                 continue
             if other is None:
-                problems.error(line, "dangling-reference",
-                               f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}")
+                problems.error(
+                    line,
+                    "dangling-reference",
+                    f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}",
+                )
                 continue
             other_kind, other_status = other.data.get("kind"), other.data.get("status", "active")
             if field_name == "leads_to" and other_kind == record.folder_kind:
-                problems.error(line, "leads-to-kind",
-                               f"'leads_to' must point at what the tool leads to (a practice, intervention, "
-                               f"adjustment or package), not at another {other_kind} '{target}'")
+                problems.error(
+                    line,
+                    "leads-to-kind",
+                    f"'leads_to' must point at what the tool leads to (a practice, intervention, "
+                    f"adjustment or package), not at another {other_kind} '{target}'",
+                )
             if field_name == "replaced_by" and other_status == "withdrawn":
-                problems.error(line, "replaced-by-withdrawn", f"'replaced_by' points at '{target}', which is itself withdrawn")
+                problems.error(
+                    line, "replaced-by-withdrawn", f"'replaced_by' points at '{target}', which is itself withdrawn"
+                )
             elif field_name != "replaced_by" and other_status == "withdrawn":
-                problems.warning(line, "reference-to-withdrawn", f"'{field_name}' points at '{target}', which is withdrawn")
+                problems.warning(
+                    line, "reference-to-withdrawn", f"'{field_name}' points at '{target}', which is withdrawn"
+                )
     if record.folder_kind == "identification-tool" and "leads_to" in data and not data.get("leads_to"):
-        problems.error(located.line_of(("leads_to",)), "leads-nowhere",
-                       "an identification tool must lead to at least one practice, intervention, adjustment or package")
+        problems.error(
+            located.line_of(("leads_to",)),
+            "leads-nowhere",
+            "an identification tool must lead to at least one practice, intervention, adjustment or package",
+        )
     if data.get("replaced_by") and data.get("status", "active") != "withdrawn":
-        problems.error(located.line_of(("replaced_by",)), "replaced-by-active",
-                       "'replaced_by' is only for withdrawn items: set 'status: withdrawn' or remove it")
+        problems.error(
+            located.line_of(("replaced_by",)),
+            "replaced-by-active",
+            "'replaced_by' is only for withdrawn items: set 'status: withdrawn' or remove it",
+        )

@@ -6,7 +6,7 @@ hide the problems in the others, and reports at the line of the offending key.
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from indexer.content.library import ItemFile
 from indexer.content.problems import Problems, did_you_mean
@@ -96,12 +96,22 @@ def check_subcomponents(data: dict, located: LocatedYaml, taxonomy: Taxonomy, pr
     for where, value in values_at(data, ("subcomponents",)):
         area = area_of.get(value) if isinstance(value, str) else None
         if area and area not in areas:
-            problems.error(located.line_of(where), "subcomponent-area",
-                           f"sub-component '{value}' belongs to area '{area}', which is not in this item's areas")
+            problems.error(
+                located.line_of(where),
+                "subcomponent-area",
+                f"sub-component '{value}' belongs to area '{area}', which is not in this item's areas",
+            )
 
 
-def check_kind_rules(data: dict, located: LocatedYaml, kind_id: str, taxonomy: Taxonomy,
-                     publications: Publications, problems: Problems, stem: str) -> None:
+def check_kind_rules(
+    data: dict,
+    located: LocatedYaml,
+    kind_id: str,
+    taxonomy: Taxonomy,
+    publications: Publications,
+    problems: Problems,
+    stem: str,
+) -> None:
     kind = taxonomy.kind(kind_id)
     if kind is None:
         return
@@ -116,23 +126,38 @@ def check_kind_rules(data: dict, located: LocatedYaml, kind_id: str, taxonomy: T
     if kind.layers is not None:
         for where, value in values_at(data, ("layers",)):
             if value not in kind.layers:
-                problems.error(located.line_of(where), "layer-for-kind",
-                               f"a {kind.id} belongs only to the layers {', '.join(kind.layers)}, not '{value}'")
+                problems.error(
+                    located.line_of(where),
+                    "layer-for-kind",
+                    f"a {kind.id} belongs only to the layers {', '.join(kind.layers)}, not '{value}'",
+                )
     publication = publications.for_kind(kind.id)
     if publication and layers and not set(layers) & set(publication.layers):
-        problems.error(located.line_of(("layers",)), "layer-for-publication",
-                       f"a {kind.id} is published in '{publication.id}', so its layers must include one of "
-                       f"{', '.join(publication.layers)}")
+        problems.error(
+            located.line_of(("layers",)),
+            "layer-for-publication",
+            f"a {kind.id} is published in '{publication.id}', so its layers must include one of "
+            f"{', '.join(publication.layers)}",
+        )
     universal = [layer.id for layer in taxonomy.layers][0]  # the first layer is the Universal offer
     if data.get("universal_offer") and universal not in layers:
-        problems.error(located.line_of(("universal_offer",)), "universal-offer-layer",
-                       f"'universal_offer' is only for items in the '{universal}' layer")
+        problems.error(
+            located.line_of(("universal_offer",)),
+            "universal-offer-layer",
+            f"'universal_offer' is only for items in the '{universal}' layer",
+        )
     if kind.id == "identification-tool" and "subcomponents" in data and not data.get("subcomponents"):
-        problems.error(located.line_of(("subcomponents",)), "tool-subcomponents",
-                       "an identification tool must say which sub-components it identifies")
+        problems.error(
+            located.line_of(("subcomponents",)),
+            "tool-subcomponents",
+            "an identification tool must say which sub-components it identifies",
+        )
     elif kind.id == "identification-tool" and "subcomponents" not in data:
-        problems.error(located.first_line, "tool-subcomponents",
-                       "an identification tool must say which sub-components it identifies: add 'subcomponents'")
+        problems.error(
+            located.first_line,
+            "tool-subcomponents",
+            "an identification tool must say which sub-components it identifies: add 'subcomponents'",
+        )
 
 
 def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
@@ -144,15 +169,24 @@ def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problem
     sources = evidence.get("sources") or []
     if strength and strength.needs_sources and not sources:
         unrated = next((s.id for s in taxonomy.evidence_strengths if not s.needs_sources), "")
-        problems.error(located.line_of(("evidence", "strength")), "evidence-without-source",
-                       f"evidence strength '{strength.id}' is claimed without a source: "
-                       f"cite a source or set strength to '{unrated}'")
+        problems.error(
+            located.line_of(("evidence", "strength")),
+            "evidence-without-source",
+            f"evidence strength '{strength.id}' is claimed without a source: "
+            f"cite a source or set strength to '{unrated}'",
+        )
     if sources and not evidence.get("population"):
-        problems.error(located.line_of(("evidence",)), "evidence-population",
-                       "say whose evidence it is: 'evidence.population' is required when sources are cited")
+        problems.error(
+            located.line_of(("evidence",)),
+            "evidence-population",
+            "say whose evidence it is: 'evidence.population' is required when sources are cited",
+        )
     if not sources and evidence.get("population"):
-        problems.error(located.line_of(("evidence", "population")), "evidence-population",
-                       "'evidence.population' describes the sources, but none are cited")
+        problems.error(
+            located.line_of(("evidence", "population")),
+            "evidence-population",
+            "'evidence.population' describes the sources, but none are cited",
+        )
 
 
 def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, last_line: int) -> None:
@@ -160,26 +194,36 @@ def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, l
     if kind is None or body is None:
         return
     for line, heading in body.top_level_headings:
-        problems.error(line, "top-level-heading",
-                       f"'# {heading}': do not use '#' headings in the body; the title comes from the front matter")
+        problems.error(
+            line,
+            "top-level-heading",
+            f"'# {heading}': do not use '#' headings in the body; the title comes from the front matter",
+        )
     if body.preamble:
-        problems.error(body.preamble_line, "text-before-sections",
-                       f"the body must start with the section '## {kind.sections[0]}'")
+        problems.error(
+            body.preamble_line, "text-before-sections", f"the body must start with the section '## {kind.sections[0]}'"
+        )
     expected = list(kind.sections)
     seen: list[str] = []
     furthest = -1  # the index in `expected` of the furthest section seen so far
     for section in body.sections:
         if section.heading not in expected:
-            problems.error(section.line, "unknown-section",
-                           f"unexpected section '## {section.heading}'{did_you_mean(section.heading.lower(), [s.lower() for s in expected])}; "
-                           f"a {kind.id} has: {' · '.join(expected)}")
+            problems.error(
+                section.line,
+                "unknown-section",
+                f"unexpected section '## {section.heading}'{did_you_mean(section.heading.lower(), [s.lower() for s in expected])}; "
+                f"a {kind.id} has: {' · '.join(expected)}",
+            )
             continue
         if section.heading in seen:
             problems.error(section.line, "duplicate-section", f"the section '## {section.heading}' appears twice")
             continue
         if expected.index(section.heading) < furthest:
-            problems.error(section.line, "section-order",
-                           f"the section '## {section.heading}' is out of order; the order is: {' · '.join(expected)}")
+            problems.error(
+                section.line,
+                "section-order",
+                f"the section '## {section.heading}' is out of order; the order is: {' · '.join(expected)}",
+            )
         seen.append(section.heading)
         furthest = max(furthest, expected.index(section.heading))
         if not section.text:

@@ -11,10 +11,17 @@ from pydantic import BaseModel, ValidationError
 
 from indexer.content import checks, read_cache
 from indexer.content.body import parse_body
-from indexer.content.hashing import sha256_hex
 from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
-from indexer.content.library import (ITEM_SUFFIX, ITEMS_DIR, PUBLICATIONS_FILE, SYNONYMS_FILE, TAXONOMY_FILE, Content,
-                                     ItemFile)
+from indexer.content.hashing import sha256_hex
+from indexer.content.library import (
+    ITEM_SUFFIX,
+    ITEMS_DIR,
+    PUBLICATIONS_FILE,
+    SYNONYMS_FILE,
+    TAXONOMY_FILE,
+    Content,
+    ItemFile,
+)
 from indexer.content.model import MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, error_at, has_errors
 from indexer.content.schema import report_validation_error
@@ -53,6 +60,7 @@ def _display(path: Path, library: Content) -> str:
 def _problems_for(path: Path, library: Content) -> Problems:
     return Problems(_display(path, library))
 
+
 def load_yaml_model(path: Path, model: type[BaseModel], library: Content):
     problems = _problems_for(path, library)
     located = read_yaml_file(path, problems)
@@ -67,6 +75,7 @@ def load_yaml_model(path: Path, model: type[BaseModel], library: Content):
                 report_validation_error(exc, located, problems, model)
     library.problems.extend(problems)
     return result
+
 
 def _read_text(path: Path, problems: Problems) -> str | None:
     raw = _read_bytes(path, problems)
@@ -106,6 +115,7 @@ def read_yaml_file(path: Path, problems: Problems) -> LocatedYaml | None:
         problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
     return located
 
+
 def working_copy_paths(library: Content) -> list[Path]:
     items_dir = library.root / ITEMS_DIR
     kind_ids = [k.id for k in library.taxonomy.kinds]
@@ -116,22 +126,40 @@ def working_copy_paths(library: Content) -> list[Path]:
         if entry.name.startswith("."):
             continue
         if entry.is_file():
-            library.problems.append(error_at(
-                _display(entry, library), 1, "misplaced-file", f"item files belong in a folder named after their kind: items/<kind>/<ID>{ITEM_SUFFIX}"))
+            library.problems.append(
+                error_at(
+                    _display(entry, library),
+                    1,
+                    "misplaced-file",
+                    f"item files belong in a folder named after their kind: items/<kind>/<ID>{ITEM_SUFFIX}",
+                )
+            )
         elif entry.name not in kind_ids:
-            library.problems.append(error_at(
-                _display(entry, library), 1, "unknown-kind-folder",
-                f"'{entry.name}' is not a kind{did_you_mean(entry.name, kind_ids)}; kinds: {', '.join(kind_ids)}"))
+            library.problems.append(
+                error_at(
+                    _display(entry, library),
+                    1,
+                    "unknown-kind-folder",
+                    f"'{entry.name}' is not a kind{did_you_mean(entry.name, kind_ids)}; kinds: {', '.join(kind_ids)}",
+                )
+            )
         else:
             for path in sorted(entry.iterdir()):
                 if path.name.startswith("."):
                     continue
                 if path.suffix != ITEM_SUFFIX or not path.is_file():
-                    library.problems.append(error_at(
-                        _display(path, library), 1, "not-an-item", f"only {ITEM_SUFFIX} item files belong in items/{entry.name}/"))
+                    library.problems.append(
+                        error_at(
+                            _display(path, library),
+                            1,
+                            "not-an-item",
+                            f"only {ITEM_SUFFIX} item files belong in items/{entry.name}/",
+                        )
+                    )
                 else:
                     paths.append(path)
     return paths
+
 
 def _read_item(path: Path, library: Content, reusable: dict[str, read_cache.CachedFile]) -> ItemFile:
     problems = _problems_for(path, library)
@@ -186,8 +214,11 @@ def _parse_item(record: ItemFile, library: Content, problems: Problems, raw: byt
     if isinstance(kind_id, str) and kind_id != record.folder_kind:
         kinds = [k.id for k in library.taxonomy.kinds]
         hint = did_you_mean(kind_id, kinds) if kind_id not in kinds else ""
-        problems.error(located.line_of(("kind",)), "kind-folder",
-                       f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/")
+        problems.error(
+            located.line_of(("kind",)),
+            "kind-folder",
+            f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/",
+        )
     model = MODEL_FOR_KIND.get(record.folder_kind)
     data_for_model = dict(located.data)
     if "kind" in data_for_model and kind_id != record.folder_kind:

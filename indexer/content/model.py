@@ -7,7 +7,7 @@ taxonomy can change without a code change. Everything else reads items through t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
@@ -41,7 +41,7 @@ class Source(Strict):
     note: Text | None = None
 
     @model_validator(mode="after")
-    def _plausible_year(self) -> "Source":
+    def _plausible_year(self) -> Source:
         if isinstance(self.year, int) and not 1900 <= self.year <= 2100:
             raise ValueError(f"year {self.year} is not a plausible publication year")
         return self
@@ -111,7 +111,7 @@ class AgeRange(Strict):
     to_years: float = Field(ge=0, le=25)
 
     @model_validator(mode="after")
-    def _ordered(self) -> "AgeRange":
+    def _ordered(self) -> AgeRange:
         if self.from_years > self.to_years:
             raise ValueError("from_years must not be greater than to_years")
         return self
@@ -153,7 +153,7 @@ class Package(ItemBase):
         return super().references() | {"components": list(self.components)}
 
 
-Item = Union[Practice, Intervention, IdentificationTool, Adjustment, Package]
+Item = Practice | Intervention | IdentificationTool | Adjustment | Package
 MODEL_FOR_KIND: dict[str, type[ItemBase]] = {
     model.model_fields["kind"].annotation.__args__[0]: model
     for model in (Practice, Intervention, IdentificationTool, Adjustment, Package)

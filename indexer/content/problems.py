@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Iterable
 
 
 class Severity(str, Enum):
@@ -71,7 +71,7 @@ def display_path(content_root: Path, path: Path) -> str:
     """A path as problems show it: from the content folder's parent (content/items/...)."""
     prefix = str(Path(content_root).parent) + "/"
     text = str(path)
-    return text[len(prefix):] if text.startswith(prefix) else Path(path).as_posix()
+    return text[len(prefix) :] if text.startswith(prefix) else Path(path).as_posix()
 
 
 def error_at(path: str, line: int, code: str, message: str) -> Problem:

@@ -13,8 +13,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from indexer.content.hashing import digest
 from indexer.content.body import Body, Section
+from indexer.content.hashing import digest
 from indexer.content.yaml_lines import LocatedYaml
 
 READER_VERSION = "1"  # bump when reading or per-file checks change
@@ -32,7 +32,7 @@ class CachedFile:
     file_hash: str
     data: dict
     sections: list[dict] | str  # [{heading, line, text}], or that as JSON until needed
-    lines: list[list] | str     # [[key path...], line] for the keys cross-item checks report on
+    lines: list[list] | str  # [[key path...], line] for the keys cross-item checks report on
     first_line: int
     last_line: int
 

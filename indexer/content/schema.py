@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from indexer.content.problems import did_you_mean, Problems
+from indexer.content.problems import Problems, did_you_mean
 from indexer.content.yaml_lines import LocatedYaml
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -35,12 +35,16 @@ def report_validation_error(
         name = dotted(loc)
         kind = err["type"]
         if kind == "missing":
-            problems.error(located.line_of(loc[:-1]) if len(loc) > 1 else located.first_line,
-                           "missing-field", f"missing required field '{name}'")
+            problems.error(
+                located.line_of(loc[:-1]) if len(loc) > 1 else located.first_line,
+                "missing-field",
+                f"missing required field '{name}'",
+            )
         elif kind == "extra_forbidden":
             allowed = _fields_at(model, loc[:-1])
-            problems.error(located.line_of(loc), "unknown-field",
-                           f"unknown field '{name}'{did_you_mean(loc[-1], allowed)}")
+            problems.error(
+                located.line_of(loc), "unknown-field", f"unknown field '{name}'{did_you_mean(loc[-1], allowed)}"
+            )
         elif kind in ("too_short",) and isinstance(err.get("input"), list):
             problems.error(located.line_of(loc), "empty-list", f"'{name}' must list at least one value")
         elif kind == "string_too_short":

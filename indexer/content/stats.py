@@ -25,7 +25,7 @@ class Coverage:
         return {
             "total": self.total,
             "kinds": dict(self.kinds),
-            "area_by_layer": {a: {l: self.cells[(a, l)] for l in self.layers} for a in self.areas},
+            "area_by_layer": {a: {layer: self.cells[(a, layer)] for layer in self.layers} for a in self.areas},
             "universal_offer": self.universal_offer,
             "evidence_strength": dict(self.evidence),
             "tools_leading_to_items": self.tools_leading_somewhere,
@@ -33,14 +33,18 @@ class Coverage:
 
     def thin_cells(self, minimum: int, layers: list[str] | None = None) -> list[tuple[str, str, int]]:
         """The (area, layer, count) cells below `minimum`, within `layers` (default: all)."""
-        return [(a, l, self.cells[(a, l)]) for a in self.areas for l in (layers or self.layers)
-                if self.cells[(a, l)] < minimum]
+        return [
+            (a, layer, self.cells[(a, layer)])
+            for a in self.areas
+            for layer in (layers or self.layers)
+            if self.cells[(a, layer)] < minimum
+        ]
 
 
 def coverage(library: Content) -> Coverage:
     taxonomy = library.taxonomy
-    result = Coverage(areas=[a.id for a in taxonomy.areas], layers=[l.id for l in taxonomy.layers])
-    result.cells = {(a, l): 0 for a in result.areas for l in result.layers}
+    result = Coverage(areas=[a.id for a in taxonomy.areas], layers=[layer.id for layer in taxonomy.layers])
+    result.cells = {(a, layer): 0 for a in result.areas for layer in result.layers}
     result.universal_offer = {e.id: 0 for e in taxonomy.universal_offer}
     result.kinds = Counter({k.id: 0 for k in taxonomy.kinds})
     items = [i for i in library.items.values() if i.status == "active"]

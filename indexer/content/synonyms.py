@@ -24,8 +24,10 @@ class Synonyms(Strict):
         for number, group in enumerate(groups):
             for phrase in group:
                 if phrase in seen:
-                    raise ValueError(f"'{phrase}' is in group {seen[phrase] + 1} and group {number + 1}: "
-                                     "a phrase may belong to one group only")
+                    raise ValueError(
+                        f"'{phrase}' is in group {seen[phrase] + 1} and group {number + 1}: "
+                        "a phrase may belong to one group only"
+                    )
                 seen[phrase] = number
         return groups
 

@@ -6,7 +6,7 @@ Code reads every controlled value from these files; none is hard-coded.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
 from pydantic import Field, model_validator
 
@@ -41,7 +41,7 @@ class Kind(Term):
     layers: list[Slug] | None = None  # where a kind is confined to some layers
 
     @model_validator(mode="after")
-    def _evidence_section_is_a_section(self) -> "Kind":
+    def _evidence_section_is_a_section(self) -> Kind:
         if self.evidence_section is not None and self.evidence_section not in self.sections:
             raise ValueError(f"evidence_section '{self.evidence_section}' is not one of the kind's sections")
         return self
@@ -86,7 +86,7 @@ class Taxonomy(Strict):
     kinds: list[Kind] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _ids_unique(self) -> "Taxonomy":
+    def _ids_unique(self) -> Taxonomy:
         for name in type(self).model_fields:
             ids = [term.id for term in getattr(self, name)]
             duplicates = sorted({i for i in ids if ids.count(i) > 1})

@@ -13,16 +13,16 @@ WORDS = re.compile(r"\s+|[^\s]+")
 
 @dataclass(frozen=True)
 class Span:
-    op: str     # "equal", "insert" or "delete"
+    op: str  # "equal", "insert" or "delete"
     text: str
 
 
 @dataclass(frozen=True)
 class FieldChange:
-    field: str          # dotted path, e.g. evidence.strength
-    old: str | None     # None: the field was added
-    new: str | None     # None: the field was removed
-    spans: tuple["Span", ...] = ()  # for a long text changed in place: the words that changed
+    field: str  # dotted path, e.g. evidence.strength
+    old: str | None  # None: the field was added
+    new: str | None  # None: the field was removed
+    spans: tuple[Span, ...] = ()  # for a long text changed in place: the words that changed
 
 
 @dataclass(frozen=True)
@@ -78,8 +78,11 @@ def flatten(data, prefix: str = "") -> dict[str, str]:
 def field_diff(old: dict, new: dict, ignore: tuple[str, ...] = ("change",)) -> tuple[FieldChange, ...]:
     a = {k: v for k, v in flatten(old).items() if k.split(".")[0].split("[")[0] not in ignore}
     b = {k: v for k, v in flatten(new).items() if k.split(".")[0].split("[")[0] not in ignore}
-    return tuple(FieldChange(k, a.get(k), b.get(k), _spans(a.get(k), b.get(k)))
-                 for k in sorted(a.keys() | b.keys()) if a.get(k) != b.get(k))
+    return tuple(
+        FieldChange(k, a.get(k), b.get(k), _spans(a.get(k), b.get(k)))
+        for k in sorted(a.keys() | b.keys())
+        if a.get(k) != b.get(k)
+    )
 
 
 LONG_TEXT = 60  # characters: shorter values read better whole, side by side
@@ -91,12 +94,15 @@ def _spans(old: str | None, new: str | None) -> tuple[Span, ...]:
     return word_diff(old, new)
 
 
-def item_diff(old_data: dict, old_sections: list[tuple[str, str]], new_data: dict,
-              new_sections: list[tuple[str, str]]) -> ItemDiff:
+def item_diff(
+    old_data: dict, old_sections: list[tuple[str, str]], new_data: dict, new_sections: list[tuple[str, str]]
+) -> ItemDiff:
     old_by_heading = dict(old_sections)
     new_by_heading = dict(new_sections)
     headings = [h for h, _ in new_sections] + [h for h, _ in old_sections if h not in new_by_heading]
-    sections = tuple(SectionChange(h, word_diff(old_by_heading.get(h, ""), new_by_heading.get(h, ""))) for h in headings)
+    sections = tuple(
+        SectionChange(h, word_diff(old_by_heading.get(h, ""), new_by_heading.get(h, ""))) for h in headings
+    )
     return ItemDiff(field_diff(old_data, new_data), sections)
 
 
@@ -104,11 +110,15 @@ def as_text(diff: ItemDiff) -> str:
     """For a terminal: [-removed-]{+added+}, only the fields and sections that changed."""
     lines = []
     for change in diff.fields:
-        lines.append(f"  {change.field}: {change.old if change.old is not None else '(none)'} -> "
-                     f"{change.new if change.new is not None else '(removed)'}")
+        lines.append(
+            f"  {change.field}: {change.old if change.old is not None else '(none)'} -> "
+            f"{change.new if change.new is not None else '(removed)'}"
+        )
     for section in diff.sections:
         if section.changed:
-            text = "".join(s.text if s.op == "equal" else f"[-{s.text}-]" if s.op == "delete" else f"{{+{s.text}+}}"
-                           for s in section.spans)
-            lines.append(f"  ## {section.heading}\n" + "\n".join("    " + l for l in text.splitlines()))
+            text = "".join(
+                s.text if s.op == "equal" else f"[-{s.text}-]" if s.op == "delete" else f"{{+{s.text}+}}"
+                for s in section.spans
+            )
+            lines.append(f"  ## {section.heading}\n" + "\n".join("    " + line for line in text.splitlines()))
     return "\n".join(lines)

@@ -24,10 +24,10 @@ import yaml
 from pydantic import Field, ValidationError
 
 from indexer.content.body import parse_body
-from indexer.content.hashing import sha256_hex
 from indexer.content.frontmatter import split_front_matter
+from indexer.content.hashing import sha256_hex
 from indexer.content.model import ItemId, RecommendationId
-from indexer.content.problems import display_path, error_at, Problem
+from indexer.content.problems import Problem, display_path, error_at
 from indexer.content.schema import Slug, Strict, Text
 
 PUBLISHED_DIR = "published"
@@ -41,7 +41,7 @@ class NewVersion(Strict):
     id: ItemId
     version: int = Field(ge=1)
     kind: Slug
-    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")        # of the version's file, byte for byte
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # of the version's file, byte for byte
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")  # of its content (see `content_hash`)
     change_class: Literal["substantive", "editorial"]
     change_note: Text
@@ -61,7 +61,7 @@ class Manifest(Strict):
     review: Slug
     release_notes: Text
     previous: PreviousEdition | None = None
-    items: dict[ItemId, int]          # the exact item@version set of the publication
+    items: dict[ItemId, int]  # the exact item@version set of the publication
     new_versions: list[NewVersion] = Field(min_length=1)
 
 
@@ -74,7 +74,7 @@ class Version:
     publication: str
     edition: str
     date: dt.date
-    path: Path          # the frozen file
+    path: Path  # the frozen file
     record: NewVersion
 
     @property
@@ -85,8 +85,8 @@ class Version:
 @dataclass
 class Edition:
     manifest: Manifest
-    path: Path          # the edition folder
-    sha256: str         # of the manifest file
+    path: Path  # the edition folder
+    sha256: str  # of the manifest file
 
     @property
     def key(self) -> tuple[str, str]:
@@ -96,7 +96,7 @@ class Edition:
 @dataclass
 class PublishedRecord:
     root: Path
-    editions: list[Edition] = field(default_factory=list)           # oldest first, per publication
+    editions: list[Edition] = field(default_factory=list)  # oldest first, per publication
     versions: dict[str, list[Version]] = field(default_factory=dict)  # by item, oldest first
     problems: list[Problem] = field(default_factory=list)
 
@@ -157,47 +157,86 @@ def load_published(content_dir: Path) -> PublishedRecord:
     for publication_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
         previous: Edition | None = None
         folders = [p for p in publication_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
-        for folder in sorted(folders, key=lambda p: edition_sort_key(p.name) if re.fullmatch(r"\d{4}(\.\d+)?", p.name) else (0, 0)):
+        for folder in sorted(
+            folders, key=lambda p: edition_sort_key(p.name) if re.fullmatch(r"\d{4}(\.\d+)?", p.name) else (0, 0)
+        ):
             edition = _read_edition(folder, publication_dir.name, previous, record, display)
             if edition is not None:
                 record.editions.append(edition)
                 previous = edition
         for stray in (p for p in publication_dir.iterdir() if p.is_file()):
-            record.problems.append(error_at(display(stray), 1, "stray-published-file",
-                                            "only nis publish writes in content/published/: remove this file"))
+            record.problems.append(
+                error_at(
+                    display(stray),
+                    1,
+                    "stray-published-file",
+                    "only nis publish writes in content/published/: remove this file",
+                )
+            )
     for edition in record.editions:
         for new in edition.manifest.new_versions:
             path = edition.path / "items" / new.kind / f"{new.id}.md"
-            record.versions.setdefault(new.id, []).append(Version(
-                new.id, new.version, edition.manifest.publication, edition.manifest.edition,
-                edition.manifest.date, path, new))
+            record.versions.setdefault(new.id, []).append(
+                Version(
+                    new.id,
+                    new.version,
+                    edition.manifest.publication,
+                    edition.manifest.edition,
+                    edition.manifest.date,
+                    path,
+                    new,
+                )
+            )
     for item_id, versions in record.versions.items():
         versions.sort(key=lambda v: v.number)
         numbers = [v.number for v in versions]
         if numbers != list(range(1, len(numbers) + 1)):
-            record.problems.append(error_at(display(versions[-1].path), 1, "version-gap",
-                                            f"{item_id} has versions {numbers}: versions count up from 1 with no gaps"))
+            record.problems.append(
+                error_at(
+                    display(versions[-1].path),
+                    1,
+                    "version-gap",
+                    f"{item_id} has versions {numbers}: versions count up from 1 with no gaps",
+                )
+            )
     return record
 
 
-def _read_edition(folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display) -> Edition | None:
+def _read_edition(
+    folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display
+) -> Edition | None:
     manifest_path = folder / MANIFEST_NAME
     where = display(manifest_path)
     try:
         raw = manifest_path.read_bytes()
     except OSError:
-        record.problems.append(error_at(display(folder), 1, "missing-manifest", f"the edition folder has no {MANIFEST_NAME}"))
+        record.problems.append(
+            error_at(display(folder), 1, "missing-manifest", f"the edition folder has no {MANIFEST_NAME}")
+        )
         return None
     problems = record.problems
     signed = HASH_LINE.search(raw)
     if not signed:
-        problems.append(error_at(where, 1, "unsigned-manifest", "the manifest's last line must be its sha256: "
-                                 "it was not written by nis publish, or was edited"))
+        problems.append(
+            error_at(
+                where,
+                1,
+                "unsigned-manifest",
+                "the manifest's last line must be its sha256: it was not written by nis publish, or was edited",
+            )
+        )
         return None
-    body = raw[:signed.start()]
+    body = raw[: signed.start()]
     if sha256_hex(body) != signed.group(1).decode():
-        problems.append(error_at(where, 1, "edited-manifest", "this edition's manifest was edited after publishing "
-                                 "(its hash does not match): published files must never change; restore it from git"))
+        problems.append(
+            error_at(
+                where,
+                1,
+                "edited-manifest",
+                "this edition's manifest was edited after publishing "
+                "(its hash does not match): published files must never change; restore it from git",
+            )
+        )
         return None
     try:
         manifest = Manifest.model_validate(yaml.safe_load(body.decode("utf-8")))
@@ -205,30 +244,59 @@ def _read_edition(folder: Path, publication: str, previous: Edition | None, reco
         problems.append(error_at(where, 1, "bad-manifest", f"the manifest cannot be read: {str(exc).splitlines()[0]}"))
         return None
     if manifest.publication != publication or manifest.edition != folder.name:
-        problems.append(error_at(where, 1, "misplaced-edition", f"the manifest says {manifest.publication} "
-                                 f"{manifest.edition} but lies in {publication}/{folder.name}/"))
-    expected_previous = None if previous is None else PreviousEdition(edition=previous.manifest.edition, sha256=previous.sha256)
+        problems.append(
+            error_at(
+                where,
+                1,
+                "misplaced-edition",
+                f"the manifest says {manifest.publication} {manifest.edition} but lies in {publication}/{folder.name}/",
+            )
+        )
+    expected_previous = (
+        None if previous is None else PreviousEdition(edition=previous.manifest.edition, sha256=previous.sha256)
+    )
     if manifest.previous != expected_previous:
-        problems.append(error_at(where, 1, "broken-chain", f"the manifest's 'previous' does not match the "
-                                 f"edition before it ({expected_previous.edition if expected_previous else 'none'}): "
-                                 "an earlier edition was edited, removed or added by hand"))
+        problems.append(
+            error_at(
+                where,
+                1,
+                "broken-chain",
+                f"the manifest's 'previous' does not match the "
+                f"edition before it ({expected_previous.edition if expected_previous else 'none'}): "
+                "an earlier edition was edited, removed or added by hand",
+            )
+        )
     for new in manifest.new_versions:
         path = folder / "items" / new.kind / f"{new.id}.md"
         try:
             actual = sha256_hex(path.read_bytes())
         except OSError:
-            problems.append(error_at(display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition"))
+            problems.append(
+                error_at(display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition")
+            )
             continue
         if actual != new.sha256:
-            problems.append(error_at(display(path), 1, "edited-version",
-                                     f"{new.id} v{new.version} was edited after publishing (its hash does not match "
-                                     f"{where}): published versions never change; restore it from git and edit the "
-                                     f"working copy instead"))
+            problems.append(
+                error_at(
+                    display(path),
+                    1,
+                    "edited-version",
+                    f"{new.id} v{new.version} was edited after publishing (its hash does not match "
+                    f"{where}): published versions never change; restore it from git and edit the "
+                    f"working copy instead",
+                )
+            )
     listed = {(n.kind, n.id) for n in manifest.new_versions}
     items_dir = folder / "items"
     if items_dir.is_dir():
         for path in sorted(items_dir.glob("*/*")):
             if (path.parent.name, path.stem) not in listed:
-                problems.append(error_at(display(path), 1, "unlisted-version",
-                                         "this file is not in its edition's manifest: only nis publish writes here"))
+                problems.append(
+                    error_at(
+                        display(path),
+                        1,
+                        "unlisted-version",
+                        "this file is not in its edition's manifest: only nis publish writes here",
+                    )
+                )
     return Edition(manifest, folder, sha256_hex(raw))

@@ -47,13 +47,25 @@ def _load_reviews(library: Library) -> None:
         if path.name.startswith("."):
             continue
         if path.suffix != REVIEW_SUFFIX:
-            library.problems.append(error_at(display_path(library.root, path), 1, "not-a-review",
-                                             f"only {REVIEW_SUFFIX} review files belong in {REVIEWS_DIR}/"))
+            library.problems.append(
+                error_at(
+                    display_path(library.root, path),
+                    1,
+                    "not-a-review",
+                    f"only {REVIEW_SUFFIX} review files belong in {REVIEWS_DIR}/",
+                )
+            )
             continue
         review = load_yaml_model(path, Review, library)
         if review is None:
             continue
         if review.id != path.stem:
-            library.problems.append(error_at(display_path(library.root, path), 1, "review-id-file",
-                                             f"the review's id '{review.id}' must match its file name '{path.stem}'"))
+            library.problems.append(
+                error_at(
+                    display_path(library.root, path),
+                    1,
+                    "review-id-file",
+                    f"the review's id '{review.id}' must match its file name '{path.stem}'",
+                )
+            )
         library.reviews[review.id] = review

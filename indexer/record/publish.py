@@ -21,10 +21,20 @@ from pathlib import Path
 
 import yaml
 
-from indexer.record.loading import load_library
 from indexer.content.hashing import sha256_hex
 from indexer.content.problems import Problem
-from indexer.record.editions import content_hash, edition_sort_key, Manifest, MANIFEST_NAME, NewVersion, PreviousEdition, published_root, sign_manifest, STAGING_PREFIX
+from indexer.record.editions import (
+    MANIFEST_NAME,
+    STAGING_PREFIX,
+    Manifest,
+    NewVersion,
+    PreviousEdition,
+    content_hash,
+    edition_sort_key,
+    published_root,
+    sign_manifest,
+)
+from indexer.record.loading import load_library
 
 LOCK_NAME = ".lock"
 FIRST_VERSION_NOTE = "First published."
@@ -44,14 +54,14 @@ class PlannedVersion:
     id: str
     kind: str
     number: int
-    source: Path              # the working copy to freeze
-    raw: bytes                # its bytes now
+    source: Path  # the working copy to freeze
+    raw: bytes  # its bytes now
     content_hash: str
     change_class: str
     change_note: str
     implements: tuple[str, ...]
     status: str
-    previous: Path | None     # the version it supersedes, for diffs
+    previous: Path | None  # the version it supersedes, for diffs
 
 
 @dataclass
@@ -62,7 +72,7 @@ class PublishPlan:
     review: str
     release_notes: str
     versions: list[PlannedVersion] = field(default_factory=list)
-    items: dict[str, int] = field(default_factory=dict)   # the edition's item@version set
+    items: dict[str, int] = field(default_factory=dict)  # the edition's item@version set
     previous_edition: PreviousEdition | None = None
 
     @property
@@ -70,21 +80,24 @@ class PublishPlan:
         return f"{self.publication}/{self.edition}"
 
 
-def plan_publish(content_dir: Path, publication: str, review_id: str, release_notes: str,
-                 date: dt.date) -> PublishPlan:
+def plan_publish(content_dir: Path, publication: str, review_id: str, release_notes: str, date: dt.date) -> PublishPlan:
     """Work out exactly what publishing would write, or refuse with the reasons."""
     library = load_library(content_dir)
     if not library.ok:
-        raise PublishRefused("the content has errors: fix them (nis validate) before publishing",
-                             [p for p in library.problems if p.severity.value == "error"])
+        raise PublishRefused(
+            "the content has errors: fix them (nis validate) before publishing",
+            [p for p in library.problems if p.severity.value == "error"],
+        )
     publications = {p.id: p for p in library.publications.publications}
     if publication not in publications:
         raise PublishRefused(f"unknown publication '{publication}': choose one of {', '.join(publications)}")
     review = library.reviews.get(review_id)
     if review is None:
         known = ", ".join(r.id for r in library.reviews.values() if r.publication == publication) or "none yet"
-        raise PublishRefused(f"unknown review '{review_id}': add content/reviews/{review_id}.yaml first "
-                             f"(reviews of {publication}: {known})")
+        raise PublishRefused(
+            f"unknown review '{review_id}': add content/reviews/{review_id}.yaml first "
+            f"(reviews of {publication}: {known})"
+        )
     if review.publication != publication:
         raise PublishRefused(f"review '{review_id}' is a review of {review.publication}, not {publication}")
     if not release_notes.strip():
@@ -92,15 +105,20 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
     record = library.published
     latest_edition = record.latest_edition(publication)
     if latest_edition and date < latest_edition.manifest.date:
-        raise PublishRefused(f"the date {date} is before the latest edition of {publication} "
-                             f"({latest_edition.manifest.edition}, {latest_edition.manifest.date})")
+        raise PublishRefused(
+            f"the date {date} is before the latest edition of {publication} "
+            f"({latest_edition.manifest.edition}, {latest_edition.manifest.date})"
+        )
 
     if review.type == "initial" and latest_edition is not None:
-        raise PublishRefused(f"review '{review_id}' is an initial review, and {publication} has been published "
-                             "already: later editions come from a scheduled or out-of-cycle review")
+        raise PublishRefused(
+            f"review '{review_id}' is an initial review, and {publication} has been published "
+            "already: later editions come from a scheduled or out-of-cycle review"
+        )
     kinds = set(publications[publication].kinds)
-    plan = PublishPlan(publication, _edition_number(record, publication, review.type, date), date, review_id,
-                       release_notes.strip())
+    plan = PublishPlan(
+        publication, _edition_number(record, publication, review.type, date), date, review_id, release_notes.strip()
+    )
     if latest_edition is not None:
         plan.items = dict(latest_edition.manifest.items)
         plan.previous_edition = PreviousEdition(edition=latest_edition.manifest.edition, sha256=latest_edition.sha256)
@@ -123,20 +141,36 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
         else:
             change_class, note, implements = change.class_, change.note, tuple(change.implements)
         number = 1 if latest is None else latest.number + 1
-        plan.versions.append(PlannedVersion(item.id, item.kind, number, record_file.path, record_file.path.read_bytes(),
-                                            digest, change_class, note, implements, item.status,
-                                            latest.path if latest else None))
+        plan.versions.append(
+            PlannedVersion(
+                item.id,
+                item.kind,
+                number,
+                record_file.path,
+                record_file.path.read_bytes(),
+                digest,
+                change_class,
+                note,
+                implements,
+                item.status,
+                latest.path if latest else None,
+            )
+        )
         plan.items[item.id] = number
     if stale_notes:
         raise PublishRefused(
             "these items changed but have no new change note: add a 'change:' block (class: substantive or "
-            "editorial, and a note saying what changed) to each: " + ", ".join(stale_notes))
+            "editorial, and a note saying what changed) to each: " + ", ".join(stale_notes)
+        )
     if not plan.versions:
-        raise PublishRefused(f"nothing to publish: no item of {publication} changed since "
-                             f"{publication} {latest_edition.manifest.edition if latest_edition else '(never published)'}")
+        raise PublishRefused(
+            f"nothing to publish: no item of {publication} changed since "
+            f"{publication} {latest_edition.manifest.edition if latest_edition else '(never published)'}"
+        )
     if (published_root(content_dir) / publication / plan.edition).exists():
-        raise PublishRefused(f"{publication} {plan.edition} already exists: an amendment this year needs an "
-                             "out-of-cycle review")
+        raise PublishRefused(
+            f"{publication} {plan.edition} already exists: an amendment this year needs an out-of-cycle review"
+        )
     plan.items = dict(sorted(plan.items.items()))
     return plan
 
@@ -156,13 +190,32 @@ def _edition_number(record, publication: str, review_type: str, date: dt.date) -
 
 def manifest_text(plan: PublishPlan) -> str:
     manifest = Manifest(
-        publication=plan.publication, edition=plan.edition, date=plan.date, review=plan.review,
-        release_notes=plan.release_notes, previous=plan.previous_edition, items=plan.items,
-        new_versions=[NewVersion(id=v.id, version=v.number, kind=v.kind, sha256=sha256_hex(v.raw),
-                                 content_hash=v.content_hash, change_class=v.change_class, change_note=v.change_note,
-                                 implements=list(v.implements), status=v.status) for v in plan.versions])
-    header = ("# Written by `nis publish`. Never edit this folder: `nis validate` checks every hash.\n"
-              "# The last line is the SHA-256 of everything above it.\n")
+        publication=plan.publication,
+        edition=plan.edition,
+        date=plan.date,
+        review=plan.review,
+        release_notes=plan.release_notes,
+        previous=plan.previous_edition,
+        items=plan.items,
+        new_versions=[
+            NewVersion(
+                id=v.id,
+                version=v.number,
+                kind=v.kind,
+                sha256=sha256_hex(v.raw),
+                content_hash=v.content_hash,
+                change_class=v.change_class,
+                change_note=v.change_note,
+                implements=list(v.implements),
+                status=v.status,
+            )
+            for v in plan.versions
+        ],
+    )
+    header = (
+        "# Written by `nis publish`. Never edit this folder: `nis validate` checks every hash.\n"
+        "# The last line is the SHA-256 of everything above it.\n"
+    )
     return header + yaml.safe_dump(manifest.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
 
 
@@ -221,8 +274,16 @@ def _remove_stale_staging(root: Path) -> None:
         shutil.rmtree(stale, ignore_errors=True)
 
 
-def publish(content_dir: Path, publication: str, review_id: str, release_notes: str, date: dt.date,
-            *, dry_run: bool = False, before_rename=None) -> PublishPlan:
+def publish(
+    content_dir: Path,
+    publication: str,
+    review_id: str,
+    release_notes: str,
+    date: dt.date,
+    *,
+    dry_run: bool = False,
+    before_rename=None,
+) -> PublishPlan:
     content_dir = Path(content_dir)
     if dry_run:
         return plan_publish(content_dir, publication, review_id, release_notes, date)
@@ -230,4 +291,3 @@ def publish(content_dir: Path, publication: str, review_id: str, release_notes: 
         plan = plan_publish(content_dir, publication, review_id, release_notes, date)
         apply_plan(content_dir, plan, before_rename=before_rename)
     return plan
-

@@ -13,8 +13,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, model_validator
 
 from indexer.content.model import ItemId
-from indexer.record.schedule import HeldReview
 from indexer.content.schema import Slug, Strict, Text
+from indexer.record.schedule import HeldReview
 
 REVIEWS_DIR = "reviews"
 REVIEW_SUFFIX = ".yaml"
@@ -37,7 +37,7 @@ class Scope(Strict):
     areas: list[Slug] = []
 
     @model_validator(mode="after")
-    def _not_empty(self) -> "Scope":
+    def _not_empty(self) -> Scope:
         if not self.items and not self.areas:
             raise ValueError("a scope names at least one item or area")
         return self
@@ -48,15 +48,15 @@ class Review(Strict):
     publication: Slug
     type: Literal["initial", "scheduled", "out-of-cycle"]
     title: Text
-    due: dt.date | None = None          # scheduled: the cycle date this review answers
+    due: dt.date | None = None  # scheduled: the cycle date this review answers
     opened: dt.date | None = None
     closed: dt.date | None = None
-    trigger: Trigger | None = None      # out-of-cycle only
-    scope: Scope | None = None          # out-of-cycle only; the others cover the whole publication
-    findings: Text | None = None        # the published findings, once there are some
+    trigger: Trigger | None = None  # out-of-cycle only
+    scope: Scope | None = None  # out-of-cycle only; the others cover the whole publication
+    findings: Text | None = None  # the published findings, once there are some
 
     @model_validator(mode="after")
-    def _fits_its_type(self) -> "Review":
+    def _fits_its_type(self) -> Review:
         if self.type == "scheduled" and self.due is None:
             raise ValueError("a scheduled review needs 'due': the date of the cycle it answers")
         if self.type != "scheduled" and self.due is not None:

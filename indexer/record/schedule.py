@@ -9,12 +9,11 @@ and a six-month cycle, the dates are 28 (or 29) February and then 31 August agai
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Iterable, Iterator
 
 from dateutil.relativedelta import relativedelta
-
 
 UPCOMING = 3  # scheduled dates the reviews page lists
 
@@ -43,36 +42,45 @@ class HeldReview:
     """What the schedule needs to know of a review."""
 
     id: str
-    type: str                    # initial, scheduled or out-of-cycle
-    due: dt.date | None          # scheduled: the scheduled date it answers
+    type: str  # initial, scheduled or out-of-cycle
+    due: dt.date | None  # scheduled: the scheduled date it answers
     opened: dt.date | None
     closed: dt.date | None
 
 
 @dataclass(frozen=True)
 class PublicationSchedule:
-    last_review: HeldReview | None       # the latest closed review of any type
-    last_scheduled: HeldReview | None    # the latest closed scheduled review
-    next_due: dt.date                    # the earliest scheduled date no closed review answers
-    overdue: bool                        # next_due has passed and its review is not closed
+    last_review: HeldReview | None  # the latest closed review of any type
+    last_scheduled: HeldReview | None  # the latest closed scheduled review
+    next_due: dt.date  # the earliest scheduled date no closed review answers
+    overdue: bool  # next_due has passed and its review is not closed
     open_reviews: tuple[HeldReview, ...]
-    upcoming: tuple[dt.date, ...] = ()   # the next scheduled dates from today
+    upcoming: tuple[dt.date, ...] = ()  # the next scheduled dates from today
 
 
-def publication_schedule(first_review: dt.date, cycle_months: int, reviews: Iterable[HeldReview],
-                         today: dt.date) -> PublicationSchedule:
+def publication_schedule(
+    first_review: dt.date, cycle_months: int, reviews: Iterable[HeldReview], today: dt.date
+) -> PublicationSchedule:
     reviews = list(reviews)
     closed = sorted((r for r in reviews if r.closed and r.closed <= today), key=lambda r: r.closed)
     answered = {r.due for r in closed if r.type == "scheduled" and r.due}
     next_due = next(d for d in scheduled_dates(first_review, cycle_months) if d not in answered)
     scheduled_closed = [r for r in closed if r.type == "scheduled"]
-    open_reviews = tuple(sorted((r for r in reviews if r.opened and r.opened <= today and not (r.closed and r.closed <= today)),
-                                key=lambda r: r.opened))
+    open_reviews = tuple(
+        sorted(
+            (r for r in reviews if r.opened and r.opened <= today and not (r.closed and r.closed <= today)),
+            key=lambda r: r.opened,
+        )
+    )
     upcoming = tuple(islice((d for d in scheduled_dates(first_review, cycle_months) if d >= today), UPCOMING))
     return PublicationSchedule(
         last_review=closed[-1] if closed else None,
         last_scheduled=scheduled_closed[-1] if scheduled_closed else None,
-        next_due=next_due, overdue=next_due < today, open_reviews=open_reviews, upcoming=upcoming)
+        next_due=next_due,
+        overdue=next_due < today,
+        open_reviews=open_reviews,
+        upcoming=upcoming,
+    )
 
 
 def item_last_reviewed(first_published: dt.date, covering_reviews_closed: Iterable[dt.date]) -> dt.date:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, request
 
-from nis_library.history import service as history
 from nis_library.catalogue import get_catalogue
+from nis_library.history import service as history
 from nis_library.web.errors import json_error
 
 blueprint = Blueprint("api", __name__)
@@ -41,12 +41,27 @@ def changes():
     except history.InvalidSince as exc:
         raise ApiError(400, "invalid-since", str(exc)) from None
     root = request.url_root.rstrip("/")
-    return jsonify({
-        "since": values[0], "count": len(found),
-        "changes": [{
-            "id": v.id, "version": v.number, "title": v.title, "kind": v.kind, "publication": v.publication,
-            "edition": v.edition, "published": v.date, "change_class": v.change_class, "change_note": v.change_note,
-            "implements": list(v.implements), "status": v.status,
-            "url": root + v.path, "latest_url": f"{root}/items/{v.id}",
-        } for v in found],
-    })
+    return jsonify(
+        {
+            "since": values[0],
+            "count": len(found),
+            "changes": [
+                {
+                    "id": v.id,
+                    "version": v.number,
+                    "title": v.title,
+                    "kind": v.kind,
+                    "publication": v.publication,
+                    "edition": v.edition,
+                    "published": v.date,
+                    "change_class": v.change_class,
+                    "change_note": v.change_note,
+                    "implements": list(v.implements),
+                    "status": v.status,
+                    "url": root + v.path,
+                    "latest_url": f"{root}/items/{v.id}",
+                }
+                for v in found
+            ],
+        }
+    )

@@ -50,8 +50,15 @@ def item(item_id: str):
     if detail is None:
         abort(404)
     root = request.url_root.rstrip("/")
-    review_dates = history.item_review_dates(catalogue, item_id, detail.summary.kind, list(detail.summary.areas),
-                                             today())
-    return render_template("browse/item.html", item=detail, data=detail.data, labels=catalogue.labels,
-                           permalink=f"{root}/items/{item_id}", review_dates=review_dates,
-                           version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None)
+    review_dates = history.item_review_dates(
+        catalogue, item_id, detail.summary.kind, list(detail.summary.areas), today()
+    )
+    return render_template(
+        "browse/item.html",
+        item=detail,
+        data=detail.data,
+        labels=catalogue.labels,
+        permalink=f"{root}/items/{item_id}",
+        review_dates=review_dates,
+        version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None,
+    )

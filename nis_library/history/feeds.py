@@ -9,7 +9,7 @@ from feedgen.feed import FeedGenerator
 
 
 def _when(day: str) -> dt.datetime:
-    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(0, 0), tzinfo=dt.timezone.utc)
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(0, 0), tzinfo=dt.UTC)
 
 
 def _feed(feed_id: str, title: str, link: str, self_link: str, entries: list) -> bytes:
@@ -33,17 +33,37 @@ def _feed(feed_id: str, title: str, link: str, self_link: str, entries: list) ->
 
 def editions_feed(editions, root: str) -> bytes:
     root = root.rstrip("/")
-    return _feed(f"{root}/feeds/editions.atom", "NIS Library: new editions", f"{root}/editions",
-                 f"{root}/feeds/editions.atom",
-                 [{"link": root + e.path, "title": f"{e.publication} {e.edition}", "updated": _when(e.date),
-                   "summary": e.release_notes} for e in editions])
+    return _feed(
+        f"{root}/feeds/editions.atom",
+        "NIS Library: new editions",
+        f"{root}/editions",
+        f"{root}/feeds/editions.atom",
+        [
+            {
+                "link": root + e.path,
+                "title": f"{e.publication} {e.edition}",
+                "updated": _when(e.date),
+                "summary": e.release_notes,
+            }
+            for e in editions
+        ],
+    )
 
 
 def item_feed(item_id: str, versions, root: str) -> bytes:
     root = root.rstrip("/")
-    return _feed(f"{root}/items/{item_id}/feed.atom", f"NIS Library: changes to {item_id}",
-                 f"{root}/items/{item_id}/history", f"{root}/items/{item_id}/feed.atom",
-                 [{"link": root + v.path, "title": f"{v.id} v{v.number} ({v.change_class}): {v.title}",
-                   "updated": _when(v.date),
-                   "summary": v.change_note + (f" Implements {', '.join(v.implements)}." if v.implements else "")}
-                  for v in versions])
+    return _feed(
+        f"{root}/items/{item_id}/feed.atom",
+        f"NIS Library: changes to {item_id}",
+        f"{root}/items/{item_id}/history",
+        f"{root}/items/{item_id}/feed.atom",
+        [
+            {
+                "link": root + v.path,
+                "title": f"{v.id} v{v.number} ({v.change_class}): {v.title}",
+                "updated": _when(v.date),
+                "summary": v.change_note + (f" Implements {', '.join(v.implements)}." if v.implements else ""),
+            }
+            for v in versions
+        ],
+    )

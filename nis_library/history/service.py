@@ -12,13 +12,12 @@ import re
 from dataclasses import dataclass
 
 from indexer.bundle import store
-from indexer.record.diffs import item_diff, ItemDiff
+from indexer.record.diffs import ItemDiff, item_diff
 from indexer.record.editions import edition_sort_key
 from indexer.record.reviews import Review
-from indexer.record.schedule import item_last_reviewed, publication_schedule, PublicationSchedule
-
+from indexer.record.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
 from nis_library.catalogue import Catalogue
-from nis_library.web.rendering import render_sections, RenderedSection
+from nis_library.web.rendering import RenderedSection, render_sections
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class VersionDetail:
     summary: VersionSummary
     data: dict
     sections: list[RenderedSection]
-    latest: int                      # the item's latest version number
+    latest: int  # the item's latest version number
 
     @property
     def superseded(self) -> bool:
@@ -53,9 +52,19 @@ class VersionDetail:
 
 
 def _summary(row: dict) -> VersionSummary:
-    return VersionSummary(row["id"], row["version"], row["title"], row["kind"], row["publication"], row["edition"],
-                          row["date"], row["change_class"], row["change_note"], tuple(json.loads(row["implements"])),
-                          row["status"])
+    return VersionSummary(
+        row["id"],
+        row["version"],
+        row["title"],
+        row["kind"],
+        row["publication"],
+        row["edition"],
+        row["date"],
+        row["change_class"],
+        row["change_note"],
+        tuple(json.loads(row["implements"])),
+        row["status"],
+    )
 
 
 def versions(catalogue: Catalogue, item_id: str) -> list[VersionSummary]:
@@ -69,8 +78,9 @@ def version(catalogue: Catalogue, item_id: str, number: int) -> VersionDetail | 
     row = next((r for r in rows if r["version"] == number), None)
     if row is None:
         return None
-    return VersionDetail(_summary(row), json.loads(row["data"]), render_sections(json.loads(row["sections"])),
-                         latest=rows[-1]["version"])
+    return VersionDetail(
+        _summary(row), json.loads(row["data"]), render_sections(json.loads(row["sections"])), latest=rows[-1]["version"]
+    )
 
 
 @dataclass(frozen=True)
@@ -86,8 +96,9 @@ def compare(catalogue: Catalogue, item_id: str, old: int, new: int) -> VersionDi
     if a is None or b is None:
         return None
     sections = lambda row: [(s["heading"], s["text"]) for s in json.loads(row["sections"])]  # noqa: E731
-    return VersionDiff(_summary(a), _summary(b),
-                       item_diff(json.loads(a["data"]), sections(a), json.loads(b["data"]), sections(b)))
+    return VersionDiff(
+        _summary(a), _summary(b), item_diff(json.loads(a["data"]), sections(a), json.loads(b["data"]), sections(b))
+    )
 
 
 @dataclass(frozen=True)
@@ -108,36 +119,51 @@ class EditionSummary:
 @dataclass(frozen=True)
 class EditionDetail:
     summary: EditionSummary
-    substantive: list[VersionSummary]    # what changed since the previous edition
+    substantive: list[VersionSummary]  # what changed since the previous edition
     editorial: list[VersionSummary]
     contents: list[tuple[str, int, str]]  # (id, version, title) of every item in the edition
     review: Review | None
 
 
 def _edition_summary(row: dict) -> EditionSummary:
-    return EditionSummary(row["publication"], row["edition"], row["date"], row["review"], row["release_notes"],
-                          row["previous"], len(json.loads(row["items"])))
+    return EditionSummary(
+        row["publication"],
+        row["edition"],
+        row["date"],
+        row["review"],
+        row["release_notes"],
+        row["previous"],
+        len(json.loads(row["items"])),
+    )
 
 
 def editions(catalogue: Catalogue) -> list[EditionSummary]:
     """Newest first."""
     with catalogue.db() as db:
         rows = store.read_editions(db)
-    return sorted((_edition_summary(r) for r in rows), key=lambda e: (e.date, edition_sort_key(e.edition)), reverse=True)
+    return sorted(
+        (_edition_summary(r) for r in rows), key=lambda e: (e.date, edition_sort_key(e.edition)), reverse=True
+    )
 
 
 def edition(catalogue: Catalogue, publication: str, number: str) -> EditionDetail | None:
     with catalogue.db() as db:
-        row = next((r for r in store.read_editions(db) if r["publication"] == publication and r["edition"] == number), None)
+        row = next(
+            (r for r in store.read_editions(db) if r["publication"] == publication and r["edition"] == number), None
+        )
         if row is None:
             return None
         items = json.loads(row["items"])
         new = [_summary(r) for r in store.read_versions_in_edition(db, publication, number)]
         titles = store.read_version_titles(db, items)
     contents = [(item_id, n, titles.get((item_id, n), "")) for item_id, n in sorted(items.items())]
-    return EditionDetail(_edition_summary(row), [v for v in new if v.change_class == "substantive"],
-                         [v for v in new if v.change_class == "editorial"], contents,
-                         catalogue.reviews.get(row["review"]))
+    return EditionDetail(
+        _edition_summary(row),
+        [v for v in new if v.change_class == "substantive"],
+        [v for v in new if v.change_class == "editorial"],
+        contents,
+        catalogue.reviews.get(row["review"]),
+    )
 
 
 class InvalidSince(ValueError):
@@ -166,8 +192,9 @@ def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
             try:
                 day = dt.date.fromisoformat(since)
             except ValueError:
-                raise InvalidSince("'since' must be a date (YYYY-MM-DD) or an edition such as "
-                                   "'standards/2026' or 'standards/2026.1'.") from None
+                raise InvalidSince(
+                    "'since' must be a date (YYYY-MM-DD) or an edition such as 'standards/2026' or 'standards/2026.1'."
+                ) from None
             rows = store.read_versions_since(db, day.isoformat())
     found = [_summary(r) for r in rows]
     return sorted(found, key=lambda v: (v.date, edition_sort_key(v.edition), v.id))
@@ -176,11 +203,13 @@ def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
 def _after(edition_row: dict, base: dict) -> bool:
     if edition_row["date"] != base["date"]:
         return edition_row["date"] > base["date"]
-    return edition_row["publication"] == base["publication"] and \
-        edition_sort_key(edition_row["edition"]) > edition_sort_key(base["edition"])
+    return edition_row["publication"] == base["publication"] and edition_sort_key(
+        edition_row["edition"]
+    ) > edition_sort_key(base["edition"])
 
 
 # -- reviews -------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PublicationReviews:
@@ -196,10 +225,17 @@ def review_overview(catalogue: Catalogue, today: dt.date) -> list[PublicationRev
     overview = []
     for publication in publications.publications:
         own = [r for r in reviews if r.publication == publication.id]
-        overview.append(PublicationReviews(
-            publication.id, publication.label, publication.cycle_months,
-            publication_schedule(publication.first_review, publication.cycle_months, [r.held() for r in own], today),
-            sorted(own, key=lambda r: (r.opened or dt.date.max, r.id), reverse=True)))
+        overview.append(
+            PublicationReviews(
+                publication.id,
+                publication.label,
+                publication.cycle_months,
+                publication_schedule(
+                    publication.first_review, publication.cycle_months, [r.held() for r in own], today
+                ),
+                sorted(own, key=lambda r: (r.opened or dt.date.max, r.id), reverse=True),
+            )
+        )
     return overview
 
 
@@ -210,7 +246,9 @@ class ItemReviewDates:
     overdue: bool
 
 
-def item_review_dates(catalogue: Catalogue, item_id: str, kind: str, areas: list[str], today: dt.date) -> ItemReviewDates | None:
+def item_review_dates(
+    catalogue: Catalogue, item_id: str, kind: str, areas: list[str], today: dt.date
+) -> ItemReviewDates | None:
     """When the item was last reviewed (its first publication, or a later closed review whose
     scope covered it) and when its publication's next scheduled review is due."""
     publications, reviews = catalogue.publications, list(catalogue.reviews.values())
@@ -219,9 +257,19 @@ def item_review_dates(catalogue: Catalogue, item_id: str, kind: str, areas: list
     if publication is None or not history:
         return None
     first = dt.date.fromisoformat(history[0].date)
-    covering = [r.closed for r in reviews if r.publication == publication.id and r.closed and r.closed <= today
-                and r.type != "initial" and r.covers(item_id, areas)]
-    schedule = publication_schedule(publication.first_review, publication.cycle_months,
-                                    [r.held() for r in reviews if r.publication == publication.id], today)
+    covering = [
+        r.closed
+        for r in reviews
+        if r.publication == publication.id
+        and r.closed
+        and r.closed <= today
+        and r.type != "initial"
+        and r.covers(item_id, areas)
+    ]
+    schedule = publication_schedule(
+        publication.first_review,
+        publication.cycle_months,
+        [r.held() for r in reviews if r.publication == publication.id],
+        today,
+    )
     return ItemReviewDates(item_last_reviewed(first, covering), schedule.next_due, schedule.overdue)
-

@@ -7,11 +7,11 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 
-from nis_library.history import service as history
 from nis_library.catalogue import get_catalogue, is_item_id
-from nis_library.web.errors import error_page
 from nis_library.history import feeds
+from nis_library.history import service as history
 from nis_library.web.context import today
+from nis_library.web.errors import error_page
 
 blueprint = Blueprint("history", __name__)
 
@@ -35,10 +35,17 @@ def item_version(item_id: str, number: int):
     catalogue, versions = _known_item(item_id)
     found = history.version(catalogue, item_id, number)
     if found is None:
-        return error_page(404, f"{item_id} has no version {number}. It has versions 1 to {len(versions)}.",
-                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
-    return render_template("history/version.html", version=found, labels=catalogue.labels,
-                           permalink=request.url_root.rstrip("/") + found.summary.path)
+        return error_page(
+            404,
+            f"{item_id} has no version {number}. It has versions 1 to {len(versions)}.",
+            links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
+        )
+    return render_template(
+        "history/version.html",
+        version=found,
+        labels=catalogue.labels,
+        permalink=request.url_root.rstrip("/") + found.summary.path,
+    )
 
 
 @blueprint.get("/items/<item_id>/history")
@@ -56,13 +63,18 @@ def item_diff(item_id: str):
     latest = versions[-1].number
     old, new = request.args.get("from", ""), request.args.get("to", "")
     if not (old.isdigit() and new.isdigit()):
-        return error_page(400, "Choose two versions to compare, for example ?from=1&to=2.",
-                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
+        return error_page(
+            400,
+            "Choose two versions to compare, for example ?from=1&to=2.",
+            links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
+        )
     compared = history.compare(catalogue, item_id, int(old), int(new))
     if compared is None:
-        return error_page(404, f"{item_id} has versions 1 to {latest}; there is no version "
-                               f"{old if not 1 <= int(old) <= latest else new}.",
-                          links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))])
+        return error_page(
+            404,
+            f"{item_id} has versions 1 to {latest}; there is no version {old if not 1 <= int(old) <= latest else new}.",
+            links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
+        )
     return render_template("history/diff.html", item_id=item_id, compared=compared, versions=versions)
 
 

@@ -3,9 +3,20 @@ Rank Fusion, with filters and facet counts. One function, `search`, serves the C
 and the API; it returns plain dataclasses.
 """
 
-from nis_library.search.request import InvalidSearch, MODES, parse_request, SearchRequest
+from nis_library.search.request import MODES, InvalidSearch, SearchRequest, parse_request
 from nis_library.search.results import FacetCount, FacetValue, Hit, SearchResults
-from nis_library.search.service import get_service, search, SearchService
+from nis_library.search.service import SearchService, get_service, search
 
-__all__ = ["MODES", "InvalidSearch", "SearchRequest", "parse_request", "FacetCount", "FacetValue", "Hit",
-           "SearchResults", "SearchService", "get_service", "search"]
+__all__ = [
+    "MODES",
+    "InvalidSearch",
+    "SearchRequest",
+    "parse_request",
+    "FacetCount",
+    "FacetValue",
+    "Hit",
+    "SearchResults",
+    "SearchService",
+    "get_service",
+    "search",
+]

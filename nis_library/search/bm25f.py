@@ -10,7 +10,7 @@ is the sum of a few columns.
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 from scipy import sparse
@@ -53,7 +53,7 @@ class BM25FScorer:
         score = idf[weights.indices] * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / average_length[fields]))
         scores = sparse.csr_matrix((score * boosts[fields], weights.indices, weights.indptr), shape=weights.shape)
         self.scores_matrix = scores.tocsc()  # column slices for queries
-        self.rows_matrix = scores            # row slices for "which words matched"
+        self.rows_matrix = scores  # row slices for "which words matched"
 
     def columns(self, terms: Iterable[str]) -> list[tuple[int, str]]:
         """The matrix columns for `terms` (analysed), in every field where they occur."""

@@ -3,13 +3,12 @@ counts ignore that facet's own selection, so a reader can see how to widen as we
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 import numpy as np
 
 from indexer.bundle.documents import FACETS
-
 from nis_library.search.results import FacetCount, FacetValue
 
 
@@ -30,11 +29,13 @@ class FacetMatrix:
         return self.matrix[:, columns].any(axis=1)
 
 
-def build_matrices(item_values: list[dict[str, list[str]]], vocab: Mapping[str, list[tuple[str, str]]]) -> dict[str, FacetMatrix]:
+def build_matrices(
+    item_values: list[dict[str, list[str]]], vocab: Mapping[str, list[tuple[str, str]]]
+) -> dict[str, FacetMatrix]:
     matrices = {}
     for facet in FACETS:
         values = tuple(v for v, _ in vocab[facet.vocabulary])
-        labels = tuple(l for _, l in vocab[facet.vocabulary])
+        labels = tuple(label for _, label in vocab[facet.vocabulary])
         column = {v: i for i, v in enumerate(values)}
         matrix = np.zeros((len(item_values), len(values)), dtype=bool)
         for row, item in enumerate(item_values):
@@ -58,14 +59,26 @@ def combined(masks: Mapping[str, np.ndarray], size: int, *, except_facet: str | 
     return result
 
 
-def count(matrices: Mapping[str, FacetMatrix], candidates: np.ndarray,
-          masks: Mapping[str, np.ndarray], filters: Mapping[str, tuple[str, ...]]) -> list[FacetCount]:
+def count(
+    matrices: Mapping[str, FacetMatrix],
+    candidates: np.ndarray,
+    masks: Mapping[str, np.ndarray],
+    filters: Mapping[str, tuple[str, ...]],
+) -> list[FacetCount]:
     facets = []
     for facet in FACETS:
         fm = matrices[facet.name]
         within = candidates & combined(masks, len(candidates), except_facet=facet.name)
         counts = within.astype(np.float32) @ fm.counting if len(within) else np.zeros(len(fm.values))
         selected = set(filters.get(facet.name, ()))
-        facets.append(FacetCount(facet.name, facet.label, tuple(
-            FacetValue(v, l, int(round(c)), v in selected) for v, l, c in zip(fm.values, fm.labels, counts))))
+        facets.append(
+            FacetCount(
+                facet.name,
+                facet.label,
+                tuple(
+                    FacetValue(v, label, int(round(c)), v in selected)
+                    for v, label, c in zip(fm.values, fm.labels, counts, strict=True)
+                ),
+            )
+        )
     return facets

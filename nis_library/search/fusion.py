@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -10,8 +10,9 @@ RRF_K = 60
 FUSION_DEPTH = 100  # how far down each list contributes to the fused order
 
 
-def reciprocal_rank_fusion(*rankings: Sequence[int], k: int = RRF_K, depth: int = FUSION_DEPTH,
-                           size: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def reciprocal_rank_fusion(
+    *rankings: Sequence[int], k: int = RRF_K, depth: int = FUSION_DEPTH, size: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Fuse ranked lists of distinct row numbers. The top `depth` of each list are fused first;
     the rest of the candidates follow, ordered by their fused score over the whole lists, so none
     is lost. Returns (rows, fused scores), best first; ties go to the lower row number."""

@@ -19,7 +19,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 @dataclass(frozen=True)
 class KeywordQuery:
-    terms: tuple[str, ...]          # the teacher's own words, analysed (stemmed, no stop words)
+    terms: tuple[str, ...]  # the teacher's own words, analysed (stemmed, no stop words)
     synonym_terms: tuple[str, ...]  # words added from the synonyms file
 
     @property
@@ -29,8 +29,11 @@ class KeywordQuery:
     @property
     def query(self) -> wq.Query | None:
         """The same query as a Whoosh query: the reference the BM25F matrix is tested against."""
-        clauses = [wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
-                   for term, weight in self.weighted_terms for field in TEXT_FIELDS]
+        clauses = [
+            wq.Term(field, term, boost=FIELD_BOOSTS[field] * weight)
+            for term, weight in self.weighted_terms
+            for field in TEXT_FIELDS
+        ]
         return wq.Or(clauses) if clauses else None
 
 
@@ -111,7 +114,7 @@ def snippet(text: str, terms: frozenset[str], analyzer) -> str:
     """
     if not terms:
         return ""
-    prefixes = sorted({t[:max(3, len(t) - 1)] for t in terms}, key=len, reverse=True)
+    prefixes = sorted({t[: max(3, len(t) - 1)] for t in terms}, key=len, reverse=True)
     starts_like = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
     scored = [(len(starts_like.findall(s)), -i, s) for i, s in enumerate(_SENTENCE.split(text))]
     best = sorted((t for t in scored if t[0]), reverse=True)[:SNIPPET_SENTENCES]

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote_to_bytes, urlencode
 
 from indexer.bundle.documents import FACETS
-
 from nis_library.search import InvalidSearch
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
@@ -40,8 +39,11 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
         elif name in FILTER_NAMES:
             filters.setdefault(name, []).append(value)
         else:
-            raise InvalidSearch(f"The address has an unknown parameter '{name[:40]}'. "
-                                f"This page understands: {', '.join(PARAMETERS)}.", name, PARAMETERS)
+            raise InvalidSearch(
+                f"The address has an unknown parameter '{name[:40]}'. This page understands: {', '.join(PARAMETERS)}.",
+                name,
+                PARAMETERS,
+            )
     return SearchArgs(single.get("q", ""), single.get("mode") or None, single.get("page") or "1", filters)
 
 
@@ -49,12 +51,16 @@ def _decode(raw: bytes) -> str:
     try:
         return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
     except UnicodeDecodeError:
-        raise InvalidSearch("The address contains characters that are not valid text (invalid UTF-8). "
-                            "Check the link, or start a new search.", "query") from None
+        raise InvalidSearch(
+            "The address contains characters that are not valid text (invalid UTF-8). "
+            "Check the link, or start a new search.",
+            "query",
+        ) from None
 
 
-def search_path(text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1,
-                base: str = "/search") -> str:
+def search_path(
+    text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1, base: str = "/search"
+) -> str:
     """The /search address for a state; defaults are left out so addresses stay short."""
     pairs: list[tuple[str, str]] = []
     if text:

@@ -6,9 +6,9 @@ Used by `scripts/eval_search.py` and by the test that holds the line on quality.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
 
 import yaml
 
@@ -28,12 +28,16 @@ class JudgedQuery:
 
 def load_judgements(path: Path) -> list[JudgedQuery]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return [JudgedQuery(q["query"], q.get("area", ""), q.get("kind", ""), {str(k): int(v) for k, v in q["relevant"].items()})
-            for q in raw]
+    return [
+        JudgedQuery(
+            q["query"], q.get("area", ""), q.get("kind", ""), {str(k): int(v) for k, v in q["relevant"].items()}
+        )
+        for q in raw
+    ]
 
 
 def dcg(grades: Sequence[int]) -> float:
-    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
 
 
 def ndcg_at_k(ranked: Sequence[str], relevant: dict[str, int], k: int = CUTOFF) -> float:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Mapping
 
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
@@ -45,8 +45,15 @@ def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
     return text, ()
 
 
-def parse_request(text: str | None = "", filters: Mapping[str, object] | None = None, mode: str | None = None,
-                  page: object = 1, per_page: object = 20, *, valid_values: Mapping[str, tuple[str, ...]]) -> SearchRequest:
+def parse_request(
+    text: str | None = "",
+    filters: Mapping[str, object] | None = None,
+    mode: str | None = None,
+    page: object = 1,
+    per_page: object = 20,
+    *,
+    valid_values: Mapping[str, tuple[str, ...]],
+) -> SearchRequest:
     """Check every part of a request against the vocabularies of the bundle being searched."""
     cleaned, notes = clean_text(text or "")
     mode = (mode or "hybrid").strip().lower()
@@ -67,13 +74,17 @@ def parse_request(text: str | None = "", filters: Mapping[str, object] | None = 
             if value not in valid_values[name]:
                 raise InvalidSearch(
                     f"Unknown {FACET_BY_NAME[name].label.lower()} '{value[:60]}'. "
-                    f"Valid values: {', '.join(valid_values[name])}.", name, valid_values[name])
+                    f"Valid values: {', '.join(valid_values[name])}.",
+                    name,
+                    valid_values[name],
+                )
             if value not in wanted:
                 wanted.append(value)
         if wanted:
             checked[name] = tuple(wanted)
-    return SearchRequest(cleaned, checked, mode, _whole(page, "page", 1, MAX_PAGE),
-                         _whole(per_page, "per_page", 1, MAX_PER_PAGE), notes)
+    return SearchRequest(
+        cleaned, checked, mode, _whole(page, "page", 1, MAX_PAGE), _whole(per_page, "per_page", 1, MAX_PER_PAGE), notes
+    )
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:

@@ -10,11 +10,11 @@ from nis_library.catalogue import ItemSummary
 @dataclass(frozen=True)
 class Hit(ItemSummary):
     rank: int
-    snippet: str                      # HTML: escaped text with <mark> around matched words
-    matched_by: tuple[str, ...]       # "words", "meaning" or both: why it matched
-    matched_words: tuple[str, ...]    # the query's words (stemmed) found in the item
-    keyword_score: float | None       # BM25F, when it matched by words
-    similarity: float | None          # cosine similarity, when it matched by meaning
+    snippet: str  # HTML: escaped text with <mark> around matched words
+    matched_by: tuple[str, ...]  # "words", "meaning" or both: why it matched
+    matched_words: tuple[str, ...]  # the query's words (stemmed) found in the item
+    keyword_score: float | None  # BM25F, when it matched by words
+    similarity: float | None  # cosine similarity, when it matched by meaning
 
 
 @dataclass(frozen=True)

@@ -5,25 +5,24 @@ from __future__ import annotations
 import html
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-from indexer.bundle import location as bundles
 from indexer.bundle import keyword_index, store, term_matrix
+from indexer.bundle import location as bundles
 from indexer.bundle.documents import FACETS
 from indexer.bundle.embeddings import Embedder, make_embedder
 from indexer.content.synonyms import Synonyms
-
+from nis_library.catalogue import ItemSummary
 from nis_library.search import facets, keyword
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.fusion import reciprocal_rank_fusion
-from nis_library.search.request import parse_request, SearchRequest
-from nis_library.catalogue import ItemSummary
+from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 
 QUERY_CACHE_SIZE = 4096
@@ -106,8 +105,13 @@ class SearchService:
         self.valid_values = {f.name: tuple(v for v, _ in vocab[f.vocabulary]) for f in FACETS}
         self.matrices = facets.build_matrices(self._facet_values, vocab)
         layer_order = {v: i for i, (v, _) in enumerate(vocab["layers"])}
-        self.browse_order = np.array(sorted(range(len(self.items)), key=lambda r: (
-            min(layer_order[l] for l in self.items[r].layers), self.items[r].title.lower())), dtype=np.int64)
+        self.browse_order = np.array(
+            sorted(
+                range(len(self.items)),
+                key=lambda r: (min(layer_order[layer] for layer in self.items[r].layers), self.items[r].title.lower()),
+            ),
+            dtype=np.int64,
+        )
 
     def _load_vectors(self, db) -> None:
         vectors = store.read_embeddings(db, self.manifest["embedder"], set(self.embed_hashes))
@@ -115,15 +119,17 @@ class SearchService:
         if missing:
             raise bundles.BundleError(f"{self.bundle_dir} lacks {len(missing)} vector(s): run 'nis build --full'")
         dims = self.manifest["dimensions"]
-        self.vectors = (np.vstack([vectors[h] for h in self.embed_hashes]).astype(np.float32)
-                        if self.embed_hashes else np.zeros((0, dims), dtype=np.float32))
+        self.vectors = (
+            np.vstack([vectors[h] for h in self.embed_hashes]).astype(np.float32)
+            if self.embed_hashes
+            else np.zeros((0, dims), dtype=np.float32)
+        )
 
     def _check_keyword_index(self) -> None:
         with self.index.searcher() as searcher:
             indexed = sorted(fields["id"] for _, fields in searcher.reader().iter_docs())
         if indexed != [item.id for item in self.items]:
-            raise bundles.BundleError(f"{self.bundle_dir}: keyword index and database disagree: "
-                                      "run 'nis build --full'")
+            raise bundles.BundleError(f"{self.bundle_dir}: keyword index and database disagree: run 'nis build --full'")
 
     @property
     def searcher(self):
@@ -139,8 +145,9 @@ class SearchService:
             if self._embedder is None:
                 self._embedder = self._embedder_factory(self.model_name)
                 if self._embedder.name != self.model_name:
-                    raise bundles.BundleError(f"the bundle was embedded with {self.model_name}, "
-                                              f"but the embedder is {self._embedder.name}")
+                    raise bundles.BundleError(
+                        f"the bundle was embedded with {self.model_name}, but the embedder is {self._embedder.name}"
+                    )
             return self._embedder
 
     def _embed_query(self, text: str) -> np.ndarray:
@@ -188,31 +195,54 @@ class SearchService:
         total = len(ranked)
         start = (request.page - 1) * request.per_page
         hits = []
-        for offset, row in enumerate(ranked[start:start + request.per_page]):
+        for offset, row in enumerate(ranked[start : start + request.per_page]):
             row = int(row)
             keyword_score = float(keyword_scores[row]) if keyword_scores[row] > 0 else None
-            meaning = float(similarity[row]) if similarity is not None and similarity[row] >= \
-                SIMILARITY_FLOOR.get(self.model_name, 0.25) else None
+            meaning = (
+                float(similarity[row])
+                if similarity is not None and similarity[row] >= SIMILARITY_FLOOR.get(self.model_name, 0.25)
+                else None
+            )
             hits.append(self._hit(start + offset + 1, row, keyword_score, meaning, kq))
         if request.page > 1 and not hits and total:
-            messages.append(f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}.")
+            messages.append(
+                f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}."
+            )
         suggestion = None
         if text and total < 3:
             suggestion = keyword.spelling_suggestion(self.searcher, text, self.known_words, self.analyzer)
         return SearchResults(
-            query=text, mode=request.mode, filters=dict(request.filters), total=total, page=request.page,
-            per_page=request.per_page, hits=hits,
+            query=text,
+            mode=request.mode,
+            filters=dict(request.filters),
+            total=total,
+            page=request.page,
+            per_page=request.per_page,
+            hits=hits,
             facets=facets.count(self.matrices, candidates, masks, request.filters),
-            did_you_mean=suggestion, messages=messages, expanded_with=tuple(expansions))
+            did_you_mean=suggestion,
+            messages=messages,
+            expanded_with=tuple(expansions),
+        )
 
     def _hit(self, rank, row, keyword_score, similarity, kq) -> Hit:
         item = self.items[row]
-        matched_by = tuple(name for name, present in (("words", keyword_score is not None),
-                                                       ("meaning", similarity is not None)) if present)
+        matched_by = tuple(
+            name
+            for name, present in (("words", keyword_score is not None), ("meaning", similarity is not None))
+            if present
+        )
         words = self.bm25f.matched_terms(row, kq.terms + kq.synonym_terms) if keyword_score is not None else ()
         snippet = keyword.snippet(item.text, frozenset(words), self.analyzer) if words else ""
-        return Hit(**item.summary_fields(), rank=rank, snippet=snippet or html.escape(item.summary),
-                   matched_by=matched_by, matched_words=words, keyword_score=keyword_score, similarity=similarity)
+        return Hit(
+            **item.summary_fields(),
+            rank=rank,
+            snippet=snippet or html.escape(item.summary),
+            matched_by=matched_by,
+            matched_words=words,
+            keyword_score=keyword_score,
+            similarity=similarity,
+        )
 
 
 def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -231,7 +261,9 @@ def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
     link = bundles.link_path(instance_dir)
     current = bundles.current_bundle(instance_dir)
     if current is None:
-        reason = "is missing" if not link.exists() and not link.is_symlink() else "is incomplete or from another version"
+        reason = (
+            "is missing" if not link.exists() and not link.is_symlink() else "is incomplete or from another version"
+        )
         raise bundles.BundleError(f"The search bundle at {link} {reason}. Run 'nis build' to build it.")
     with _services_lock:
         service = _services.get(current)
@@ -241,16 +273,25 @@ def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
             except bundles.BundleError:
                 raise
             except Exception as exc:  # a damaged file inside the bundle
-                raise bundles.BundleError(f"The search bundle at {link} cannot be read ({exc.__class__.__name__}: "
-                                          f"{exc}). Run 'nis build --full' to rebuild it.") from exc
+                raise bundles.BundleError(
+                    f"The search bundle at {link} cannot be read ({exc.__class__.__name__}: "
+                    f"{exc}). Run 'nis build --full' to rebuild it."
+                ) from exc
             for old in [p for p in _services if p != current]:
                 del _services[old]
             _services[current] = service
         return service
 
 
-def search(instance_dir: Path, text: str = "", filters=None, mode: str | None = None, page=1, per_page=20,
-           embedder_factory=None) -> SearchResults:
+def search(
+    instance_dir: Path,
+    text: str = "",
+    filters=None,
+    mode: str | None = None,
+    page=1,
+    per_page=20,
+    embedder_factory=None,
+) -> SearchResults:
     """One search, from raw parameters: the entry point for the CLI, the web pages and the API."""
     service = get_service(instance_dir, embedder_factory)
     return service.search(service.parse(text, filters, mode, page, per_page))

@@ -19,10 +19,10 @@ class SelectedFilter:
 
 @dataclass(frozen=True)
 class FilterGroup:
-    name: str            # the query-string name
+    name: str  # the query-string name
     legend: str
-    values: list         # FacetValue
-    heading: str = ""    # sub-component groups: the area they belong to
+    values: list  # FacetValue
+    heading: str = ""  # sub-component groups: the area they belong to
     hint: str = ""
 
 
@@ -61,8 +61,11 @@ class SearchView:
             facet = facets[name]
             for value in values:
                 label = next((v.label for v in facet.values if v.value == value), value)
-                chosen.append(SelectedFilter(facet.label, label,
-                                             self.href(filters=without_filter(self.results.filters, name, value))))
+                chosen.append(
+                    SelectedFilter(
+                        facet.label, label, self.href(filters=without_filter(self.results.filters, name, value))
+                    )
+                )
         return chosen
 
     @property
@@ -78,21 +81,35 @@ class SearchView:
             if facet.name == "subcomponent":
                 groups.extend(self._subcomponent_groups(facet, area_of))
             elif facet.name == "area":
-                groups.append(FilterGroup(facet.name, facet.label, list(facet.values),
-                                          hint="Choose an area to filter by its sub-components too."))
+                groups.append(
+                    FilterGroup(
+                        facet.name,
+                        facet.label,
+                        list(facet.values),
+                        hint="Choose an area to filter by its sub-components too.",
+                    )
+                )
             else:
                 groups.append(FilterGroup(facet.name, facet.label, list(facet.values)))
         return groups
 
     def _subcomponent_groups(self, facet: FacetCount, area_of: dict[str, str]) -> list[FilterGroup]:
         chosen = set(self.results.filters.get("area", ())) | {
-            area_of.get(s) for s in self.results.filters.get("subcomponent", ())}
+            area_of.get(s) for s in self.results.filters.get("subcomponent", ())
+        }
         by_area: dict[str, list] = {}
         for value in facet.values:
             if area_of.get(value.value) in chosen:
                 by_area.setdefault(area_of.get(value.value, ""), []).append(value)
-        return [FilterGroup(facet.name, f"{self.labels.label('areas', area)}: {facet.label.lower()}s", values,
-                            heading=self.labels.label("areas", area)) for area, values in by_area.items()]
+        return [
+            FilterGroup(
+                facet.name,
+                f"{self.labels.label('areas', area)}: {facet.label.lower()}s",
+                values,
+                heading=self.labels.label("areas", area),
+            )
+            for area, values in by_area.items()
+        ]
 
     @property
     def pagination(self) -> dict | None:
@@ -106,10 +123,12 @@ class SearchView:
                 items.append({"ellipsis": True})
             items.append({"number": n, "href": self.href(page=n), "current": n == r.page})
             last = n
-        return {"items": items,
-                "previous": {"href": self.href(page=r.page - 1)} if r.page > 1 else None,
-                "next": {"href": self.href(page=r.page + 1)} if r.page < r.pages else None,
-                "landmarkLabel": "Results pages"}
+        return {
+            "items": items,
+            "previous": {"href": self.href(page=r.page - 1)} if r.page > 1 else None,
+            "next": {"href": self.href(page=r.page + 1)} if r.page < r.pages else None,
+            "landmarkLabel": "Results pages",
+        }
 
     @property
     def did_you_mean_href(self) -> str | None:

@@ -25,14 +25,21 @@ def _invalid_search(error: InvalidSearch):
 @blueprint.get("/search")
 def search_page():
     args = read_search_args(request.query_string)
-    results = search(bundle_instance(), args.text, args.filters, args.mode, args.page,
-                     per_page=current_app.config["RESULTS_PER_PAGE"])
+    results = search(
+        bundle_instance(),
+        args.text,
+        args.filters,
+        args.mode,
+        args.page,
+        per_page=current_app.config["RESULTS_PER_PAGE"],
+    )
     catalogue = get_catalogue(bundle_instance())
     view = SearchView(results, catalogue.labels, base=page_url("search.search_page"))
     fragment = wants_fragment()
     template = "search/_search_response.html" if fragment else "search/search.html"
-    response = make_response(render_template(template, results=results, view=view, labels=catalogue.labels,
-                                             fragment=fragment))
+    response = make_response(
+        render_template(template, results=results, view=view, labels=catalogue.labels, fragment=fragment)
+    )
     response.vary.add("HX-Request")
     if fragment:
         # htmx would push the form's raw fields (q=&mode=hybrid...); push the canonical address,

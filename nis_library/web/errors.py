@@ -8,7 +8,6 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.bundle.location import BundleError
 
-
 TITLES = {
     400: "There is a problem with the address",
     404: "Page not found",

@@ -15,8 +15,26 @@ import nh3
 from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
-ALLOWED_TAGS = {"p", "ul", "ol", "li", "strong", "em", "a", "h3", "h4", "blockquote", "code", "br",
-                "table", "thead", "tbody", "tr", "th", "td"}
+ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "h3": {"id"}, "h4": {"id"}, "th": {"scope"}}
 GOVUK_CLASSES = {
     "p": {"class": "govuk-body"},
@@ -36,7 +54,7 @@ GOVUK_CLASSES = {
 @dataclass(frozen=True)
 class RenderedSection:
     heading: str
-    anchor: str     # the id of its heading, for links to the section
+    anchor: str  # the id of its heading, for links to the section
     html: Markup
 
 
@@ -58,14 +76,25 @@ def render_sections(sections: list[dict]) -> list[RenderedSection]:
 def render_markdown(text: str, prefix: str = "") -> Markup:
     """Markdown to sanitised HTML; sub-heading ids are prefixed with the section's anchor so two
     sections' sub-headings cannot clash."""
+
     def prefixed_slug(value: str, separator: str) -> str:
         return f"{prefix}-{slugify(value, separator)}" if prefix else slugify(value, separator)
 
-    md = markdown.Markdown(extensions=["sane_lists", "tables", "toc"],
-                           extension_configs={"toc": {"slugify": prefixed_slug}})
+    md = markdown.Markdown(
+        extensions=["sane_lists", "tables", "toc"], extension_configs={"toc": {"slugify": prefixed_slug}}
+    )
     # Authors write sub-headings as ### inside a ## section; a stray # or ## would compete with the
     # page's own headings, so they are demoted to ###.
-    html = md.convert(text).replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
-    return Markup(nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
-                            set_tag_attribute_values=GOVUK_CLASSES, url_schemes={"http", "https", "mailto"},
-                            link_rel="noopener noreferrer"))
+    html = (
+        md.convert(text).replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
+    )
+    return Markup(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            set_tag_attribute_values=GOVUK_CLASSES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from flask import Flask, request
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self'",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "form-action 'self'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 HEADERS = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,
@@ -35,8 +37,12 @@ def init_app(app: Flask) -> None:
 def _secure(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
-    if response.mimetype == "text/html" and request.method in ("GET", "HEAD") and response.status_code == 200 \
-            and not response.direct_passthrough:
+    if (
+        response.mimetype == "text/html"
+        and request.method in ("GET", "HEAD")
+        and response.status_code == 200
+        and not response.direct_passthrough
+    ):
         response.add_etag()
         response.cache_control.no_cache = True
         response.make_conditional(request)

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 from playwright.sync_api import BrowserContext, Page, Response
 
-CONTENT = Path(__file__).resolve().parents[2] / "content"   # the shipped content the bundle is built from
+CONTENT = Path(__file__).resolve().parents[2] / "content"  # the shipped content the bundle is built from
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 FAILED_LOAD = re.compile(r"^Failed to load resource: the server responded with a status of (\d{3})\b")
@@ -29,9 +29,9 @@ class PageProblems:
 
     def __init__(self):
         self.messages: list[str] = []
-        self.expected_failures: set[tuple[str, int]] = set()   # (path?query, status) a test expects
-        self.allowed_prefixes: tuple[str, ...] = ()             # console errors a test expects
-        self.allowed: list[str] = []                            # ... and those seen
+        self.expected_failures: set[tuple[str, int]] = set()  # (path?query, status) a test expects
+        self.allowed_prefixes: tuple[str, ...] = ()  # console errors a test expects
+        self.allowed: list[str] = []  # ... and those seen
 
     def watch(self, context: BrowserContext) -> None:
         context.on("page", self._watch_page)

@@ -31,8 +31,10 @@ PAGES = [
     pytest.param("/items/INT-0502/diff?from=1&to=2", 200, id="diff"),
     pytest.param("/items/ADJ-0008", 200, id="item-withdrawn"),
     pytest.param("/items/INT-0407/v/9", 404, id="version-not-found"),
-    *(pytest.param(f"/items/{first_item(kind)}", 200, id=f"item-{kind}")
-      for kind in ("intervention", "identification-tool", "package")),
+    *(
+        pytest.param(f"/items/{first_item(kind)}", 200, id=f"item-{kind}")
+        for kind in ("intervention", "identification-tool", "package")
+    ),
     pytest.param("/items/ZZZ-9999", 404, id="not-found"),
     pytest.param("/search?page=-1", 400, id="bad-request"),
 ]

@@ -34,13 +34,13 @@ def test_the_skip_link_is_the_first_tab_stop_and_moves_focus_to_the_main_content
     skip = page.locator(":focus")
     expect(skip).to_have_text("Skip to main content")
     expect(skip).to_have_attribute("href", "#main-content")
-    expect(skip).to_be_in_viewport()                    # shown when focused, for sighted keyboard users
+    expect(skip).to_be_in_viewport()  # shown when focused, for sighted keyboard users
 
     page.keyboard.press("Enter")
 
     assert urlsplit(page.url).fragment == "main-content"
-    assert page.evaluate(ACTIVE_ID) == "main-content"   # GOV.UK Frontend moves the focus, not just the view
-    page.keyboard.press("Tab")                          # and Tab carries on from inside <main>
+    assert page.evaluate(ACTIVE_ID) == "main-content"  # GOV.UK Frontend moves the focus, not just the view
+    page.keyboard.press("Tab")  # and Tab carries on from inside <main>
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
 
 
@@ -60,7 +60,7 @@ def test_ticking_filters_with_the_keyboard_keeps_the_focus(page: Page):
     sensory = page.locator("#filter-area-sensory")
     expect(sensory).to_be_checked()
     expect(page.locator("#search-filters input[data-before-swap]")).to_have_count(0)  # all redrawn,
-    expect(sensory).to_be_focused()                     # yet the focus is back on the box just ticked
+    expect(sensory).to_be_focused()  # yet the focus is back on the box just ticked
 
     assert tab_to(page, "filter-area-social-emotional", limit=1) == 1  # Tab goes on to the next box
     page.keyboard.press("Space")

@@ -34,12 +34,12 @@ def test_typing_a_query_updates_the_results_in_place(page: Page):
 
     expect(count).to_contain_text(re.compile(r"^\d+ results? for ‘noise’$"))
     assert_no_page_load(page)
-    assert query(page)["q"] == ["noise"]                       # hx-push-url: the state can be shared
-    expect(page).to_have_url("/search?q=noise")              # the canonical address, not the raw form fields
-    expect(page).to_have_title(re.compile(r"^‘noise’"))     # the partial's <title> is applied
+    assert query(page)["q"] == ["noise"]  # hx-push-url: the state can be shared
+    expect(page).to_have_url("/search?q=noise")  # the canonical address, not the raw form fields
+    expect(page).to_have_title(re.compile(r"^‘noise’"))  # the partial's <title> is applied
     expect(page.locator("#search-results .app-result h3").first).not_to_have_text(first_before)
     expect(page.locator("#search-results .app-snippet mark").first).to_be_visible()
-    expect(page.locator("h1")).to_have_count(1)                # a partial, not a page inside the page
+    expect(page.locator("h1")).to_have_count(1)  # a partial, not a page inside the page
 
 
 def test_ticking_a_filter_updates_results_counts_and_address_in_place(page: Page):
@@ -60,13 +60,13 @@ def test_ticking_a_filter_updates_results_counts_and_address_in_place(page: Page
     assert query(page)["q"] == ["noise"]
     total_after = int(count.inner_text().split()[0])
     assert 0 < total_after < total_before
-    expect(panel).not_to_have_text(panel_before)   # the counts beside the other filters were redrawn
+    expect(panel).not_to_have_text(panel_before)  # the counts beside the other filters were redrawn
     sensory_label = page.locator("label[for='filter-area-sensory']")
     expect(sensory_label).not_to_have_text(re.search(r"Sensory \(\d+\)", panel_before).group(0))
     expect(page.locator("#filter-layer-targeted")).to_be_checked()
     assert_no_page_load(page)
 
-    tags.click()                                   # the tag is a boosted link: still no page load
+    tags.click()  # the tag is a boosted link: still no page load
 
     expect(page.locator("#search-results .app-selected-filters")).to_have_count(0)
     expect(count).to_have_text(f"{total_before} results for ‘noise’")
@@ -80,7 +80,7 @@ def test_back_shows_the_state_before(page: Page):
     goto(page, "/search")
     count = page.locator("#result-count")
     everything = count.inner_text()
-    page.locator("#search-q").fill("noise")                     # one input event: one request
+    page.locator("#search-q").fill("noise")  # one input event: one request
     expect(count).to_contain_text("for ‘noise’")
     noise = count.inner_text()
     page.locator("#filter-layer-targeted").check()
@@ -135,7 +135,7 @@ def test_a_pushed_address_opens_as_a_whole_page(page: Page, make_context):
     goto(page, "/search?q=noise")
     tags = page.locator("#search-results .app-remove-filter")
     page.locator("#filter-layer-targeted").check()
-    expect(tags).to_have_count(1)                  # one update at a time: no request is aborted
+    expect(tags).to_have_count(1)  # one update at a time: no request is aborted
     page.locator("#filter-phase-primary").check()
     expect(tags).to_have_count(2)
     pushed = page.url
@@ -167,7 +167,7 @@ def test_a_filter_ticked_while_the_last_update_is_loading_is_kept(page: Page):
 
     def hold_the_first_update(route):
         if route.request.headers.get("hx-request") == "true" and not held:
-            held.append(route)                     # answered only after the second tick
+            held.append(route)  # answered only after the second tick
         else:
             route.continue_()
 
@@ -175,7 +175,7 @@ def test_a_filter_ticked_while_the_last_update_is_loading_is_kept(page: Page):
     with page.expect_request(lambda r: "layer=targeted" in r.url):
         page.locator("#filter-layer-targeted").check()
     page.locator("#filter-phase-primary").check()
-    held[0].continue_()                            # the first answer arrives last (unless aborted)
+    held[0].continue_()  # the first answer arrives last (unless aborted)
 
     tags = page.locator("#search-results .app-remove-filter")
     expect(tags).to_have_count(2)

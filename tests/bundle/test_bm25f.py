@@ -6,13 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.support import REPO, ContentTree, build_hashing
 from indexer.bundle import term_matrix
 from indexer.bundle.build import build
 from indexer.bundle.embeddings import HashingEmbedder
-from nis_library.search import SearchService
-from nis_library.search import keyword
+from nis_library.search import SearchService, keyword
 from nis_library.search.quality import load_judgements
+from tests.support import REPO, ContentTree, build_hashing
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +28,10 @@ def test_matrix_scores_equal_whooshs_own_bm25f(real_library_service):
         kq = keyword.build_query(service.analyzer, text, service.synonyms.expansions(text))
         if kq.query is None:
             continue
-        whoosh_scores = {service.searcher.stored_fields(docnum)["id"]: score
-                         for docnum, score, _ in keyword.run(service.searcher, kq)}
+        whoosh_scores = {
+            service.searcher.stored_fields(docnum)["id"]: score
+            for docnum, score, _ in keyword.run(service.searcher, kq)
+        }
         matrix_scores = service.bm25f.score(kq.weighted_terms)
         ours = {service.items[r].id: matrix_scores[r] for r in np.flatnonzero(matrix_scores > 0)}
         assert set(ours) == set(whoosh_scores), text
@@ -47,6 +48,9 @@ def test_an_incremental_build_leaves_the_same_matrix_as_a_full_one(tree: Content
     incremental = term_matrix.TermMatrix.load(build_hashing(tree, instance).bundle / term_matrix.FILE_NAME)
     full = term_matrix.TermMatrix.load(build_hashing(tree, tmp_path / "other").bundle / term_matrix.FILE_NAME)
     assert incremental.ids == full.ids == ["IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
-    as_dict = lambda m: {(m.ids[r], m.columns[c]): v for r, c, v in zip(*m.weights.nonzero(), m.weights.data)}
+
+    def as_dict(m):
+        return {(m.ids[r], m.columns[c]): v for r, c, v in zip(*m.weights.nonzero(), m.weights.data, strict=True)}
+
     assert as_dict(incremental) == as_dict(full)
     assert (incremental.lengths == full.lengths).all()

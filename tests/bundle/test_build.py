@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support import ContentTree, build_hashing
-from indexer.bundle import keyword_index, location as bundle, store
-from indexer.bundle.build import build, BuildRefused
+from indexer.bundle import keyword_index, store
+from indexer.bundle import location as bundle
+from indexer.bundle.build import BuildRefused, build
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import get_service
 from nis_library.search.service import SearchService
+from tests.support import ContentTree, build_hashing
 
 INT = "items/intervention/INT-0001.md"
 
@@ -161,8 +162,10 @@ def test_unchanged_files_are_not_parsed_again_but_still_checked_across_items(tre
     from_scratch = load_library(tree.root).problems
     assert refused.value.problems == from_scratch
     assert sorted((p.path.rsplit("/", 1)[1], p.code) for p in from_scratch) == [
-        ("IDT-0001.md", "dangling-reference"), ("PRA-0001.md", "dangling-reference"),
-        ("SPP-0001.md", "dangling-reference")]
+        ("IDT-0001.md", "dangling-reference"),
+        ("PRA-0001.md", "dangling-reference"),
+        ("SPP-0001.md", "dangling-reference"),
+    ]
     idt = next(p for p in from_scratch if p.path.endswith("IDT-0001.md"))
     assert idt.line == tree.line_of("items/identification-tool/IDT-0001.md", "leads_to:")
 
@@ -173,7 +176,8 @@ def test_a_taxonomy_change_rechecks_every_file(tree: ContentTree, instance: Path
     with pytest.raises(BuildRefused) as refused:
         build_hashing(tree, instance)
     assert [(p.path, p.code) for p in refused.value.problems] == [
-        ("content/items/package/SPP-0001.md", "unknown-value")]
+        ("content/items/package/SPP-0001.md", "unknown-value")
+    ]
 
 
 def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instance: Path):
@@ -183,6 +187,7 @@ def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instan
     tree.write("reviews/s-initial.yaml", "id: s-initial\npublication: standards\ntype: initial\ntitle: First\n")
     tree.write("reviews/p-initial.yaml", "id: p-initial\npublication: packages\ntype: initial\ntitle: First\n")
     import datetime as dt
+
     publish(tree.root, "standards", "s-initial", "First.", dt.date(2026, 10, 1))
     publish(tree.root, "packages", "p-initial", "First.", dt.date(2026, 10, 1))
     assert build_hashing(tree, instance, source="published").embedded == 5

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from tests.support import ContentTree
 from indexer.content.model import IdentificationTool, Intervention, Package
+from tests.support import ContentTree
 
 
 def test_items_are_typed_objects(tree: ContentTree):
@@ -30,22 +30,34 @@ def test_body_sections_are_read_with_their_text(tree: ContentTree):
     library = tree.load()
     body = library.body("PRA-0001")
     assert [s.heading for s in body.sections] == [
-        "What it is", "How to do it", "Who and when", "What the evidence says", "Watch out for"]
+        "What it is",
+        "How to do it",
+        "Who and when",
+        "What the evidence says",
+        "Watch out for",
+    ]
     assert body.section("How to do it").text == "Show the day's plan."
 
 
 def test_a_value_added_to_the_taxonomy_becomes_valid_without_a_code_change(tree: ContentTree):
     tree.replace("items/practice/PRA-0001.md", "settings: [school]", "settings: [hospital-school]")
     assert [p.code for p in tree.load().problems] == ["unknown-value"]
-    tree.replace("taxonomy.yaml", "  - id: inclusion-base\n", "  - id: hospital-school\n    label: Hospital schools\n  - id: inclusion-base\n")
+    tree.replace(
+        "taxonomy.yaml",
+        "  - id: inclusion-base\n",
+        "  - id: hospital-school\n    label: Hospital schools\n  - id: inclusion-base\n",
+    )
     assert tree.load().problems == []
 
 
 def test_a_kind_s_sections_come_from_the_taxonomy(tree: ContentTree):
-    tree.replace("taxonomy.yaml", "sections: [What it is, How to use it,", "sections: [What it is, How to use it, Who can use it,")
+    tree.replace(
+        "taxonomy.yaml",
+        "sections: [What it is, How to use it,",
+        "sections: [What it is, How to use it, Who can use it,",
+    )
     problems = tree.load().problems
-    assert [(p.code, p.message) for p in problems] == [
-        ("missing-section", "missing the section '## Who can use it'")]
+    assert [(p.code, p.message) for p in problems] == [("missing-section", "missing the section '## Who can use it'")]
 
 
 def test_review_cycles_come_from_publications_yaml(tree: ContentTree):
@@ -63,7 +75,9 @@ def test_a_kind_in_no_publication_is_an_error(tree: ContentTree):
 
 
 def test_a_kind_s_evidence_section_must_be_one_of_its_sections(tree: ContentTree):
-    tree.replace("taxonomy.yaml", "    evidence_section: What the evidence says\n", "    evidence_section: The evidence\n")
+    tree.replace(
+        "taxonomy.yaml", "    evidence_section: What the evidence says\n", "    evidence_section: The evidence\n"
+    )
     problems = tree.load().problems
     assert problems and all(p.path == "content/taxonomy.yaml" for p in problems)
     assert any("evidence_section 'The evidence' is not one of the kind's sections" in p.message for p in problems)

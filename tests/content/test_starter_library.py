@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from tests.support import REPO
-from indexer.record.loading import load_library
 from indexer.content.stats import coverage
+from indexer.record.loading import load_library
+from tests.support import REPO
 
 CHECKED_SOURCES = (REPO / "docs" / "reference" / "evidence-sources.md").read_text(encoding="utf-8")
 
@@ -71,7 +71,9 @@ def test_reasonable_adjustments_include_the_consultations_three_examples(items):
     text = {i.id: f"{i.title} {i.summary} {i.barrier}".lower() for i in adjustments}
     examples = {
         "early access to the dinner hall": lambda t: "dinner hall" in t,
-        "larger print for a visual impairment": lambda t: "visual impairment" in t and ("enlarged" in t or "larger" in t),
+        "larger print for a visual impairment": lambda t: (
+            "visual impairment" in t and ("enlarged" in t or "larger" in t)
+        ),
         "softer uniform": lambda t: "uniform" in t and ("softer" in t or "cotton" in t),
     }
     for name, matches in examples.items():

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ContentTree, build_hashing
 from nis_library import create_app
+from tests.support import ContentTree, build_hashing
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -67,7 +67,7 @@ def test_withdrawn_item_shows_its_replacement(client):
 
 def test_diff_is_word_level_on_text_and_field_by_field_on_metadata(client):
     page = text(client.get("/items/INT-0502/diff?from=1&to=2"))
-    assert "<th scope=\"row\" class=\"govuk-table__header\">evidence.population</th>" in page
+    assert '<th scope="row" class="govuk-table__header">evidence.population</th>' in page
     assert "<del>extrapolated</del>" in page and "<ins>mixed</ins>" in page
     assert "<ins>" in page.split("What the evidence says", 1)[1]
     same = text(client.get("/items/INT-0502/diff?from=2&to=2"))
@@ -120,7 +120,10 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
     data = client.get("/api/v1/changes?since=2026-10-01").get_json()
     assert data["count"] == 10
     assert {(c["id"], c["version"], c["change_class"]) for c in data["changes"]} >= {
-        ("INT-0502", 2, "substantive"), ("INT-0302", 2, "editorial"), ("SPP-0003", 2, "substantive")}
+        ("INT-0502", 2, "substantive"),
+        ("INT-0302", 2, "editorial"),
+        ("SPP-0003", 2, "substantive"),
+    }
     withdrawn = next(c for c in data["changes"] if c["id"] == "ADJ-0008")
     assert withdrawn["status"] == "withdrawn" and withdrawn["url"] == "http://localhost/items/ADJ-0008/v/2"
     since_edition = client.get("/api/v1/changes?since=standards/2026.1").get_json()
@@ -128,9 +131,16 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
     assert client.get("/api/v1/changes?since=2030-01-01").get_json()["count"] == 0
 
 
-@pytest.mark.parametrize("query, code", [("", "missing-since"), ("since=yesterday", "invalid-since"),
-                                         ("since=standards/1999", "invalid-since"), ("since=a&since=b", "missing-since"),
-                                         ("since=2026-01-01&limit=5", "unknown-parameter")])
+@pytest.mark.parametrize(
+    "query, code",
+    [
+        ("", "missing-since"),
+        ("since=yesterday", "invalid-since"),
+        ("since=standards/1999", "invalid-since"),
+        ("since=a&since=b", "missing-since"),
+        ("since=2026-01-01&limit=5", "unknown-parameter"),
+    ],
+)
 def test_changes_api_refuses_bad_requests_in_json(client, query, code):
     response = client.get(f"/api/v1/changes?{query}")
     assert response.status_code == 400 and response.get_json()["error"]["code"] == code

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from tests.support import ContentTree, build_hashing
-from indexer.record.publish import publish, publish_lock, PublishRefused
 from indexer.record.editions import load_published
+from indexer.record.publish import PublishRefused, publish, publish_lock
 from nis_library.cli import main
+from tests.support import ContentTree, build_hashing
 
 INT = "items/intervention/INT-0001.md"
 PRA = "items/practice/PRA-0001.md"
@@ -25,11 +25,22 @@ D = dt.date
 
 
 def add_review(tree: ContentTree, review_id: str, publication: str = "standards", type_: str = "initial", **extra):
-    lines = [f"id: {review_id}", f"publication: {publication}", f"type: {type_}", f"title: Review {review_id}",
-             "opened: 2026-06-01"]
+    lines = [
+        f"id: {review_id}",
+        f"publication: {publication}",
+        f"type: {type_}",
+        f"title: Review {review_id}",
+        "opened: 2026-06-01",
+    ]
     if type_ == "out-of-cycle":
-        lines += ["trigger:", "  summary: New evidence.", "  sources:", "    - citation: A real source",
-                  "scope:", "  items: [INT-0001]"]
+        lines += [
+            "trigger:",
+            "  summary: New evidence.",
+            "  sources:",
+            "    - citation: A real source",
+            "scope:",
+            "  items: [INT-0001]",
+        ]
     if type_ == "scheduled":
         lines.append(f"due: {extra.pop('due', '2031-09-01')}")
     lines += [f"{k}: {v}" for k, v in extra.items()]
@@ -49,7 +60,9 @@ def change(tree: ContentTree, relative: str, old: str, new: str, klass: str, not
             continue
         skipping = False
         kept.append(line)
-    block = f"change:\n  class: {klass}\n  note: {json.dumps(note)}\n" + (f"  implements: [{implements}]\n" if implements else "")
+    block = f"change:\n  class: {klass}\n  note: {json.dumps(note)}\n" + (
+        f"  implements: [{implements}]\n" if implements else ""
+    )
     tree.write(relative, "\n".join(kept).replace("\n---\n", "\n" + block + "---\n", 1))
 
 
@@ -57,8 +70,11 @@ def published_files(tree: ContentTree) -> dict[str, bytes]:
     root = tree.path("published")
     if not root.exists():
         return {}
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*")
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)}
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+    }
 
 
 @pytest.fixture
@@ -73,8 +89,11 @@ def first_edition(tree: ContentTree):
 def test_first_publish_freezes_every_item_of_the_publication(tree: ContentTree, first_edition):
     assert first_edition.edition == "2026"
     assert [(v.id, v.number, v.change_class) for v in first_edition.versions] == [
-        ("ADJ-0001", 1, "substantive"), ("IDT-0001", 1, "substantive"), ("INT-0001", 1, "substantive"),
-        ("PRA-0001", 1, "substantive")]  # not the package: it belongs to the other publication
+        ("ADJ-0001", 1, "substantive"),
+        ("IDT-0001", 1, "substantive"),
+        ("INT-0001", 1, "substantive"),
+        ("PRA-0001", 1, "substantive"),
+    ]  # not the package: it belongs to the other publication
     files = published_files(tree)
     assert files["standards/2026/items/intervention/INT-0001.md"] == tree.path(INT).read_bytes()
     record = load_published(tree.root)
@@ -91,7 +110,8 @@ def test_a_changed_item_needs_a_change_note_then_becomes_version_2(tree: Content
     plan = publish(tree.root, "standards", "s-ooc", "Out-of-cycle amendment.", D(2026, 10, 21))
     assert plan.edition == "2026.1"
     assert [(v.id, v.number, v.change_class, v.change_note, v.implements) for v in plan.versions] == [
-        ("INT-0001", 2, "substantive", "Adds an opening sentence.", ("R-2026-S-01",))]
+        ("INT-0001", 2, "substantive", "Adds an opening sentence.", ("R-2026-S-01",))
+    ]
     record = load_published(tree.root)
     assert record.problems == []
     assert record.editions[1].manifest.items["INT-0001"] == 2 and record.editions[1].manifest.items["PRA-0001"] == 1
@@ -116,20 +136,31 @@ def test_editing_only_the_change_note_or_formatting_is_not_a_change(tree: Conten
 
 def test_edition_numbers(tree: ContentTree, first_edition):
     add_review(tree, "s-2031", type_="scheduled", due="2031-09-01")
-    for n, (review, day, expected) in enumerate([("s-ooc", D(2027, 1, 1), "2026.1"), ("s-ooc", D(2027, 2, 1), "2026.2"),
-                                                 ("s-2031", D(2031, 9, 1), "2031"), ("s-ooc", D(2032, 1, 1), "2031.1")]):
+    for n, (review, day, expected) in enumerate(
+        [
+            ("s-ooc", D(2027, 1, 1), "2026.1"),
+            ("s-ooc", D(2027, 2, 1), "2026.2"),
+            ("s-2031", D(2031, 9, 1), "2031"),
+            ("s-ooc", D(2032, 1, 1), "2031.1"),
+        ]
+    ):
         change(tree, PRA, "## What it is\n", f"## What it is\n\nRevision {n}.\n", "editorial", f"Revision {n}.")
         assert publish(tree.root, "standards", review, "Notes.", day).edition == expected
     assert load_published(tree.root).problems == []
 
 
-@pytest.mark.parametrize("publication, review, notes, message", [
-    ("guidance", "s-initial", "x", "unknown publication 'guidance'"),
-    ("standards", "s-nope", "x", "unknown review 's-nope'"),
-    ("standards", "p-initial", "x", "review 'p-initial' is a review of packages, not standards"),
-    ("standards", "s-initial", "  ", "needs release notes"),
-])
-def test_bad_requests_are_refused_and_write_nothing(tree: ContentTree, first_edition, publication, review, notes, message):
+@pytest.mark.parametrize(
+    "publication, review, notes, message",
+    [
+        ("guidance", "s-initial", "x", "unknown publication 'guidance'"),
+        ("standards", "s-nope", "x", "unknown review 's-nope'"),
+        ("standards", "p-initial", "x", "review 'p-initial' is a review of packages, not standards"),
+        ("standards", "s-initial", "  ", "needs release notes"),
+    ],
+)
+def test_bad_requests_are_refused_and_write_nothing(
+    tree: ContentTree, first_edition, publication, review, notes, message
+):
     tree.replace(INT, "## What it is\n", "## What it is\n\nChanged.\n")
     before = published_files(tree)
     with pytest.raises(PublishRefused, match=message):
@@ -175,6 +206,7 @@ def test_a_removed_edition_breaks_the_chain(tree: ContentTree, first_edition):
     change(tree, PRA, "## What it is\n", "## What it is\n\nTwo.\n", "editorial", "Two.")
     publish(tree.root, "standards", "s-ooc", "x", D(2026, 11, 2))
     import shutil
+
     shutil.rmtree(tree.path("published/standards/2026.1"))
     codes = {p.code for p in tree.load().problems}
     assert "broken-chain" in codes and "version-gap" in codes
@@ -210,8 +242,14 @@ def test_a_publish_that_fails_at_the_last_moment_leaves_no_trace(tree: ContentTr
 
 
 def _publish_and_die(root: str) -> None:
-    publish(Path(root), "standards", "s-ooc", "x", D(2026, 10, 2),
-            before_rename=lambda staging: os.kill(os.getpid(), signal.SIGKILL))
+    publish(
+        Path(root),
+        "standards",
+        "s-ooc",
+        "x",
+        D(2026, 10, 2),
+        before_rename=lambda staging: os.kill(os.getpid(), signal.SIGKILL),
+    )
 
 
 def test_a_publish_killed_mid_way_changes_nothing_and_the_next_one_succeeds(tree: ContentTree, first_edition):
@@ -233,8 +271,22 @@ def test_dry_run_shows_the_list_and_diffs_and_writes_nothing(tree: ContentTree, 
     change(tree, INT, "cost: low", "cost: moderate", "substantive", "Costs more than we thought.")
     tree.replace(INT, "## What it is\n", "## What it is\n\nNew words here.\n")
     before = published_files(tree)
-    result = CliRunner().invoke(main, ["publish", "standards", "--content", str(tree.root), "--review", "s-ooc",
-                                       "--notes", "x", "--date", "2026-10-02", "--dry-run"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "publish",
+            "standards",
+            "--content",
+            str(tree.root),
+            "--review",
+            "s-ooc",
+            "--notes",
+            "x",
+            "--date",
+            "2026-10-02",
+            "--dry-run",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Would publish standards" in result.output
     assert "INT-0001 v2 substantive: Costs more than we thought." in result.output
@@ -243,20 +295,53 @@ def test_dry_run_shows_the_list_and_diffs_and_writes_nothing(tree: ContentTree, 
 
 
 def test_the_publish_command_refuses_with_exit_1(tree: ContentTree, first_edition):
-    result = CliRunner().invoke(main, ["publish", "standards", "--content", str(tree.root), "--review", "s-ooc",
-                                       "--notes", "x", "--date", "2026-10-02"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "publish",
+            "standards",
+            "--content",
+            str(tree.root),
+            "--review",
+            "s-ooc",
+            "--notes",
+            "x",
+            "--date",
+            "2026-10-02",
+        ],
+    )
     assert result.exit_code == 1 and "Not published: nothing to publish" in result.stderr
-    result = CliRunner().invoke(main, ["publish", "standards", "--content", str(tree.root), "--review", "s-initial",
-                                       "--notes", "x", "--date", "2026-13-45"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "publish",
+            "standards",
+            "--content",
+            str(tree.root),
+            "--review",
+            "s-initial",
+            "--notes",
+            "x",
+            "--date",
+            "2026-13-45",
+        ],
+    )
     assert result.exit_code == 2 and "not a date" in result.output
 
 
-def test_the_public_bundle_serves_the_latest_published_version_and_the_preview_the_drafts(tree: ContentTree,
-                                                                                        instance: Path, first_edition):
+def test_the_public_bundle_serves_the_latest_published_version_and_the_preview_the_drafts(
+    tree: ContentTree, instance: Path, first_edition
+):
     from nis_library.search import search
 
-    change(tree, INT, "title: Test intervention - small-group vocabulary sessions",
-           "title: Test intervention - small-group Quillwort sessions", "editorial", "Clearer title.")
+    change(
+        tree,
+        INT,
+        "title: Test intervention - small-group vocabulary sessions",
+        "title: Test intervention - small-group Quillwort sessions",
+        "editorial",
+        "Clearer title.",
+    )
     build_hashing(tree, instance, source="published")
     public = search(instance, "quillwort", mode="keyword")
     assert public.total == 0 and search(instance, "vocabulary").hits[0].id == "INT-0001"
@@ -269,8 +354,14 @@ def test_the_public_bundle_serves_the_latest_published_version_and_the_preview_t
 
 
 def test_withdrawal_keeps_the_id_and_points_at_the_replacement(tree: ContentTree, instance: Path, first_edition):
-    change(tree, ADJ, "sample: true", "sample: true\nstatus: withdrawn\nreplaced_by: PRA-0001", "substantive",
-           "Withdrawn: merged into PRA-0001.")
+    change(
+        tree,
+        ADJ,
+        "sample: true",
+        "sample: true\nstatus: withdrawn\nreplaced_by: PRA-0001",
+        "substantive",
+        "Withdrawn: merged into PRA-0001.",
+    )
     plan = publish(tree.root, "standards", "s-ooc", "Withdrawal.", D(2026, 10, 2))
     assert [(v.id, v.number, v.status) for v in plan.versions] == [("ADJ-0001", 2, "withdrawn")]
     assert load_published(tree.root).editions[-1].manifest.items["ADJ-0001"] == 2
@@ -293,12 +384,13 @@ def test_long_text_fields_are_compared_word_by_word():
     assert field_diff({"cost": "low"}, {"cost": "high"})[0].spans == ()
 
 
-def test_versions_already_in_the_bundle_are_copied_not_re_read(tree: ContentTree, instance: Path, first_edition,
-                                                              monkeypatch):
+def test_versions_already_in_the_bundle_are_copied_not_re_read(
+    tree: ContentTree, instance: Path, first_edition, monkeypatch
+):
     import sqlite3
 
-    from indexer.record import editions as published
     from indexer.bundle import store
+    from indexer.record import editions as published
 
     build_hashing(tree, instance, source="published")
     change(tree, INT, "## What it is\n", "## What it is\n\nChanged.\n", "editorial", "Changed.")
@@ -307,6 +399,9 @@ def test_versions_already_in_the_bundle_are_copied_not_re_read(tree: ContentTree
     monkeypatch.setattr(store, "read_version", lambda path: read.append(path.name) or published.read_version(path))
     report = build_hashing(tree, instance, source="published")
     assert read == ["INT-0001.md"]  # only the new version
-    rows = sqlite3.connect(report.bundle / "library.db").execute(
-        "select id, version from versions order by id, version").fetchall()
+    rows = (
+        sqlite3.connect(report.bundle / "library.db")
+        .execute("select id, version from versions order by id, version")
+        .fetchall()
+    )
     assert rows == [("ADJ-0001", 1), ("IDT-0001", 1), ("INT-0001", 1), ("INT-0001", 2), ("PRA-0001", 1)]

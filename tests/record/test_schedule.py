@@ -7,8 +7,15 @@ from itertools import islice
 
 import pytest
 
+from indexer.record.schedule import (
+    HeldReview,
+    is_scheduled_date,
+    item_last_reviewed,
+    next_scheduled,
+    publication_schedule,
+    scheduled_dates,
+)
 from tests.support import ContentTree
-from indexer.record.schedule import HeldReview, is_scheduled_date, item_last_reviewed, next_scheduled, publication_schedule, scheduled_dates
 
 D = dt.date
 

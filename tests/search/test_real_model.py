@@ -9,11 +9,11 @@ import os
 import numpy as np
 import pytest
 
-from tests.support import REPO
 from indexer.bundle.build import build
-from indexer.bundle.embeddings import minilm_model_dir, MINILM_SHA256, MiniLMEmbedder
+from indexer.bundle.embeddings import MINILM_SHA256, MiniLMEmbedder, minilm_model_dir
 from nis_library.search import SearchService
 from nis_library.search.quality import evaluate, load_judgements
+from tests.support import REPO
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"
 
@@ -33,9 +33,13 @@ def test_the_packaged_model_is_the_one_we_pinned():
 def test_the_model_loads_offline_and_embeds_meaning(minilm):
     assert os.environ["HF_HUB_OFFLINE"] == "1"
     # Measured: 0.51 for the paraphrase (no shared content words), 0.16 for the unrelated need.
-    vectors = minilm.embed(["child forgets instructions straight away",
-                            "pupil cannot remember what the teacher just said",
-                            "large print worksheets for poor eyesight"])
+    vectors = minilm.embed(
+        [
+            "child forgets instructions straight away",
+            "pupil cannot remember what the teacher just said",
+            "large print worksheets for poor eyesight",
+        ]
+    )
     assert vectors.shape == (3, 384) and vectors.dtype == np.float32
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     assert vectors[0] @ vectors[1] > vectors[0] @ vectors[2] + 0.2

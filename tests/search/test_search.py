@@ -8,12 +8,12 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from tests.support import ContentTree, build_hashing
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import InvalidSearch, SearchService
 from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import MAX_QUERY_CHARS
+from tests.support import ContentTree, build_hashing
 
 
 @pytest.fixture
@@ -95,11 +95,26 @@ def test_did_you_mean_for_a_misspelling(service):
     assert results.did_you_mean == "vocabulary"
 
 
-@pytest.mark.parametrize("text", [
-    "AND OR (((", "*:*", '"unclosed quote', "title:visual", "id:PRA-0001", "NOT", "a" * 5000,
-    "emoji 🙂🙃 and ünïcödé", "\x00\x01 control", "'; DROP TABLE items; --", "<script>alert(1)</script>",
-    "漢字かな交じり文", "   ", "?" * 50, "visual~2 timetable^3",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "AND OR (((",
+        "*:*",
+        '"unclosed quote',
+        "title:visual",
+        "id:PRA-0001",
+        "NOT",
+        "a" * 5000,
+        "emoji 🙂🙃 and ünïcödé",
+        "\x00\x01 control",
+        "'; DROP TABLE items; --",
+        "<script>alert(1)</script>",
+        "漢字かな交じり文",
+        "   ",
+        "?" * 50,
+        "visual~2 timetable^3",
+    ],
+)
 def test_hostile_queries_never_raise(service, text):
     for mode in ("keyword", "semantic", "hybrid"):
         results = run(service, text, mode=mode)
@@ -122,22 +137,32 @@ def test_snippets_escape_html_from_content(service, tree, instance):
     assert "<b>" not in hit.snippet and "&lt;b&gt;" in hit.snippet
 
 
-@pytest.mark.parametrize("filters, parameter, fragment", [
-    ({"layer": ["tier-2"]}, "layer", "Valid values: universal, targeted, targeted-plus, specialist."),
-    ({"colour": ["red"]}, "colour", "Unknown filter 'colour'. Filters are: area, subcomponent, layer"),
-    ({"area": ["sensory-development"]}, "area", "Unknown area of development 'sensory-development'"),
-])
+@pytest.mark.parametrize(
+    "filters, parameter, fragment",
+    [
+        ({"layer": ["tier-2"]}, "layer", "Valid values: universal, targeted, targeted-plus, specialist."),
+        ({"colour": ["red"]}, "colour", "Unknown filter 'colour'. Filters are: area, subcomponent, layer"),
+        ({"area": ["sensory-development"]}, "area", "Unknown area of development 'sensory-development'"),
+    ],
+)
 def test_unknown_filters_are_rejected_with_the_valid_ones(service, filters, parameter, fragment):
     with pytest.raises(InvalidSearch) as invalid:
         service.parse("x", filters)
     assert invalid.value.parameter == parameter and fragment in invalid.value.message
 
 
-@pytest.mark.parametrize("mode, page, per_page, parameter", [
-    ("fuzzy", 1, 10, "mode"), ("hybrid", 0, 10, "page"), ("hybrid", -1, 10, "page"),
-    ("hybrid", 10**9, 10, "page"), ("hybrid", "two", 10, "page"), ("hybrid", 1, 0, "per_page"),
-    ("hybrid", 1, 1000, "per_page"),
-])
+@pytest.mark.parametrize(
+    "mode, page, per_page, parameter",
+    [
+        ("fuzzy", 1, 10, "mode"),
+        ("hybrid", 0, 10, "page"),
+        ("hybrid", -1, 10, "page"),
+        ("hybrid", 10**9, 10, "page"),
+        ("hybrid", "two", 10, "page"),
+        ("hybrid", 1, 0, "per_page"),
+        ("hybrid", 1, 1000, "per_page"),
+    ],
+)
 def test_bad_mode_and_paging_are_rejected(service, mode, page, per_page, parameter):
     with pytest.raises(InvalidSearch) as invalid:
         service.parse("x", None, mode, page, per_page)

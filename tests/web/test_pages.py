@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, ContentTree, build_hashing
 from nis_library import create_app
+from tests.support import REPO, ContentTree, build_hashing
 
 
 @pytest.fixture(scope="module")
@@ -43,10 +43,17 @@ def parsed(html: str) -> _Ids:
 
 # -- pages ---------------------------------------------------------------------------------------
 
+
 def test_home_page_offers_search_and_the_five_areas(client):
     html = page_text(client.get("/"))
     assert '<form method="get" action="/search"' in html
-    for area in ("executive-function", "motor-physical", "sensory", "social-emotional", "speech-language-communication"):
+    for area in (
+        "executive-function",
+        "motor-physical",
+        "sensory",
+        "social-emotional",
+        "speech-language-communication",
+    ):
         assert f'href="/areas/{area}"' in html
     assert "sample content" in html
 
@@ -66,7 +73,10 @@ def test_search_page_shows_count_snippets_tags_and_facet_counts(client):
     assert 'id="filter-subcomponent-attention"' not in with_area
     with_sub = page_text(client.get("/search?q=noise&subcomponent=attention"))
     assert re.search(r'id="filter-subcomponent-attention"[^>]*checked', with_sub)
-    assert re.search(r'id="filter-layer-targeted"[^>]*>\s*<label[^>]*>\s*Targeted <span class="app-filter-count">\(\d+\)</span>', html)
+    assert re.search(
+        r'id="filter-layer-targeted"[^>]*>\s*<label[^>]*>\s*Targeted <span class="app-filter-count">\(\d+\)</span>',
+        html,
+    )
 
 
 def test_selected_filters_are_checked_and_removable(client):
@@ -100,7 +110,9 @@ def test_did_you_mean_links_to_the_corrected_search(client):
 
 def test_area_page_reads_the_graduated_offer_top_to_bottom(client):
     html = page_text(client.get("/areas/sensory"))
-    positions = [html.index(f'id="layer-{layer}"') for layer in ("universal", "targeted", "targeted-plus", "specialist")]
+    positions = [
+        html.index(f'id="layer-{layer}"') for layer in ("universal", "targeted", "targeted-plus", "specialist")
+    ]
     assert positions == sorted(positions)
     assert "Proprioception, interoception and the vestibular sense." in html  # a sub-component's definition
     assert client.get("/areas/not-an-area").status_code == 404
@@ -108,12 +120,23 @@ def test_area_page_reads_the_graduated_offer_top_to_bottom(client):
 
 def test_item_page_practical_sections_then_evidence_then_the_rest(client):
     html = page_text(client.get("/items/INT-0101"))
-    order = [html.index(s) for s in ('id="what-it-is"', 'id="how-to-do-it"', 'id="who-and-when"',
-                                     'class="app-evidence"', 'id="watch-out-for"')]
+    order = [
+        html.index(s)
+        for s in (
+            'id="what-it-is"',
+            'id="how-to-do-it"',
+            'id="who-and-when"',
+            'class="app-evidence"',
+            'id="watch-out-for"',
+        )
+    ]
     assert order == sorted(order)
     assert "Strength</dt>" in html and "Moderate</strong>: " in html  # strength with its definition
     assert "Extrapolated from general populations" in html
-    assert 'href="https://educationendowmentfoundation.org.uk/education-evidence/teaching-learning-toolkit/behaviour-interventions"' in html
+    assert (
+        'href="https://educationendowmentfoundation.org.uk/education-evidence/teaching-learning-toolkit/behaviour-interventions"'
+        in html
+    )
     assert "Who delivers it" in html and "Cost" in html and "Time" in html
     assert "Cite this version" in html and "http://localhost/items/INT-0101" in html
     assert "sample content" in html
@@ -143,6 +166,7 @@ def test_unknown_items_are_404_in_the_service_design(client):
 
 # -- htmx ------------------------------------------------------------------------------------------
 
+
 def test_same_url_gives_a_fragment_to_htmx_and_a_page_otherwise(client):
     url = "/search?q=noise&layer=targeted"
     full = client.get(url)
@@ -169,6 +193,7 @@ def test_htmx_is_configured_for_the_strict_policy(client):
 
 
 # -- headers and caching ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("url", ["/", "/search?q=noise", "/items/INT-0101", "/nowhere", "/search?page=-1"])
 def test_security_headers_on_every_page(client, url):
@@ -226,9 +251,21 @@ def test_bad_query_strings_get_a_400_page_that_explains(client, query, message):
     assert 'href="/search">Start a new search' in html
 
 
-@pytest.mark.parametrize("query", ["q=" + "x" * 10_000, "q=" + "%F0%9F%98%80" * 2000, "q=%00%01%02",
-                                   "q=%3Cscript%3Ealert(1)%3C/script%3E", "q=AND+OR+(((", "q=*:*", "q=title:x",
-                                   "q=&area=&layer=", "q=" + "a+" * 3000, "page=%20%202"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=" + "x" * 10_000,
+        "q=" + "%F0%9F%98%80" * 2000,
+        "q=%00%01%02",
+        "q=%3Cscript%3Ealert(1)%3C/script%3E",
+        "q=AND+OR+(((",
+        "q=*:*",
+        "q=title:x",
+        "q=&area=&layer=",
+        "q=" + "a+" * 3000,
+        "page=%20%202",
+    ],
+)
 def test_odd_but_valid_queries_get_a_results_page(client, query):
     response = client.get(f"/search?{query}")
     assert response.status_code == 200
@@ -265,10 +302,14 @@ def test_wrong_method_is_405_in_the_service_design(client):
 
 # -- sanitising ------------------------------------------------------------------------------------
 
+
 def test_item_markdown_is_sanitised_and_keeps_heading_ids(tree: ContentTree, instance: Path):
-    tree.replace("items/intervention/INT-0001.md", "## How to do it\n",
-                 "## How to do it\n\n### Before you start\n\n<script>alert('x')</script>\n"
-                 "<p onclick=\"steal()\" style=\"color:red\">Click</p> [bad](javascript:alert(1))\n\n")
+    tree.replace(
+        "items/intervention/INT-0001.md",
+        "## How to do it\n",
+        "## How to do it\n\n### Before you start\n\n<script>alert('x')</script>\n"
+        '<p onclick="steal()" style="color:red">Click</p> [bad](javascript:alert(1))\n\n',
+    )
     build_hashing(tree, instance)
     client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
     html = page_text(client.get("/items/INT-0001"))
@@ -279,6 +320,7 @@ def test_item_markdown_is_sanitised_and_keeps_heading_ids(tree: ContentTree, ins
 
 
 # -- configuration ---------------------------------------------------------------------------------
+
 
 def test_configuration_defaults_then_instance_file_then_environment(tmp_path, monkeypatch):
     instance = tmp_path / "inst"
@@ -301,6 +343,7 @@ def test_results_per_page_setting_is_used(shipped_instance):
 
 
 # -- design system ---------------------------------------------------------------------------------
+
 
 def test_vendored_assets_match_the_pinned_packages():
     import json
