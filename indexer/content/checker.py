@@ -10,7 +10,7 @@ from indexer.content.model import MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
 
 
-def check_settings(content: Content) -> None:
+def check_config_files(content: Content) -> None:
     """The taxonomy and publications agree with each other and with the content model."""
     taxonomy, publications = content.taxonomy, content.publications
     problems = Problems(display_path(content.root, content.root / PUBLICATIONS_FILE))

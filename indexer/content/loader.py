@@ -30,7 +30,7 @@ from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
 
 
-def read_settings(content: Content) -> bool:
+def read_config_files(content: Content) -> bool:
     """Read the taxonomy, publications and synonyms; False if items cannot be checked without them."""
     root = content.root
     if not root.is_dir():
@@ -53,16 +53,16 @@ def read_items(content: Content, paths: list[Path], cache: read_cache.ReadCache 
         content.files.append(_read_item(path, content, reusable))
 
 
-def _display(path: Path, library: Content) -> str:
-    return display_path(library.root, path)
+def _display(path: Path, content: Content) -> str:
+    return display_path(content.root, path)
 
 
-def _problems_for(path: Path, library: Content) -> Problems:
-    return Problems(_display(path, library))
+def _problems_for(path: Path, content: Content) -> Problems:
+    return Problems(_display(path, content))
 
 
-def load_yaml_model(path: Path, model: type[BaseModel], library: Content):
-    problems = _problems_for(path, library)
+def load_yaml_model(path: Path, model: type[BaseModel], content: Content):
+    problems = _problems_for(path, content)
     located = read_yaml_file(path, problems)
     result = None
     if located is not None:
@@ -73,7 +73,7 @@ def load_yaml_model(path: Path, model: type[BaseModel], library: Content):
                 result = model.model_validate(located.data)
             except ValidationError as exc:
                 report_validation_error(exc, located, problems, model)
-    library.problems.extend(problems)
+    content.problems.extend(problems)
     return result
 
 
@@ -116,9 +116,9 @@ def read_yaml_file(path: Path, problems: Problems) -> LocatedYaml | None:
     return located
 
 
-def working_copy_paths(library: Content) -> list[Path]:
-    items_dir = library.root / ITEMS_DIR
-    kind_ids = [k.id for k in library.taxonomy.kinds]
+def working_copy_paths(content: Content) -> list[Path]:
+    items_dir = content.root / ITEMS_DIR
+    kind_ids = [k.id for k in content.taxonomy.kinds]
     paths: list[Path] = []
     if not items_dir.is_dir():
         return paths
@@ -126,18 +126,18 @@ def working_copy_paths(library: Content) -> list[Path]:
         if entry.name.startswith("."):
             continue
         if entry.is_file():
-            library.problems.append(
+            content.problems.append(
                 error_at(
-                    _display(entry, library),
+                    _display(entry, content),
                     1,
                     "misplaced-file",
                     f"item files belong in a folder named after their kind: items/<kind>/<ID>{ITEM_SUFFIX}",
                 )
             )
         elif entry.name not in kind_ids:
-            library.problems.append(
+            content.problems.append(
                 error_at(
-                    _display(entry, library),
+                    _display(entry, content),
                     1,
                     "unknown-kind-folder",
                     f"'{entry.name}' is not a kind{did_you_mean(entry.name, kind_ids)}; kinds: {', '.join(kind_ids)}",
@@ -148,9 +148,9 @@ def working_copy_paths(library: Content) -> list[Path]:
                 if path.name.startswith("."):
                     continue
                 if path.suffix != ITEM_SUFFIX or not path.is_file():
-                    library.problems.append(
+                    content.problems.append(
                         error_at(
-                            _display(path, library),
+                            _display(path, content),
                             1,
                             "not-an-item",
                             f"only {ITEM_SUFFIX} item files belong in items/{entry.name}/",
@@ -161,8 +161,8 @@ def working_copy_paths(library: Content) -> list[Path]:
     return paths
 
 
-def _read_item(path: Path, library: Content, reusable: dict[str, read_cache.CachedFile]) -> ItemFile:
-    problems = _problems_for(path, library)
+def _read_item(path: Path, content: Content, reusable: dict[str, read_cache.CachedFile]) -> ItemFile:
+    problems = _problems_for(path, content)
     record = ItemFile(path=path, display_path=problems.path, folder_kind=path.parent.name)
     try:
         raw = _read_bytes(path, problems)
@@ -173,9 +173,9 @@ def _read_item(path: Path, library: Content, reusable: dict[str, read_cache.Cach
         if cached is not None and cached.file_hash == record.file_hash:
             _restore_item(record, cached)
         else:
-            _parse_item(record, library, problems, raw)
+            _parse_item(record, content, problems, raw)
     finally:
-        library.problems.extend(problems)
+        content.problems.extend(problems)
     return record
 
 
@@ -184,7 +184,7 @@ def _restore_item(record: ItemFile, cached: read_cache.CachedFile) -> None:
     record.cached, record.data, record.last_line = cached, cached.data, cached.last_line
 
 
-def _parse_item(record: ItemFile, library: Content, problems: Problems, raw: bytes) -> None:
+def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: bytes) -> None:
     text = _decode(raw, problems)
     if text is None:
         return
@@ -212,7 +212,7 @@ def _parse_item(record: ItemFile, library: Content, problems: Problems, raw: byt
 
     kind_id = located.data.get("kind")
     if isinstance(kind_id, str) and kind_id != record.folder_kind:
-        kinds = [k.id for k in library.taxonomy.kinds]
+        kinds = [k.id for k in content.taxonomy.kinds]
         hint = did_you_mean(kind_id, kinds) if kind_id not in kinds else ""
         problems.error(
             located.line_of(("kind",)),
@@ -229,6 +229,6 @@ def _parse_item(record: ItemFile, library: Content, problems: Problems, raw: byt
         report_validation_error(exc, located, problems, model)
         item = None
 
-    checks.check_item(record, library.taxonomy, library.publications, problems)
+    checks.check_item(record, content.taxonomy, content.publications, problems)
     if item is not None and not has_errors(problems):
         record.item = item

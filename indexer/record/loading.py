@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from indexer.content import read_cache
-from indexer.content.checker import check_across_items, check_settings
-from indexer.content.loader import load_yaml_model, read_items, read_settings, working_copy_paths
+from indexer.content.checker import check_across_items, check_config_files
+from indexer.content.loader import load_yaml_model, read_config_files, read_items, working_copy_paths
 from indexer.content.problems import display_path, error_at
 from indexer.record.checks import check_publishing
 from indexer.record.editions import load_published
@@ -19,9 +19,9 @@ def load_library(root: Path | str, cache: read_cache.ReadCache | None = None, so
     """Read and check everything. With `cache` (from the previous build), files whose bytes are
     unchanged are not parsed again; the checks across items still run on all of them."""
     library = Library(root=Path(root), source=source)
-    if not read_settings(library):
+    if not read_config_files(library):
         return library  # items cannot be checked without the taxonomy
-    check_settings(library)
+    check_config_files(library)
     _load_reviews(library)
     library.published = load_published(library.root)
     library.problems.extend(library.published.problems)
