@@ -11,7 +11,7 @@ from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
 from nis_library.history import views as history_views
 from nis_library.search import views as search_views
-from nis_library.web import assets, context, errors, security
+from nis_library.web import assets, context, errors, hosts, numbers, preview, security
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -31,7 +31,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
-    for part in (context, assets, security, errors):
+    for part in (context, assets, security, errors, hosts, numbers, preview):
         part.init_app(app)
     _register_blueprints(app)
     return app
@@ -44,6 +44,6 @@ def _register_blueprints(app: Flask) -> None:
     pages.register_blueprint(search_views.blueprint)
     app.register_blueprint(pages)
     if app.config["PREVIEW"]:
-        app.register_blueprint(pages, name=context.PREVIEW, url_prefix="/preview")
+        app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")

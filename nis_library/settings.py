@@ -17,11 +17,13 @@ import difflib
 import json
 import logging
 import os
+import re
 import types
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -98,6 +100,41 @@ def _json_object(raw: str) -> dict:
     return value
 
 
+HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?", re.ASCII)
+
+
+def _host_names(raw: str | list | tuple) -> list[str]:
+    """Comma-separated (or a list from instance/config.py); a leading dot takes every sub-domain."""
+    names = [str(n).strip().lower() for n in (raw.split(",") if isinstance(raw, str) else raw)]
+    names = [n for n in names if n]
+    if not names:
+        raise ValueError("names no host: give at least one (an empty list would trust every Host header)")
+    for name in names:
+        if not HOST_NAME.fullmatch(name):
+            raise ValueError(f"has {name!r}, which is not a host name such as nis.example.org or 127.0.0.1")
+    return names
+
+
+def _public_url(raw: str) -> str:
+    """The address the public reaches the service at: scheme, host, optional port and path prefix."""
+    parts = urlsplit(raw.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("is not an address such as https://nis.example.org")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValueError("must be scheme, host and optional path only: no user, query or fragment")
+    if not HOST_NAME.fullmatch(parts.hostname) or parts.hostname.startswith("."):
+        raise ValueError(f"has a host {parts.hostname!r} that is not a host name such as nis.example.org")
+    try:
+        parts.port  # noqa: B018 (urlsplit checks the port only when asked)
+    except ValueError:
+        raise ValueError("has a port that is not a number from 0 to 65535") from None
+    return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
+
+
+def public_host(public_url: str | None) -> str | None:
+    return urlsplit(public_url).hostname if public_url else None
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -140,6 +177,28 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("RESULTS_PER_PAGE", 20, _whole_number(1), int, "search results per page"),
     Setting("ITEMS_PER_LAYER", 30, _whole_number(1), int, "items per layer on an area page, before a link to see all"),
     Setting("STATIC_MAX_AGE", 31536000, _whole_number(0), int, "seconds browsers may cache fingerprinted static files"),
+    Setting(
+        "API_MAX_AGE",
+        300,
+        _whole_number(0),
+        int,
+        "seconds ISP systems, feed readers and caches may reuse an API answer or a feed before asking again",
+    ),
+    Setting(
+        "PUBLIC_URL",
+        None,
+        _public_url,
+        (str, type(None)),
+        "the public address (https://nis.example.org) in every absolute URL; unset: the request's own host",
+    ),
+    # Flask's own setting of the same name: other Host headers get a 400 (PUBLIC_URL's host is added).
+    Setting(
+        "TRUSTED_HOSTS",
+        ["localhost", "127.0.0.1"],
+        _host_names,
+        (list, tuple),
+        "the host names the service answers to, comma-separated (.example.org: any sub-domain); PUBLIC_URL's is added",
+    ),
     # htmx 2 settings for the strict Content-Security-Policy: no eval, no injected styles; Back
     # reloads the page from the server, so the URL alone decides what a page shows.
     Setting(
@@ -219,6 +278,8 @@ class Settings:
     def flask_config(self) -> dict[str, Any]:
         """For `app.config`: folders as strings, as views and templates expect them."""
         values = {name: str(v) if name in FOLDERS else v for name, v in self.values.items()}
+        host = public_host(values["PUBLIC_URL"])
+        values["TRUSTED_HOSTS"] = list(values["TRUSTED_HOSTS"]) + ([host] if host else [])
         return self.extra | values
 
     def as_rows(self) -> list[dict]:
@@ -251,11 +312,14 @@ def _absolute(path: Path) -> Path:
 
 
 def _check(setting: Setting, value: Any, source: Source) -> Any:
-    """A value from instance/config.py or an override: text is parsed as from the environment;
-    anything else must be of the setting's type, within the same bounds (True is no number)."""
+    """A value from instance/config.py or an override: text is parsed as from the environment, and
+    so is a list (item by item); anything else must be of the setting's type, within the same bounds
+    (True is no number)."""
     kinds = setting.kind if isinstance(setting.kind, tuple) else (setting.kind,)
     try:
-        if isinstance(value, str) and str not in kinds:
+        if isinstance(value, str):
+            value = setting.parse(value)
+        elif isinstance(value, (list, tuple)) and list in kinds:
             value = setting.parse(value)
         elif not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
             wanted = " or ".join("None" if k is type(None) else k.__name__ for k in kinds)

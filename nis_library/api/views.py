@@ -10,7 +10,9 @@ from flask import Blueprint, current_app, jsonify, request
 
 from nis_library.catalogue import get_catalogue
 from nis_library.history import service as history
+from nis_library.web.caching import for_polling
 from nis_library.web.errors import json_error
+from nis_library.web.hosts import public_root
 
 blueprint = Blueprint("api", __name__)
 
@@ -40,8 +42,8 @@ def changes():
         found = history.changes_since(catalogue, values[0])
     except history.InvalidSince as exc:
         raise ApiError(400, "invalid-since", str(exc)) from None
-    root = request.url_root.rstrip("/")
-    return jsonify(
+    root = public_root()
+    answer = jsonify(
         {
             "since": values[0],
             "count": len(found),
@@ -65,3 +67,4 @@ def changes():
             ],
         }
     )
+    return for_polling(answer)

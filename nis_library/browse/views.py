@@ -3,13 +3,14 @@ Views only read the request, call the catalogue, search and history functions, a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template
 
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import service as history
 from nis_library.search.params import search_path
 from nis_library.search.service import search
 from nis_library.web.context import bundle_instance, page_url, today
+from nis_library.web.hosts import public_root
 
 blueprint = Blueprint("browse", __name__)
 
@@ -49,7 +50,7 @@ def item(item_id: str):
     detail = catalogue.item(item_id)
     if detail is None:
         abort(404)
-    root = request.url_root.rstrip("/")
+    root = public_root()
     review_dates = history.item_review_dates(
         catalogue, item_id, detail.summary.kind, list(detail.summary.areas), today()
     )

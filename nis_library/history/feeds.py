@@ -4,8 +4,19 @@ addresses, so a feed reader sees each edition or version once."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from feedgen.feed import FeedGenerator
+
+# Characters XML 1.0 cannot hold (most C0 controls such as \v, lone surrogates, U+FFFE and U+FFFF):
+# lxml refuses the whole feed if one is left in. Content should never carry them, but a feed is
+# still served if one slips through.
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_text(text: str) -> str:
+    """`text` with each character XML cannot hold replaced by a space."""
+    return NOT_XML.sub(" ", text)
 
 
 def _when(day: str) -> dt.datetime:
@@ -14,20 +25,20 @@ def _when(day: str) -> dt.datetime:
 
 def _feed(feed_id: str, title: str, link: str, self_link: str, entries: list) -> bytes:
     feed = FeedGenerator()
-    feed.id(feed_id)
-    feed.title(title)
-    feed.link(href=link, rel="alternate")
-    feed.link(href=self_link, rel="self")
+    feed.id(xml_text(feed_id))
+    feed.title(xml_text(title))
+    feed.link(href=xml_text(link), rel="alternate")
+    feed.link(href=xml_text(self_link), rel="self")
     feed.language("en-GB")
     feed.updated(max((e["updated"] for e in entries), default=_when("2026-01-01")))
     for entry in sorted(entries, key=lambda e: e["updated"]):
         item = feed.add_entry(order="prepend")
-        item.id(entry["link"])
-        item.title(entry["title"])
-        item.link(href=entry["link"])
+        item.id(xml_text(entry["link"]))
+        item.title(xml_text(entry["title"]))
+        item.link(href=xml_text(entry["link"]))
         item.updated(entry["updated"])
         item.published(entry["updated"])
-        item.summary(entry["summary"])
+        item.summary(xml_text(entry["summary"]))
     return feed.atom_str(pretty=True)
 
 

@@ -170,16 +170,19 @@ class InvalidSince(ValueError):
     """`since` is neither a date nor a known edition; the message says what is accepted."""
 
 
-SINCE_EDITION = re.compile(r"^([a-z0-9-]+)[/ ](\d{4}(?:\.\d{1,3})?)$")
+# Exactly as openapi.yaml writes them, ASCII only, so one answer has one address
+# (`fromisoformat` alone would also take 20260101 and 2026-W01-1).
+SINCE_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+SINCE_EDITION = re.compile(r"([a-z0-9-]+)/([0-9]{4}(?:\.[0-9]{1,3})?)", re.ASCII)
 
 
 def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
     """Item versions published after a date (YYYY-MM-DD) or after an edition
-    (`standards/2031` or `standards 2031`), oldest first."""
-    since = (since or "").strip()
+    (`standards/2031`, `standards/2031.1`), oldest first."""
+    since = since or ""
     with catalogue.db() as db:
         all_editions = store.read_editions(db)
-        match = SINCE_EDITION.match(since)
+        match = SINCE_EDITION.fullmatch(since)
         if match:
             publication, number = match.groups()
             base = next((e for e in all_editions if e["publication"] == publication and e["edition"] == number), None)
@@ -190,6 +193,8 @@ def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
             rows = [r for e in later for r in store.read_versions_in_edition(db, e["publication"], e["edition"])]
         else:
             try:
+                if not SINCE_DATE.fullmatch(since):
+                    raise ValueError(since)
                 day = dt.date.fromisoformat(since)
             except ValueError:
                 raise InvalidSince(

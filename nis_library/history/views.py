@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
 from nis_library.history import service as history
+from nis_library.web.caching import for_polling
 from nis_library.web.context import today
 from nis_library.web.errors import error_page
+from nis_library.web.hosts import absolute_url, public_root
+from nis_library.web.numbers import whole_number
 
 blueprint = Blueprint("history", __name__)
 
@@ -44,7 +47,7 @@ def item_version(item_id: str, number: int):
         "history/version.html",
         version=found,
         labels=catalogue.labels,
-        permalink=request.url_root.rstrip("/") + found.summary.path,
+        permalink=absolute_url(found.summary.path),
     )
 
 
@@ -61,21 +64,31 @@ def item_history(item_id: str):
 def item_diff(item_id: str):
     catalogue, versions = _known_item(item_id)
     latest = versions[-1].number
-    old, new = request.args.get("from", ""), request.args.get("to", "")
-    if not (old.isdigit() and new.isdigit()):
+    pair = _version_pair()
+    if pair is None:
         return error_page(
             400,
-            "Choose two versions to compare, for example ?from=1&to=2.",
+            "Choose two versions to compare, each given once as a number, for example ?from=1&to=2.",
             links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
         )
-    compared = history.compare(catalogue, item_id, int(old), int(new))
+    old, new = pair
+    compared = history.compare(catalogue, item_id, old, new)
     if compared is None:
         return error_page(
             404,
-            f"{item_id} has versions 1 to {latest}; there is no version {old if not 1 <= int(old) <= latest else new}.",
+            f"{item_id} has versions 1 to {latest}; there is no version {old if not 1 <= old <= latest else new}.",
             links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
         )
     return render_template("history/diff.html", item_id=item_id, compared=compared, versions=versions)
+
+
+def _version_pair() -> tuple[int, int] | None:
+    """`from` and `to`, each given once and written as a version number is ('2', not '02' or '２')."""
+    numbers = [request.args.getlist(name) for name in ("from", "to")]
+    if any(len(values) != 1 for values in numbers):
+        return None
+    old, new = (whole_number(values[0], low=1) for values in numbers)
+    return None if old is None or new is None else (old, new)
 
 
 @blueprint.get("/editions")
@@ -99,18 +112,14 @@ def reviews():
 
 @blueprint.get("/feeds/editions.atom")
 def editions_feed():
-    return _atom(feeds.editions_feed(history.editions(_catalogue()), request.url_root))
+    return _atom(feeds.editions_feed(history.editions(_catalogue()), public_root()))
 
 
 @blueprint.get("/items/<item_id>/feed.atom")
 def item_feed(item_id: str):
     _, versions = _known_item(item_id)
-    return _atom(feeds.item_feed(item_id, versions, request.url_root))
+    return _atom(feeds.item_feed(item_id, versions, public_root()))
 
 
 def _atom(body: bytes):
-    response = make_response(body)
-    response.mimetype = "application/atom+xml"
-    response.add_etag()
-    response.make_conditional(request)
-    return response
+    return for_polling(body, mimetype="application/atom+xml")

@@ -9,6 +9,8 @@ from urllib.parse import unquote_to_bytes, urlencode
 
 from indexer.bundle.documents import FACETS
 from nis_library.search import InvalidSearch
+from nis_library.search.request import MAX_PAGE
+from nis_library.web.numbers import whole_number
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
 SINGLE_PARAMETERS = ("q", "mode", "page")
@@ -44,7 +46,10 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
                 name,
                 PARAMETERS,
             )
-    return SearchArgs(single.get("q", ""), single.get("mode") or None, single.get("page") or "1", filters)
+    page = single.get("page") or "1"
+    if whole_number(page, low=1, high=MAX_PAGE) is None:  # '２', '02', '1_0' would be a page's second address
+        raise InvalidSearch(f"'page' must be a whole number from 1 to {MAX_PAGE}, written in digits 0 to 9.", "page")
+    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters)
 
 
 def _decode(raw: bytes) -> str:

@@ -19,7 +19,7 @@ TITLES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(BundleError, _unavailable)
-    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, _unexpected)
 
 
@@ -30,14 +30,27 @@ def error_page(status: int, message: str | None = None, links: list[tuple[str, s
 
 
 def json_error(status: int, code: str, message: str):
-    """The API's error body: `{"error": {"code": ..., "message": ...}}`."""
-    return jsonify({"error": {"code": code, "message": message}}), status
+    """The API's error body: `{"error": {"code": ..., "message": ...}}`. Never cached: the next
+    poll must ask again."""
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.cache_control.no_store = True
+    return response, status
 
 
-def _http_error(error: HTTPException):
-    if _for_the_api():  # the API answers in JSON even for addresses it lacks
-        return json_error(error.code or 500, error.name.lower().replace(" ", "-"), error.description)
-    return error_page(error.code or 500, _description(error))
+def http_error(error: HTTPException):
+    if for_the_api():  # the API answers in JSON even for addresses it lacks
+        body, status = json_error(error.code or 500, error.name.lower().replace(" ", "-"), error.description)
+    else:
+        body, status = error_page(error.code or 500, _description(error))
+    return body, status, _protocol_headers(error)
+
+
+def _protocol_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The headers the error itself carries (a 405's `Allow`, a 503's `Retry-After`), which
+    Werkzeug's own response would have sent; not its body's type or length."""
+    return [
+        (name, value) for name, value in error.get_headers() if name.lower() not in ("content-type", "content-length")
+    ]
 
 
 def _description(error: HTTPException) -> str | None:
@@ -48,12 +61,13 @@ def _description(error: HTTPException) -> str | None:
 
 def _unavailable(error: BundleError):
     current_app.logger.error("bundle unavailable: %s", error)
-    if _for_the_api():
+    if for_the_api():
         return json_error(503, "unavailable", "The library is not available right now.")
     return error_page(503)
 
 
-def _for_the_api() -> bool:
+def for_the_api() -> bool:
+    """Errors under /api/ are JSON."""
     return request.path.startswith("/api/")
 
 
