@@ -22,6 +22,7 @@ from indexer.bundle import location as bundle
 from indexer.bundle.documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
 from indexer.bundle.embeddings import Embedder, make_embedder
 from indexer.content.problems import Problem
+from indexer.record.editions import UnreadableVersion
 from indexer.record.library import Library
 from indexer.record.loading import load_library
 
@@ -278,7 +279,10 @@ def _write_publishing(db, library: Library, previous_db: Path | None) -> None:
     """Versions, editions and reviews; and on every item row its latest published version and,
     for a preview, whether the working copy is a draft."""
     record = library.published
-    store.write_published(db, record, library.reviews, library.publications.model_dump_json(), previous_db)
+    try:
+        store.write_published(db, record, library.reviews, library.publications.model_dump_json(), previous_db)
+    except UnreadableVersion as unreadable:  # a frozen version past its hash check, yet unsafe to read
+        raise BuildRefused([unreadable.problem]) from None
     latest = {i: (v[-1].number, v[-1].edition, v[-1].date.isoformat()) for i, v in record.versions.items()}
     drafts: set[str] = set()
     if library.source == "working":

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from indexer.content import checks, read_cache
+from indexer.content import checks, files, read_cache
 from indexer.content.body import parse_body
+from indexer.content.characters import control_character_message, forbidden_lines
 from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
 from indexer.content.hashing import sha256_hex
 from indexer.content.library import (
@@ -36,9 +37,9 @@ def read_config_files(content: Content) -> bool:
     if not root.is_dir():
         content.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
         return False
-    content.taxonomy = load_yaml_model(root / TAXONOMY_FILE, Taxonomy, content)
-    content.publications = load_yaml_model(root / PUBLICATIONS_FILE, Publications, content)
-    content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content)
+    content.taxonomy = load_yaml_model(root / TAXONOMY_FILE, Taxonomy, content, files.CONFIG_MAX_BYTES)
+    content.publications = load_yaml_model(root / PUBLICATIONS_FILE, Publications, content, files.CONFIG_MAX_BYTES)
+    content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content, files.CONFIG_MAX_BYTES)
     if content.taxonomy is None or content.publications is None:
         return False
     content.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
@@ -61,9 +62,9 @@ def _problems_for(path: Path, content: Content) -> Problems:
     return Problems(_display(path, content))
 
 
-def load_yaml_model(path: Path, model: type[BaseModel], content: Content):
+def load_yaml_model(path: Path, model: type[BaseModel], content: Content, limit: int):
     problems = _problems_for(path, content)
-    located = read_yaml_file(path, problems)
+    located = read_yaml_file(path, problems, limit)
     result = None
     if located is not None:
         if not isinstance(located.data, dict):
@@ -77,39 +78,42 @@ def load_yaml_model(path: Path, model: type[BaseModel], content: Content):
     return result
 
 
-def _read_text(path: Path, problems: Problems) -> str | None:
-    raw = _read_bytes(path, problems)
+def _read_text(path: Path, problems: Problems, limit: int) -> str | None:
+    raw = _read_bytes(path, problems, limit)
     return None if raw is None else _decode(raw, problems)
 
 
-def _read_bytes(path: Path, problems: Problems) -> bytes | None:
+def _read_bytes(path: Path, problems: Problems, limit: int) -> bytes | None:
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        problems.error(1, "missing-file", "file not found")
-    except OSError as exc:
-        problems.error(1, "unreadable-file", f"cannot read the file: {exc.strerror}")
+        return files.read_bytes(path, limit)
+    except files.UnsafeFile as unsafe:
+        problems.error(1, unsafe.code, unsafe.message)
     return None
 
 
 def _decode(raw: bytes, problems: Problems) -> str | None:
+    """The file's text; None, with problems, if it is not UTF-8 or holds control characters."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         problems.error(line, "not-utf8", f"the file is not valid UTF-8 (byte {exc.start}); save it as UTF-8")
         return None
-    return text.removeprefix("\ufeff")
+    text = text.removeprefix("\ufeff")
+    controls = forbidden_lines(text)
+    for line, char in controls:
+        problems.error(line, "control-character", control_character_message(char))
+    return None if controls else text
 
 
-def read_yaml_file(path: Path, problems: Problems) -> LocatedYaml | None:
-    text = _read_text(path, problems)
+def read_yaml_file(path: Path, problems: Problems, limit: int) -> LocatedYaml | None:
+    text = _read_text(path, problems, limit)
     if text is None:
         return None
     try:
         located = load_located(text)
     except YamlProblem as exc:
-        problems.error(exc.line, "malformed-yaml", exc.message)
+        problems.error(exc.line, exc.code, exc.message)
         return None
     for line, key in located.duplicate_keys:
         problems.error(line, "duplicate-key", f"the key '{key}' appears twice")
@@ -120,12 +124,17 @@ def working_copy_paths(content: Content) -> list[Path]:
     items_dir = content.root / ITEMS_DIR
     kind_ids = [k.id for k in content.taxonomy.kinds]
     paths: list[Path] = []
+    if files.is_symlink(items_dir):
+        content.problems.append(error_at(_display(items_dir, content), 1, "symlink", files.SYMLINK_MESSAGE))
+        return paths
     if not items_dir.is_dir():
         return paths
     for entry in sorted(items_dir.iterdir()):
         if entry.name.startswith("."):
             continue
-        if entry.is_file():
+        if files.is_symlink(entry):
+            content.problems.append(error_at(_display(entry, content), 1, "symlink", files.SYMLINK_MESSAGE))
+        elif entry.is_file():
             content.problems.append(
                 error_at(
                     _display(entry, content),
@@ -147,7 +156,9 @@ def working_copy_paths(content: Content) -> list[Path]:
             for path in sorted(entry.iterdir()):
                 if path.name.startswith("."):
                     continue
-                if path.suffix != ITEM_SUFFIX or not path.is_file():
+                if files.is_symlink(path):
+                    content.problems.append(error_at(_display(path, content), 1, "symlink", files.SYMLINK_MESSAGE))
+                elif path.suffix != ITEM_SUFFIX or not path.is_file():
                     content.problems.append(
                         error_at(
                             _display(path, content),
@@ -165,7 +176,7 @@ def _read_item(path: Path, content: Content, reusable: dict[str, read_cache.Cach
     problems = _problems_for(path, content)
     record = ItemFile(path=path, display_path=problems.path, folder_kind=path.parent.name)
     try:
-        raw = _read_bytes(path, problems)
+        raw = _read_bytes(path, problems, files.ITEM_MAX_BYTES)
         if raw is None:
             return record
         record.file_hash = sha256_hex(raw)
@@ -201,7 +212,7 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
     try:
         located = load_located(split.front_matter, split.front_matter_first_line)
     except YamlProblem as exc:
-        problems.error(exc.line, "malformed-yaml", exc.message)
+        problems.error(exc.line, exc.code, exc.message)
         return
     for line, key in located.duplicate_keys:
         problems.error(line, "duplicate-key", f"the key '{key}' appears twice")

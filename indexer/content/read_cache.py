@@ -13,18 +13,25 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from indexer.content import files
 from indexer.content.body import Body, Section
 from indexer.content.hashing import digest
 from indexer.content.yaml_lines import LocatedYaml
 
-READER_VERSION = "1"  # bump when reading or per-file checks change
+READER_VERSION = "2"  # bump when reading or per-file checks change
 REFERENCE_KEYS = ("id", "kind", "status", "related", "leads_to", "components", "replaced_by")
 
 
 def config_hash(root: Path, names: tuple[str, ...]) -> str:
     """Of the files every item is checked against: a cached item is valid only against the same."""
-    paths = [root / name for name in names]
-    return digest(READER_VERSION, *(p.read_bytes() if p.is_file() else b"<missing>" for p in paths))
+    return digest(READER_VERSION, *(_config_bytes(root / name) for name in names))
+
+
+def _config_bytes(path: Path) -> bytes:
+    try:
+        return files.read_bytes(path, files.CONFIG_MAX_BYTES)
+    except files.UnsafeFile as unsafe:
+        return f"<{unsafe.code}>".encode()
 
 
 @dataclass(frozen=True)

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 
+from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.problems import Problems, did_you_mean
 from indexer.content.yaml_lines import LocatedYaml
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+def _no_control_characters(text: str) -> str:
+    char = first_forbidden(text)
+    if char is not None:
+        raise ValueError(control_character_message(char))
+    return text
+
+
+# Files are checked for control characters as they are read; this also guards text from elsewhere
+# (release notes given on the command line end up in an edition's manifest and its feed).
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
 

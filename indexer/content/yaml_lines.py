@@ -2,7 +2,8 @@
 
 PyYAML composes a node tree with source marks before it builds Python objects; we walk that tree
 once to record `path -> line` (a path is a tuple of keys and list indexes) and to catch duplicate
-keys, which PyYAML would otherwise accept silently, keeping the last.
+keys, which PyYAML would otherwise accept silently, keeping the last. The tree comes from
+`indexer.content.safe_yaml`, which refuses what could blow up before it is built.
 """
 
 from __future__ import annotations
@@ -11,16 +12,10 @@ from dataclasses import dataclass, field
 
 import yaml
 
+from indexer.content.safe_yaml import YamlProblem, compose_checked, construct_checked
+
+__all__ = ["LocatedYaml", "YamlProblem", "load_located"]
 Path_ = tuple[str | int, ...]
-# libyaml's parser is about ten times faster than the pure-Python one, and gives the same marks.
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class YamlProblem(Exception):
-    def __init__(self, line: int, message: str):
-        super().__init__(message)
-        self.line = line
-        self.message = message
 
 
 @dataclass
@@ -42,23 +37,12 @@ class LocatedYaml:
 
 def load_located(text: str, first_line: int = 1) -> LocatedYaml:
     """Parse one YAML document; line numbers are offset so that line 1 of `text` is `first_line`."""
-    try:
-        node = yaml.compose(text, Loader=Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + (mark.line if mark else 0)
-        raise YamlProblem(line, f"malformed YAML: {exc.problem or exc}") from None
-    except yaml.YAMLError as exc:  # e.g. a second document in front matter
-        raise YamlProblem(first_line, f"malformed YAML: {exc}") from None
+    node = compose_checked(text, first_line)
     located = LocatedYaml(data=None, first_line=first_line)
     if node is None:
         return located
     _record_lines(node, (), located, first_line - 1)
-    try:
-        located.data = Loader(text).construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        raise YamlProblem(first_line + (mark.line if mark else 0), f"malformed YAML: {exc.problem}") from None
+    located.data = construct_checked(node, first_line)
     return located
 
 
@@ -66,8 +50,10 @@ def _record_lines(node: yaml.Node, path: Path_, located: LocatedYaml, offset: in
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
-            key = key_node.value
             line = key_node.start_mark.line + 1 + offset
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise YamlProblem(line, "a key must be a plain name, not a list or a mapping", "yaml-key")
+            key = key_node.value
             if key in seen:
                 located.duplicate_keys.append((line, ".".join(map(str, path + (key,)))))
             seen.add(key)

@@ -20,14 +20,16 @@ from functools import partial
 from pathlib import Path
 from typing import Annotated, Literal
 
-import yaml
 from pydantic import Field, ValidationError
 
+from indexer.content import files
 from indexer.content.body import parse_body
-from indexer.content.frontmatter import split_front_matter
+from indexer.content.characters import control_character_message, forbidden_lines
+from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
 from indexer.content.hashing import sha256_hex
 from indexer.content.model import ItemId, RecommendationId
 from indexer.content.problems import Problem, display_path, error_at
+from indexer.content.safe_yaml import YamlProblem, load_checked
 from indexer.content.schema import Slug, Strict, Text
 
 PUBLISHED_DIR = "published"
@@ -129,11 +131,37 @@ def sign_manifest(text: str) -> bytes:
     return content + b"\nsha256: " + sha256_hex(content).encode() + b"\n"
 
 
+class UnreadableVersion(ValueError):
+    """A frozen version file that cannot be read safely: its problem says where and why."""
+
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def read_version(path: Path) -> tuple[dict, list[dict]]:
     """A frozen version's front matter and body sections, as written: not checked against today's
-    taxonomy, which may have changed since it was published."""
-    split = split_front_matter(path.read_text(encoding="utf-8"))
-    data = yaml.safe_load(split.front_matter) or {}
+    taxonomy, which may have changed since it was published. Read with the same limits as a working
+    copy; UnreadableVersion if it breaks one."""
+
+    def unreadable(line: int, message: str) -> UnreadableVersion:
+        return UnreadableVersion(error_at(path.as_posix(), line, "unreadable-version", message))
+
+    try:
+        text = files.read_bytes(path, files.ITEM_MAX_BYTES).decode("utf-8")
+    except files.UnsafeFile as unsafe:
+        raise unreadable(1, unsafe.message) from None
+    except UnicodeDecodeError:
+        raise unreadable(1, "the file is not valid UTF-8") from None
+    for line, char in forbidden_lines(text, limit=1):
+        raise unreadable(line, control_character_message(char))
+    try:
+        split = split_front_matter(text)
+        data = load_checked(split.front_matter, split.front_matter_first_line) or {}
+    except (FrontMatterProblem, YamlProblem) as problem:
+        raise unreadable(problem.line, problem.message) from None
+    if not isinstance(data, dict):
+        raise unreadable(1, "the front matter is not a mapping")
     body = parse_body(split.body, split.body_first_line)
     return data, [{"heading": s.heading, "line": s.line, "text": s.text} for s in body.sections]
 
@@ -151,12 +179,12 @@ def load_published(content_dir: Path) -> PublishedRecord:
     """Read and verify every edition. Problems name the file that is wrong."""
     root = published_root(content_dir)
     record = PublishedRecord(root=root)
-    if not root.is_dir():
-        return record
     display = partial(display_path, Path(content_dir))
-    for publication_dir in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    if _refuse_link(root, record, display) or not root.is_dir():
+        return record
+    for publication_dir in sorted(_folders(root, record, display)):
         previous: Edition | None = None
-        folders = [p for p in publication_dir.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        folders = list(_folders(publication_dir, record, display))
         for folder in sorted(
             folders, key=lambda p: edition_sort_key(p.name) if re.fullmatch(r"\d{4}(\.\d+)?", p.name) else (0, 0)
         ):
@@ -164,7 +192,7 @@ def load_published(content_dir: Path) -> PublishedRecord:
             if edition is not None:
                 record.editions.append(edition)
                 previous = edition
-        for stray in (p for p in publication_dir.iterdir() if p.is_file()):
+        for stray in (p for p in publication_dir.iterdir() if p.is_file() and not files.is_symlink(p)):
             record.problems.append(
                 error_at(
                     display(stray),
@@ -202,17 +230,37 @@ def load_published(content_dir: Path) -> PublishedRecord:
     return record
 
 
+def _refuse_link(path: Path, record: PublishedRecord, display) -> bool:
+    """True, with a problem, if `path` is a symbolic link: the record is never read through one."""
+    if files.is_symlink(path):
+        record.problems.append(error_at(display(path), 1, "symlink", files.SYMLINK_MESSAGE))
+        return True
+    return False
+
+
+def _folders(parent: Path, record: PublishedRecord, display) -> list[Path]:
+    """The folders in `parent` (not hidden), each link among its entries reported, never followed."""
+    return [
+        p
+        for p in parent.iterdir()
+        if not p.name.startswith(".") and not _refuse_link(p, record, display) and p.is_dir()
+    ]
+
+
 def _read_edition(
     folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display
 ) -> Edition | None:
     manifest_path = folder / MANIFEST_NAME
     where = display(manifest_path)
     try:
-        raw = manifest_path.read_bytes()
-    except OSError:
-        record.problems.append(
-            error_at(display(folder), 1, "missing-manifest", f"the edition folder has no {MANIFEST_NAME}")
-        )
+        raw = files.read_bytes(manifest_path, files.MANIFEST_MAX_BYTES)
+    except files.UnsafeFile as unsafe:
+        if unsafe.code == "missing-file":
+            record.problems.append(
+                error_at(display(folder), 1, "missing-manifest", f"the edition folder has no {MANIFEST_NAME}")
+            )
+        else:
+            record.problems.append(error_at(where, 1, unsafe.code, unsafe.message))
         return None
     problems = record.problems
     signed = HASH_LINE.search(raw)
@@ -239,8 +287,11 @@ def _read_edition(
         )
         return None
     try:
-        manifest = Manifest.model_validate(yaml.safe_load(body.decode("utf-8")))
-    except (ValidationError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        manifest = Manifest.model_validate(load_checked(body.decode("utf-8")))
+    except YamlProblem as exc:
+        problems.append(error_at(where, exc.line, "bad-manifest", f"the manifest cannot be read: {exc.message}"))
+        return None
+    except (ValidationError, UnicodeDecodeError) as exc:
         problems.append(error_at(where, 1, "bad-manifest", f"the manifest cannot be read: {str(exc).splitlines()[0]}"))
         return None
     if manifest.publication != publication or manifest.edition != folder.name:
@@ -269,11 +320,16 @@ def _read_edition(
     for new in manifest.new_versions:
         path = folder / "items" / new.kind / f"{new.id}.md"
         try:
-            actual = sha256_hex(path.read_bytes())
-        except OSError:
-            problems.append(
-                error_at(display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition")
-            )
+            actual = sha256_hex(files.read_bytes(path, files.ITEM_MAX_BYTES))
+        except files.UnsafeFile as unsafe:
+            if unsafe.code == "missing-file":
+                problems.append(
+                    error_at(
+                        display(path), 1, "missing-version", f"{new.id} v{new.version} is missing from its edition"
+                    )
+                )
+            else:
+                problems.append(error_at(display(path), 1, unsafe.code, unsafe.message))
             continue
         if actual != new.sha256:
             problems.append(
@@ -288,8 +344,9 @@ def _read_edition(
             )
     listed = {(n.kind, n.id) for n in manifest.new_versions}
     items_dir = folder / "items"
-    if items_dir.is_dir():
-        for path in sorted(items_dir.glob("*/*")):
+    if not _refuse_link(items_dir, record, display) and items_dir.is_dir():
+        kind_dirs = _folders(items_dir, record, display)
+        for path in sorted(p for kind_dir in kind_dirs for p in kind_dir.iterdir() if not p.name.startswith(".")):
             if (path.parent.name, path.stem) not in listed:
                 problems.append(
                     error_at(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from indexer.content import read_cache
+from indexer.content import files, read_cache
 from indexer.content.checker import check_across_items, check_config_files
 from indexer.content.loader import load_yaml_model, read_config_files, read_items, working_copy_paths
 from indexer.content.problems import display_path, error_at
@@ -41,6 +41,9 @@ def load_library(root: Path | str, cache: read_cache.ReadCache | None = None, so
 
 def _load_reviews(library: Library) -> None:
     folder = library.root / REVIEWS_DIR
+    if files.is_symlink(folder):
+        library.problems.append(error_at(display_path(library.root, folder), 1, "symlink", files.SYMLINK_MESSAGE))
+        return
     if not folder.is_dir():
         return
     for path in sorted(folder.iterdir()):
@@ -56,7 +59,7 @@ def _load_reviews(library: Library) -> None:
                 )
             )
             continue
-        review = load_yaml_model(path, Review, library)
+        review = load_yaml_model(path, Review, library, files.REVIEW_MAX_BYTES)
         if review is None:
             continue
         if review.id != path.stem:

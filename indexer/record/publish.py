@@ -21,6 +21,7 @@ from pathlib import Path
 
 import yaml
 
+from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.hashing import sha256_hex
 from indexer.content.problems import Problem
 from indexer.record.editions import (
@@ -102,6 +103,9 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
         raise PublishRefused(f"review '{review_id}' is a review of {review.publication}, not {publication}")
     if not release_notes.strip():
         raise PublishRefused("an edition needs release notes (--notes or --notes-file)")
+    control = first_forbidden(release_notes)
+    if control is not None:
+        raise PublishRefused(f"the release notes: {control_character_message(control)}")
     record = library.published
     latest_edition = record.latest_edition(publication)
     if latest_edition and date < latest_edition.manifest.date:

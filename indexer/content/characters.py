@@ -1,0 +1,45 @@
+"""Characters no content text may hold: the control characters XML cannot carry (an Atom feed
+with one is broken for every reader) and that no editor shows. Tab, line feed and carriage return
+are ordinary text."""
+
+from __future__ import annotations
+
+import re
+
+# C0 controls but tab, LF and CR; DEL; the non-characters U+FFFE/U+FFFF; lone surrogates.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def describe(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def first_forbidden(text: str) -> str | None:
+    """The first forbidden character in `text`, or None."""
+    found = FORBIDDEN.search(text)
+    return found.group() if found else None
+
+
+def forbidden_lines(text: str, first_line: int = 1, limit: int = 5) -> list[tuple[int, str]]:
+    """(line, character) for the first forbidden character of each of the first `limit` lines that
+    hold one. Lines are counted by line feeds, as editors count them."""
+    found: list[tuple[int, str]] = []
+    position, line = 0, first_line
+    while len(found) < limit:
+        match = FORBIDDEN.search(text, position)
+        if match is None:
+            break
+        line += text.count("\n", position, match.start())
+        found.append((line, match.group()))
+        line_end = text.find("\n", match.start())
+        if line_end < 0:
+            break
+        position = line_end  # the rest of this line is skipped; its line feed is counted next
+    return found
+
+
+def control_character_message(char: str) -> str:
+    return (
+        f"the control character {describe(char)} is not allowed in content "
+        "(it cannot appear in a feed and no editor shows it): delete it"
+    )
