@@ -253,7 +253,7 @@ def publish(
 
 def _describe_plan(plan, dry_run: bool) -> str:
     from indexer.record.diffs import as_text, item_diff
-    from indexer.record.editions import read_version
+    from indexer.record.editions import UnreadableVersion, read_version
 
     verb = "Would publish" if dry_run else "Published"
     lines = [
@@ -271,8 +271,12 @@ def _describe_plan(plan, dry_run: bool) -> str:
             if version.previous is None:
                 lines.append(f"\n{version.id} v{version.number}: new item")
                 continue
-            old_data, old_sections = read_version(version.previous)
-            new_data, new_sections = read_version(version.source)
+            try:
+                old_data, old_sections = read_version(version.previous)
+                new_data, new_sections = read_version(version.source)
+            except UnreadableVersion as unreadable:
+                lines.append(f"\n{version.id} v{version.number}: no diff shown: {unreadable.problem}")
+                continue
             diff = item_diff(
                 old_data,
                 [(s["heading"], s["text"]) for s in old_sections],
