@@ -42,12 +42,27 @@ REFERENCES = {
   }) }}
 {% endmacro %}
 """,
+    "search/_match_mode.html": """
+{% from "govuk_frontend_jinja/components/radios/macro.html" import govukRadios %}
+{{ govukRadios({
+  'name': 'mode',
+  'idPrefix': 'mode',
+  'classes': 'govuk-radios--inline govuk-radios--small',
+  'fieldset': {'legend': {'text': 'Match', 'classes': 'govuk-fieldset__legend--s'}},
+  'items': [
+    {'value': 'hybrid', 'text': 'Words and meaning', 'checked': results.mode == 'hybrid'},
+    {'value': 'keyword', 'text': 'Exact words', 'checked': results.mode == 'keyword'},
+    {'value': 'semantic', 'text': 'Meaning only', 'checked': results.mode == 'semantic'},
+  ]
+}) }}
+""",
 }
 
 PAGES = [
     "/search?q=noise",
     "/search",  # everything, paginated
     "/search?page=3&mode=keyword&q=the",
+    "/search?q=noise&mode=semantic",
     "/search?q=noise&layer=targeted&kind=intervention",  # filtered
     "/search?q=noise&area=sensory",  # an area's sub-components shown
     "/search?q=noise&subcomponent=attention&area=motor-physical",  # a sub-component chosen
