@@ -4,17 +4,17 @@ matched words in <mark>.
 Whoosh's highlighter re-analysed whole passages token by token and took most of a search's time;
 this marks whole words whose analysed form is a matched term, with the index's own analyzer, in
 the few sentences a cheap prefix test picks out. That still took two thirds of a search for a new
-query, so what a text or a set of terms always needs is worked out once and remembered: each
-text's sentences and lower-cased copy, the prefix pattern of a set of terms, each sentence's words
-by analysed form.
+query (a regex compiled for each hit's set of words, then run over the whole text), so what a text
+always needs is worked out once and remembered: its sentences, its sorted words (the prefix test
+becomes a binary search), each sentence's words by analysed form. The output is unchanged:
+tests/search/test_snippets.py holds it to the plain version.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from bisect import bisect_right
-from collections import Counter
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,47 +31,57 @@ def snippet(text: str, terms: frozenset[str], analyzer) -> str:
     if not terms:
         return ""
     layout = _layout(text)
-    hits = Counter(bisect_right(layout.starts, p) - 1 for p in _word_starts_like(layout, terms))
-    best = sorted(hits, key=lambda i: (-hits[i], i))[:SENTENCES]
+    counts = _words_starting_like(layout, _prefixes(terms))
+    best = sorted((i for i, n in enumerate(counts) if n), key=lambda i: (-counts[i], i))[:SENTENCES]
     fragments = [_mark(text[layout.starts[i] : layout.ends[i]], terms, analyzer) for i in sorted(best)]
     return " ".join(f for f in fragments if f)
 
 
 @dataclass(frozen=True)
 class _Layout:
+    text: str
     starts: tuple[int, ...]  # where each sentence starts: the pieces `_SENTENCE_BREAK.split` gives
     ends: tuple[int, ...]
-    text: str
-    lowered: str | None  # the text lower-cased, when that keeps every character's position
+    # The text's words (runs of \w) lower-cased, sorted, each with the sentences it occurs in (once
+    # per occurrence); None if lower-casing changed a word's length, where the regex must count.
+    words: tuple[str, ...] | None
+    sentences_of: tuple[tuple[int, ...], ...]
 
 
 @lru_cache(maxsize=8192)
 def _layout(text: str) -> _Layout:
     breaks = list(_SENTENCE_BREAK.finditer(text))
-    lowered = text.lower()
-    return _Layout(
-        starts=(0, *(b.end() for b in breaks)),
-        ends=(*(b.start() for b in breaks), len(text)),
-        text=text,
-        lowered=lowered if len(lowered) == len(text) else None,
-    )
+    starts, ends = (0, *(b.end() for b in breaks)), (*(b.start() for b in breaks), len(text))
+    sentences_of: dict[str, list[int]] = {}
+    for i, (a, b) in enumerate(zip(starts, ends, strict=True)):
+        for word in _WORD_CHARS.findall(text, a, b):
+            lowered = word.lower()
+            if len(lowered) != len(word):
+                return _Layout(text, starts, ends, None, ())
+            sentences_of.setdefault(lowered, []).append(i)
+    words = tuple(sorted(sentences_of))
+    return _Layout(text, starts, ends, words, tuple(tuple(sentences_of[w]) for w in words))
 
 
-def _word_starts_like(layout: _Layout, terms: frozenset[str]):
-    """Where a word starts like one of the terms: a stem's prefix, so 'calm' finds 'calming'. One
-    pass over the whole text, as a match never spans the space between two sentences."""
-    prefixes = _prefixes(terms)
-    if layout.lowered is not None and all(_WORD_CHARS.fullmatch(p) for p in prefixes):
-        # Case-sensitive over the lower-cased text, without a leading \b: four times faster than
-        # \b with IGNORECASE. A match inside a word cannot hide one at a word's start, so dropping
-        # those afterwards gives what \b would.
-        text = layout.lowered
-        for m in _pattern(prefixes, "").finditer(text):
-            p = m.start()
-            if not (p and _WORD_CHARS.match(text, p - 1)):
-                yield p
-    else:
-        yield from (m.start() for m in _pattern(prefixes, r"\b", re.IGNORECASE).finditer(layout.text))
+def _words_starting_like(layout: _Layout, prefixes: tuple[str, ...]) -> list[int]:
+    """How many words in each sentence start like one of the terms (a stem's prefix, so 'calm'
+    finds 'calming'): what counting \b(?:prefixes) matches with IGNORECASE gives, as a prefix of
+    word characters can only match at the start of a run of them, once per run. The words
+    starting with a prefix sit together in the sorted list: a binary search finds them."""
+    counts = [0] * len(layout.starts)
+    if layout.words is not None and all(_WORD_CHARS.fullmatch(p) for p in prefixes):
+        words, found = layout.words, set()
+        for prefix in prefixes:
+            i = bisect_left(words, prefix)
+            while i < len(words) and words[i].startswith(prefix):
+                found.add(i)
+                i += 1
+        for i in found:
+            for sentence in layout.sentences_of[i]:
+                counts[sentence] += 1
+        return counts
+    pattern = _pattern(prefixes)  # a term with a dot in it ("e.g"), or lower() changed a length
+    return [len(pattern.findall(layout.text[a:b])) for a, b in zip(layout.starts, layout.ends, strict=True)]
 
 
 @lru_cache(maxsize=4096)
@@ -79,9 +89,9 @@ def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
     return tuple(sorted({t[: max(3, len(t) - 1)] for t in terms}, key=len, reverse=True))
 
 
-@lru_cache(maxsize=4096)
-def _pattern(prefixes: tuple[str, ...], before: str, flags: int = 0) -> re.Pattern:
-    return re.compile(before + "(?:" + "|".join(map(re.escape, prefixes)) + ")", flags)
+@lru_cache(maxsize=1024)
+def _pattern(prefixes: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
 
 
 def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
