@@ -56,11 +56,17 @@ REFERENCES = {
   ]
 }) }}
 """,
+    "search/_pagination.html": """
+{% from "govuk_frontend_jinja/components/pagination/macro.html" import govukPagination %}
+{{ govukPagination(view.pagination) }}
+""",
 }
 
 PAGES = [
     "/search?q=noise",
     "/search",  # everything, paginated
+    "/search?page=2",  # previous and next
+    "/search?page=6",  # the last page
     "/search?page=3&mode=keyword&q=the",
     "/search?q=noise&mode=semantic",
     "/search?q=noise&layer=targeted&kind=intervention",  # filtered
