@@ -81,7 +81,7 @@ def worker(code: Path, instance: Path, queries: list[str], repeats: int) -> dict
         "search fragment (htmx), new query": [("/search", {"q": q}, htmx) for q in queries[half:]],
         "search, new query + filter": [("/search", {"q": q + " class", **FILTERED}, {}) for q in queries[:half]],
         "item page": [(f"/items/{i}", {}, {}) for i in ids],
-        "area page": [(f"/areas/{a}", {}, {}) for a in AREAS] * 4,
+        "area page": [(f"/areas/{a}", {}, {}) for a in AREAS] * 20,
     }
     times: dict[str, list[float]] = {}
     for name, requests in runs.items():
