@@ -8,6 +8,7 @@ the area pages. Reports p50/p95 ms per page and the ratio of p50s against the ba
 
     .venv/bin/python scripts/bench_pages.py                    # this tree against merge-base(HEAD, main)
     .venv/bin/python scripts/bench_pages.py --baseline main --rounds 5
+    .venv/bin/python scripts/bench_pages.py --profile [--baseline REV]   # where the search page spends its time
 
 Each side runs in its own fresh subprocess (so "new" queries are new to it), the two alternating
 for --rounds rounds so that load from other work on the machine falls on both alike; the samples
@@ -127,27 +128,30 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=400, help="distinct new queries (half full pages, half htmx)")
     parser.add_argument("--repeats", type=int, default=200, help="renders of the repeated query")
     parser.add_argument("--rounds", type=int, default=3, help="alternating baseline/this-tree runs")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile the search page for new queries: this tree's, or --baseline's"
+    )
     parser.add_argument("--worker", nargs=2, metavar=("CODE", "INSTANCE"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     queries = new_queries(ROOT, args.queries)
     if args.worker:
         code, instance = map(Path, args.worker)
-        print(json.dumps(worker(code, instance, queries, args.repeats)))
+        if args.profile:
+            profile(code, instance, queries)
+        else:
+            print(json.dumps(worker(code, instance, queries, args.repeats)))
+        return
+    if args.profile:
+        with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
+            code = extract(args.baseline, Path(tmp)) if args.baseline else ROOT
+            print(run_worker(code, build_instance(Path(tmp)), args, profile=True))
         return
 
     revision = args.baseline or git("merge-base", "HEAD", "main")
     print(f"load before: {load()}")
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as tmp:
-        baseline = Path(tmp) / "baseline"
-        baseline.mkdir()
-        archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
-        subprocess.run(["tar", "-x", "-C", str(baseline)], input=archive, check=True)
-        instance = Path(tmp) / "instance"
-        sys.path.insert(0, str(ROOT))
-        from indexer.bundle.build import build
-        from indexer.bundle.embeddings import HashingEmbedder
-
-        build(ROOT / "content", instance, embedder=HashingEmbedder())
+        baseline = extract(revision, Path(tmp))
+        instance = build_instance(Path(tmp))
         trees = {"baseline": baseline, "this tree": ROOT}
         pooled: dict[str, dict[str, list[float]]] = {side: {} for side in trees}
         for _ in range(args.rounds):
@@ -160,12 +164,54 @@ def main() -> None:
     print(report(pooled))
 
 
-def run_worker(code: Path, instance: Path, args) -> dict[str, list[float]]:
+def extract(revision: str, tmp: Path) -> Path:
+    """The code at a git revision, in a folder of its own."""
+    code = tmp / "baseline"
+    code.mkdir()
+    archive = subprocess.run(["git", "archive", revision], cwd=ROOT, check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    return code
+
+
+def build_instance(tmp: Path) -> Path:
+    """The shipped content, built with the stand-in embedder, as the page tests build it."""
+    sys.path.insert(0, str(ROOT))
+    from indexer.bundle.build import build
+    from indexer.bundle.embeddings import HashingEmbedder
+
+    build(ROOT / "content", tmp / "instance", embedder=HashingEmbedder())
+    return tmp / "instance"
+
+
+def profile(code: Path, instance: Path, queries: list[str]) -> None:
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(code))
+    from nis_library import create_app
+
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    for query in WARM_UP_QUERIES:
+        check(client.get("/search", query_string={"q": query}))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for query in queries:
+        check(client.get("/search", query_string={"q": query}))
+    profiler.disable()
+    stats = pstats.Stats(profiler).sort_stats("cumulative")
+    stats.print_stats(
+        r"search_page|\(render_template\)|\(search\)|checkboxes/macro.html|/templates/|snippets.py|service.py.*\(search\)|url_for",
+        30,
+    )
+
+
+def run_worker(code: Path, instance: Path, args, profile: bool = False):
+    """One fresh process on the given code: its timings, or with profile its cProfile report."""
     command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(code), str(instance)]
-    command += ["--queries", str(args.queries), "--repeats", str(args.repeats)]
+    command += ["--queries", str(args.queries), "--repeats", str(args.repeats)] + (["--profile"] if profile else [])
     env = {**os.environ, "PYTHONPATH": str(code)}
     out = subprocess.run(command, cwd=code, env=env, check=True, capture_output=True, text=True).stdout
-    return json.loads(out)
+    return out if profile else json.loads(out)
 
 
 def report(pooled: dict[str, dict[str, list[float]]]) -> str:
