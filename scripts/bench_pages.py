@@ -200,8 +200,8 @@ def profile(code: Path, instance: Path, queries: list[str]) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler).sort_stats("cumulative")
     stats.print_stats(
-        r"search_page|\(render_template\)|\(search\)|checkboxes/macro.html|/templates/|snippets.py|service.py.*\(search\)|url_for",
-        30,
+        r"search_page|\(render_template\)|\(search\)|\(snippet\)|snippets.py|/templates/|checkboxes/macro.html|url_for",
+        40,
     )
 
 
