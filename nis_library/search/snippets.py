@@ -114,32 +114,38 @@ def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
     return "".join(out)
 
 
+# Bounded by emptying when full. Each lookup returns what it computed, never re-reads the dict, so
+# another thread emptying it in between cannot raise KeyError (gunicorn runs threads).
 _WORDS: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = {}
 _STEMS: dict[tuple[int, str], str | None] = {}
 _CACHE_MAX = 100_000
+_UNSEEN = object()
 
 
 def _words_by_stem(analyzer, sentence: str) -> dict[str, list[tuple[int, int]]]:
     """Where each word of the sentence is, by its analysed form (stop words left out), remembered."""
     key = (id(analyzer), sentence)
-    if key not in _WORDS:
-        if len(_WORDS) >= _CACHE_MAX:
-            _WORDS.clear()
-        words: dict[str, list[tuple[int, int]]] = {}
+    words = _WORDS.get(key)
+    if words is None:
+        words = {}
         for m in _WORD.finditer(sentence):
             stem = _stem(analyzer, m.group())
             if stem is not None:
                 words.setdefault(stem, []).append(m.span())
+        if len(_WORDS) >= _CACHE_MAX:
+            _WORDS.clear()
         _WORDS[key] = words
-    return _WORDS[key]
+    return words
 
 
 def _stem(analyzer, word: str) -> str | None:
     """The analysed form of one word (None for a stop word), remembered."""
     key = (id(analyzer), word)
-    if key not in _STEMS:
+    stem = _STEMS.get(key, _UNSEEN)
+    if stem is _UNSEEN:
+        tokens = [t.text for t in analyzer(word)]
+        stem = tokens[0] if len(tokens) == 1 else None
         if len(_STEMS) >= _CACHE_MAX:
             _STEMS.clear()
-        tokens = [t.text for t in analyzer(word)]
-        _STEMS[key] = tokens[0] if len(tokens) == 1 else None
-    return _STEMS[key]
+        _STEMS[key] = stem
+    return stem
