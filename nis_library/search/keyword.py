@@ -3,7 +3,6 @@ query syntax, so `AND OR (((`, `*:*`, quotes and field names are just words."""
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 
@@ -98,59 +97,3 @@ _MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\
 
 def plain(markdown: str) -> str:
     return " ".join(_MARKDOWN.sub(lambda m: m.group(2) or " ", markdown).split())
-
-
-_SENTENCE = re.compile(r"(?<=[.!?])\s+")
-SNIPPET_SENTENCES = 2
-SNIPPET_CHARS = 160  # per sentence, around its first match
-
-
-def snippet(text: str, terms: frozenset[str], analyzer) -> str:
-    """The one or two sentences of `text` with most matched words, HTML-escaped, matches in <mark>.
-
-    Whoosh's highlighter re-analyses whole passages token by token and took most of a search's
-    time; this marks whole words whose analysed form is a matched term, with the index's own
-    analyzer (its stems are cached), in the few sentences a cheap prefix test picks out.
-    """
-    if not terms:
-        return ""
-    prefixes = sorted({t[: max(3, len(t) - 1)] for t in terms}, key=len, reverse=True)
-    starts_like = re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
-    scored = [(len(starts_like.findall(s)), -i, s) for i, s in enumerate(_SENTENCE.split(text))]
-    best = sorted((t for t in scored if t[0]), reverse=True)[:SNIPPET_SENTENCES]
-    fragments = [_mark(sentence, terms, analyzer) for _, _, sentence in sorted(best, key=lambda t: -t[1])]
-    return " ".join(f for f in fragments if f)
-
-
-def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
-    spans = [(m.start(), m.end()) for m in _WORD.finditer(sentence) if _stem(analyzer, m.group()) in terms]
-    if not spans:
-        return ""
-    start = max(0, spans[0][0] - SNIPPET_CHARS // 3)
-    end = min(len(sentence), start + SNIPPET_CHARS)
-    if start:
-        start = sentence.find(" ", start) + 1 or start
-    out, position = ["…" if start else ""], start
-    for a, b in spans:
-        if a < start or b > end:
-            continue
-        out.append(html.escape(sentence[position:a]))
-        out.append(f"<mark>{html.escape(sentence[a:b])}</mark>")
-        position = b
-    out.append(html.escape(sentence[position:end]) + ("…" if end < len(sentence) else ""))
-    return "".join(out)
-
-
-_STEMS: dict[tuple[int, str], str | None] = {}
-_STEMS_MAX = 100_000
-
-
-def _stem(analyzer, word: str) -> str | None:
-    """The analysed form of one word (None for a stop word), remembered."""
-    key = (id(analyzer), word)
-    if key not in _STEMS:
-        if len(_STEMS) >= _STEMS_MAX:
-            _STEMS.clear()
-        tokens = [t.text for t in analyzer(word)]
-        _STEMS[key] = tokens[0] if len(tokens) == 1 else None
-    return _STEMS[key]

@@ -19,7 +19,7 @@ from indexer.bundle.documents import FACETS
 from indexer.bundle.embeddings import Embedder, make_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
-from nis_library.search import facets, keyword
+from nis_library.search import facets, keyword, snippets
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import SearchRequest, parse_request
@@ -233,7 +233,7 @@ class SearchService:
             if present
         )
         words = self.bm25f.matched_terms(row, kq.terms + kq.synonym_terms) if keyword_score is not None else ()
-        snippet = keyword.snippet(item.text, frozenset(words), self.analyzer) if words else ""
+        snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         return Hit(
             **item.summary_fields(),
             rank=rank,
