@@ -19,7 +19,7 @@ from indexer.bundle.embeddings import Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
-from nis_library.search import facets, keyword
+from nis_library.search import facets, keyword, spelling
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import SearchRequest, parse_request
@@ -67,6 +67,7 @@ class SearchService:
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
         self.known_words = frozenset(p for group in self.synonyms.groups for phrase in group for p in phrase.split())
+        self.spelling = spelling.SpellingVocabulary.from_index(self.searcher.reader(), keyword.SPELLING_FIELDS)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -198,7 +199,7 @@ class SearchService:
             )
         suggestion = None
         if text and total < 3:
-            suggestion = keyword.spelling_suggestion(self.searcher, text, self.known_words, self.analyzer)
+            suggestion = spelling.suggestion(text, self._is_known, self.spelling)
         return SearchResults(
             query=text,
             mode=request.mode,
@@ -212,6 +213,9 @@ class SearchService:
             messages=messages,
             expanded_with=tuple(expansions),
         )
+
+    def _is_known(self, word: str) -> bool:
+        return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
     def _hit(self, rank, row, keyword_score, similarity, kq) -> Hit:
         item = self.items[row]
