@@ -112,13 +112,13 @@ def start(name: str, args: list[str], env: dict[str, str], log: Path, cwd: Path)
     return Server(name, port, process, log)
 
 
-def wait_until_ready(server: Server, path: str, workers: int, seconds: float = 180) -> None:
-    """Until the server answers and (for the service) every worker has logged its warm-up."""
+def wait_until_ready(server: Server, path: str, workers: int, marker: str | None, seconds: float = 180) -> None:
+    """Until the server answers and every worker has logged `marker` (the end of its warm-up)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise SystemExit(f"{server.name} exited:\n{server.log.read_text()}")
-        warmed = server.log.read_text().count("compute threads:") if server.name == "service" else workers
+        warmed = server.log.read_text().count(marker) if marker else workers
         try:
             if warmed >= workers and get(server.port, path)[0] == 200:
                 return
@@ -217,6 +217,12 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=600, help="at most this many requests per case")
     parser.add_argument("--seconds", type=float, default=30, help="and at most this long per case")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument(
+        "--service-code",
+        type=Path,
+        default=ROOT,
+        help="serve another checkout's code (e.g. before a change), with --workers on the command line",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -242,9 +248,12 @@ def main() -> int:
         repeated = [search_path(t, f) for t, f in queries[:10]]
         fresh = iter(search_path(t, f) for t, f in queries[10:])
 
-        env = {"NIS_INSTANCE_DIR": str(instance), "NIS_WORKERS": str(args.workers), "PYTHONPATH": str(ROOT)}
-        service = start("service", ["-c", "python:nis_library.gunicorn_conf", "nis_library:create_app()"],
-                        env, work / "service.log", ROOT)  # fmt: skip
+        code = args.service_code.resolve()
+        env = {"NIS_INSTANCE_DIR": str(instance), "NIS_WORKERS": str(args.workers), "PYTHONPATH": str(code)}
+        service_args = ["-c", "python:nis_library.gunicorn_conf", "nis_library:create_app()"]
+        if code != ROOT:  # its gunicorn_conf may not size the workers
+            service_args += ["--workers", str(args.workers), "--no-control-socket"]
+        service = start("service", service_args, env, work / "service.log", code)
         baseline = start(
             "fts5",
             ["--workers", str(args.workers), "--no-control-socket", "--chdir", str(ROOT / "scripts"),
@@ -254,13 +263,15 @@ def main() -> int:
             ROOT,
         )  # fmt: skip
         try:
-            for server in (service, baseline):
-                wait_until_ready(server, "/search?q=warm", args.workers)
-            budget = sorted(set(re.findall(r"compute threads: (.*)", service.log.read_text())))
+            wait_until_ready(service, "/search?q=warm", args.workers, "compute threads:" if code == ROOT else None)
+            wait_until_ready(baseline, "/search?q=warm", args.workers, None)
+            if code != ROOT:
+                time.sleep(10)  # its workers log nothing when warm: give each time to load the model
+            budget = sorted(set(re.findall(r"compute threads: (.*)", service.log.read_text()))) or ["no budget"]
             load = os.getloadavg()
             print(
                 f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-                f"{rows} items; {args.workers} workers each; service {budget}; "
+                f"{rows} items; {args.workers} workers each; service code {code}, {budget}; "
                 f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
                 flush=True,
             )

@@ -104,7 +104,14 @@ def timed(fn, repeat: int = 1) -> list[float]:
 
 
 def bench_size(
-    n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder, real_up_to: int, repeat: int, reuse: bool
+    n: int,
+    workdir: Path,
+    queries: list[str],
+    minilm: MiniLMEmbedder,
+    real_up_to: int,
+    repeat: int,
+    reuse: bool,
+    whoosh_up_to: int = WHOOSH_REFERENCE_UP_TO,
 ) -> dict:
     content = workdir / f"content-{n}"
     instance = workdir / f"instance-{n}"
@@ -180,7 +187,7 @@ def bench_size(
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
         kq.query and service.searcher.search(kq.query, limit=20)
 
-    if n <= WHOOSH_REFERENCE_UP_TO:  # minutes per pass beyond this
+    if n <= whoosh_up_to:  # minutes per pass beyond this
         measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
     measure("FTS5 baseline (top 20)", lambda q: fts5_baseline.search(conn, q))
 
@@ -208,6 +215,12 @@ def main() -> int:
     parser.add_argument(
         "--reuse", action="store_true", help="with --workdir: measure the bundles an earlier run left there"
     )
+    parser.add_argument(
+        "--whoosh-reference-up-to",
+        type=int,
+        default=WHOOSH_REFERENCE_UP_TO,
+        help="time Whoosh's own scoring up to this size (0: never; it takes minutes at 10,000)",
+    )
     args = parser.parse_args()
 
     queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
@@ -219,11 +232,29 @@ def main() -> int:
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         for n in args.sizes:
-            bench_size(n, args.workdir, queries, minilm, args.real_embeddings_up_to, args.repeat, args.reuse)
+            bench_size(
+                n,
+                args.workdir,
+                queries,
+                minilm,
+                args.real_embeddings_up_to,
+                args.repeat,
+                args.reuse,
+                args.whoosh_reference_up_to,
+            )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             for n in args.sizes:
-                bench_size(n, Path(tmp), queries, minilm, args.real_embeddings_up_to, args.repeat, False)
+                bench_size(
+                    n,
+                    Path(tmp),
+                    queries,
+                    minilm,
+                    args.real_embeddings_up_to,
+                    args.repeat,
+                    False,
+                    args.whoosh_reference_up_to,
+                )
     return 0
 
 
