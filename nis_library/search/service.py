@@ -26,6 +26,7 @@ from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 
 QUERY_CACHE_SIZE = 4096
+MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest judged query has 18
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic
 # list, the result count and facet counts). Measured on the 106 judged queries with
 # all-MiniLM-L6-v2: at 0.25, 78% of relevant query-item pairs pass and 31% of the rest (at 0.20:
@@ -140,7 +141,9 @@ class SearchService:
             return self._embedder
 
     def _embed_query(self, text: str) -> np.ndarray:
-        return self.embedder().embed([text])[0]
+        embedder = self.embedder()
+        shorten = getattr(embedder, "shorten", None)  # the model's cost grows with the query's tokens
+        return embedder.embed([shorten(text, MAX_QUERY_TOKENS) if shorten else text])[0]
 
     # -- searching ---------------------------------------------------------------------------
 
