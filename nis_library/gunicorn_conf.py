@@ -2,8 +2,8 @@
 
 Sized to the machine: `WORKERS` processes (default one per core), each held to `COMPUTE_THREADS`
 compute threads (default 1) for the model and BLAS. Unbounded, every worker's torch starts a thread
-per core, and on two cores two workers embedding different queries fought each other: 4.8 searches
-a second instead of about a hundred (docs/benchmarks.md).
+per core, and on two cores two workers embedding different queries fought each other: 16 searches a
+second at 16 clients instead of 53 (docs/benchmarks.md).
 
 Each worker loads the search bundle and the embedding model, and embeds one query, before it takes
 requests, so the first teacher to search does not wait seconds for the model to load.

@@ -2,8 +2,8 @@
 (numpy, scipy) may use.
 
 Left alone, each of them starts one thread per core. Two gunicorn workers on two cores then run four
-or more busy threads that fight each other and the web threads: different searches went from 4.8/s
-to 101/s when each process was held to one thread. `set_budget` fixes the budget for the process;
+or more busy threads that fight each other and the web threads: 16 clients searching for different
+things got 16 searches/s, and 53/s with each process held to one thread (docs/benchmarks.md). `set_budget` fixes the budget for the process;
 `apply` enforces it on every pool loaded so far, and the embedder calls it again after it imports
 torch. The environment variables are set too, so libraries loaded later (and child processes) start
 with the budget instead of one thread per core.
