@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from contextlib import closing
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -17,6 +16,7 @@ from indexer.bundle import location as bundles
 from indexer.bundle import store
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 from indexer.record.reviews import Review
+from nis_library.loaded_bundles import LOADED
 from nis_library.web.rendering import RenderedSection, render_sections
 
 
@@ -176,25 +176,10 @@ def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> 
     return LinkedItems(**found, replaced_by=replaced[0] if replaced else None)
 
 
-_catalogues: dict[Path, Catalogue] = {}
-_lock = threading.Lock()
-
-
 def get_catalogue(instance_dir: Path) -> Catalogue:
-    """The catalogue of the bundle `instance/library` points at now (loaded once per bundle)."""
-    current = bundles.current_bundle(instance_dir)
-    if current is None:
-        raise bundles.BundleError(
-            f"The search bundle at {bundles.link_path(instance_dir)} is missing or "
-            "incomplete. Run 'nis build' to build it."
-        )
-    with _lock:
-        catalogue = _catalogues.get(current)
-        if catalogue is None:
-            catalogue = Catalogue(current)
-            _catalogues.clear()
-            _catalogues[current] = catalogue
-        return catalogue
+    """The catalogue of the bundle `instance/library` serves, loaded once per bundle and swapped with
+    the search service (`nis_library.loaded_bundles`)."""
+    return LOADED.get(instance_dir, "catalogue", Catalogue)
 
 
 ITEM_ID = re.compile(r"^[A-Z]{3}-\d{4,6}$")  # the content model's ItemId: INT-0042

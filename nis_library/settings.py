@@ -223,6 +223,21 @@ SETTINGS: tuple[Setting, ...] = (
         (dt.date, type(None)),
         "a fixed date (YYYY-MM-DD) to work out review schedules for, in tests; unset: the real date",
     ),
+    # Serving (nis_library/gunicorn_conf.py): processes, and the compute threads each may use.
+    Setting(
+        "WORKERS",
+        None,
+        _whole_number(1),
+        (int, type(None)),
+        "gunicorn worker processes; unset: one per CPU core this process may run on",
+    ),
+    Setting(
+        "COMPUTE_THREADS",
+        1,
+        _whole_number(1),
+        int,
+        "threads each process's embedding model (torch, OpenMP) and BLAS (numpy, scipy) may use",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -21,9 +21,10 @@ import argparse
 import hashlib
 import os
 import platform
-import re
+import random
 import sqlite3
 import statistics
+import string
 import sys
 import tempfile
 import time
@@ -35,12 +36,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
+import fts5_baseline  # noqa: E402
 from corpus import generate  # noqa: E402
 
 from indexer.bundle import location as bundle  # noqa: E402
 from indexer.bundle.build import build  # noqa: E402
 from indexer.bundle.embeddings import MiniLMEmbedder  # noqa: E402
-from indexer.bundle.keyword_index import FIELD_BOOSTS, TEXT_FIELDS  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search import keyword as kw  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
@@ -65,9 +66,32 @@ class RandomCorpusEmbedder:
         return out
 
 
-def percentiles(samples: list[float]) -> tuple[float, float]:
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
-    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return (
+        statistics.median(ordered),
+        ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
+        ordered[-1],
+    )
+
+
+def worst_case_queries(words: list[str], seed: int = 0) -> list[str]:
+    """What a search box gets at worst: the 300-character limit filled with one non-word, with fifty
+    unknown words, with fifty real words, with the longest stop words; misspellings of real words."""
+    rng = random.Random(seed)
+
+    def nonsense(length: int) -> str:
+        return "".join(rng.choice(string.ascii_lowercase) for _ in range(length))
+
+    out = []
+    for _ in range(5):
+        out.append(nonsense(300))
+        out.append(" ".join(nonsense(5) for _ in range(50))[:300])
+        out.append(" ".join(rng.sample(words, 50))[:300])
+        out.append(" ".join(rng.choice(["themselves", "ourselves", "yourselves", "between"]) for _ in range(30))[:300])
+        typo = " ".join(w[:-2] + w[-1] + w[-2] for w in rng.sample([w for w in words if len(w) > 5], 30))
+        out.append(typo[:300])
+    return out
 
 
 def timed(fn, repeat: int = 1) -> list[float]:
@@ -79,52 +103,30 @@ def timed(fn, repeat: int = 1) -> list[float]:
     return samples
 
 
-def fts5_table() -> sqlite3.Connection:
-    """The baseline: an in-memory SQLite FTS5 table with the keyword index's fields."""
-    conn = sqlite3.connect(":memory:")
-    conn.execute(f"create virtual table fts using fts5(id unindexed, {', '.join(TEXT_FIELDS)}, tokenize='porter')")
-    return conn
-
-
-def fill_fts5(conn: sqlite3.Connection, library) -> None:
-    """The same text the keyword index gets."""
-    from indexer.bundle.documents import search_document
-
-    rows = []
-    for record in library.files:
-        if record.item.status != "active":
-            continue
-        doc = search_document(record.item, record.body, library.taxonomy)
-        rows.append((doc.id, *(getattr(doc, f) for f in TEXT_FIELDS)))
-    conn.executemany(f"insert into fts values ({', '.join('?' * (len(TEXT_FIELDS) + 1))})", rows)
-    conn.commit()
-
-
-def fts5_search(conn: sqlite3.Connection, text: str, limit: int = 20) -> list[str]:
-    words = re.findall(r"[A-Za-z0-9]+", text)
-    if not words:
-        return []
-    match = " OR ".join(f'"{w}"' for w in words)
-    weights = ", ".join(str(FIELD_BOOSTS[f]) for f in TEXT_FIELDS)
-    return [
-        r[0]
-        for r in conn.execute(
-            f"select id from fts where fts match ? order by bm25(fts, 0, {weights}) limit ?", (match, limit)
-        )
-    ]
-
-
-def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder, real_up_to: int, repeat: int) -> dict:
+def bench_size(
+    n: int,
+    workdir: Path,
+    queries: list[str],
+    minilm: MiniLMEmbedder,
+    real_up_to: int,
+    repeat: int,
+    reuse: bool,
+    whoosh_up_to: int = WHOOSH_REFERENCE_UP_TO,
+) -> dict:
     content = workdir / f"content-{n}"
     instance = workdir / f"instance-{n}"
-    started = time.perf_counter()
-    generated = generate(ROOT / "content", content, n)
-    print(f"\n== {n:,} items (corpus generated in {time.perf_counter() - started:.1f}s)", flush=True)
     random_vectors = n > real_up_to
     embedder = RandomCorpusEmbedder(minilm) if random_vectors else minilm
-
-    full = build(content, instance, source="working", embedder=embedder, full=True)
-    print(f"full build: {full.seconds:.1f}s {full.timings}", flush=True)
+    if reuse and bundle.current_bundle(instance) is not None:  # built by an earlier run: no full build
+        generated = sorted((content / "items").rglob("*-1????.md"))
+        full = None
+        print(f"\n== {n:,} items (corpus and bundle reused from {workdir})", flush=True)
+    else:
+        started = time.perf_counter()
+        generated = generate(ROOT / "content", content, n)
+        print(f"\n== {n:,} items (corpus generated in {time.perf_counter() - started:.1f}s)", flush=True)
+        full = build(content, instance, source="working", embedder=embedder, full=True)
+        print(f"full build: {full.seconds:.1f}s {full.timings}", flush=True)
     edited = generated[len(generated) // 2]
     text = edited.read_text(encoding="utf-8")
     edited.write_text(text.replace("\nsummary: ", "\nsummary: Edited for the benchmark. ", 1), encoding="utf-8")
@@ -138,8 +140,8 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
     service = SearchService(bundle.current_bundle(instance), lambda name: minilm)
     from indexer.record.loading import load_library
 
-    conn = fts5_table()
-    fill_fts5(conn, load_library(content))
+    conn = sqlite3.connect(":memory:")
+    fts5_baseline.fill(conn, load_library(content))
 
     results: dict[str, tuple[float, float]] = {}
 
@@ -163,6 +165,15 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
 
         measure(f"{mode}, query embedding not cached", uncached)
     measure("query embedding alone (model)", lambda q: minilm.embed([q]))
+    vocabulary = sorted(service.spelling.frequencies)
+    worst = worst_case_queries(vocabulary)
+
+    def worst_uncached(q):
+        service.embed_query.cache_clear()
+        service.search(service.parse(q, FILTERS if len(q) % 2 else None, "hybrid", 1, 20))
+
+    samples = [s for _ in range(repeat) for q in worst for s in timed(lambda q=q: worst_uncached(q))]
+    results["worst-case queries, hybrid, embedding not cached"] = percentiles(samples)
 
     def matrix_only(q):
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
@@ -176,19 +187,19 @@ def bench_size(n: int, workdir: Path, queries: list[str], minilm: MiniLMEmbedder
         kq = kw.build_query(service.analyzer, q, service.synonyms.expansions(q))
         kq.query and service.searcher.search(kq.query, limit=20)
 
-    if n <= WHOOSH_REFERENCE_UP_TO:  # minutes per pass beyond this
+    if n <= whoosh_up_to:  # minutes per pass beyond this
         measure("keyword retrieval only (Whoosh's own, top 20)", whoosh_only, passes=1)
-    measure("FTS5 baseline (top 20)", lambda q: fts5_search(conn, q))
+    measure("FTS5 baseline (top 20)", lambda q: fts5_baseline.search(conn, q))
 
     base = results["FTS5 baseline (top 20)"][0]
-    print(f"{'':46}{'p50 ms':>9}{'p95 ms':>9}{'p50 / FTS5':>12}")
-    for label, (p50, p95) in results.items():
-        print(f"{label:46}{p50:9.2f}{p95:9.2f}{p50 / base:12.1f}")
+    print(f"{'':50}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'p50 / FTS5':>12}")
+    for label, (p50, p95, worst) in results.items():
+        print(f"{label:50}{p50:9.2f}{p95:9.2f}{worst:9.2f}{p50 / base:12.1f}")
     if random_vectors:
         print("(corpus vectors are random unit vectors; queries embedded by the real model)")
     return {
         "items": n,
-        "full_build_s": full.seconds,
+        "full_build_s": full.seconds if full else None,
         "one_change_s": one.seconds,
         "latency": results,
         "random_vectors": random_vectors,
@@ -201,6 +212,15 @@ def main() -> int:
     parser.add_argument("--real-embeddings-up-to", type=int, default=10000)
     parser.add_argument("--repeat", type=int, default=3, help="passes over the query set per measurement")
     parser.add_argument("--workdir", type=Path, default=None, help="keep corpora and bundles here")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --workdir: measure the bundles an earlier run left there"
+    )
+    parser.add_argument(
+        "--whoosh-reference-up-to",
+        type=int,
+        default=WHOOSH_REFERENCE_UP_TO,
+        help="time Whoosh's own scoring up to this size (0: never; it takes minutes at 10,000)",
+    )
     args = parser.parse_args()
 
     queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
@@ -212,11 +232,29 @@ def main() -> int:
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         for n in args.sizes:
-            bench_size(n, args.workdir, queries, minilm, args.real_embeddings_up_to, args.repeat)
+            bench_size(
+                n,
+                args.workdir,
+                queries,
+                minilm,
+                args.real_embeddings_up_to,
+                args.repeat,
+                args.reuse,
+                args.whoosh_reference_up_to,
+            )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             for n in args.sizes:
-                bench_size(n, Path(tmp), queries, minilm, args.real_embeddings_up_to, args.repeat)
+                bench_size(
+                    n,
+                    Path(tmp),
+                    queries,
+                    minilm,
+                    args.real_embeddings_up_to,
+                    args.repeat,
+                    False,
+                    args.whoosh_reference_up_to,
+                )
     return 0
 
 

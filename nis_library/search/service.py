@@ -11,21 +11,22 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 
-from indexer.bundle import keyword_index, store, term_matrix
+from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
 from indexer.bundle.documents import FACETS
-from indexer.bundle.embeddings import Embedder, make_embedder
+from indexer.bundle.embeddings import Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
-from nis_library.search import facets, keyword, snippets
+from nis_library.loaded_bundles import LOADED
+from nis_library.search import facets, keyword, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 
 QUERY_CACHE_SIZE = 4096
+MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest judged query has 18
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic
 # list, the result count and facet counts). Measured on the 106 judged queries with
 # all-MiniLM-L6-v2: at 0.25, 78% of relevant query-item pairs pass and 31% of the rest (at 0.20:
@@ -38,22 +39,10 @@ class ItemInfo(ItemSummary):
     text: str  # plain text for snippets: summary and the practical sections
 
 
-def _single_threaded_blas() -> None:
-    """One BLAS thread per process. The model's OpenMP threads keep spinning after each query
-    embedding, and a multi-threaded BLAS product right after it fights them for the two cores:
-    measured, p95 of embed-then-score went from 108 ms to 13 ms with this limit."""
-    global _BLAS_LIMITED
-    if not _BLAS_LIMITED:
-        threadpool_limits(limits=1, user_api="blas")
-        _BLAS_LIMITED = True
-
-
-_BLAS_LIMITED = False
-
-
 class SearchService:
     def __init__(self, bundle_dir: Path, embedder_factory: Callable[[str], Embedder] | None = None):
-        _single_threaded_blas()
+        # One compute thread unless the process set a budget (gunicorn_conf does): see compute_threads.
+        compute_threads.ensure_budget(1)
         self.bundle_dir = Path(bundle_dir)
         self.manifest = bundles.read_manifest(self.bundle_dir)
         db = store.open_db(self.bundle_dir / bundles.DB_NAME, read_only=True)
@@ -74,11 +63,12 @@ class SearchService:
         self._local = threading.local()
         self._check_keyword_index()
         self.model_name = self.manifest["embedder"]
-        self._embedder_factory = embedder_factory or (lambda name: make_embedder(_EMBEDDER_KEYS.get(name, name)))
+        self._embedder_factory = embedder_factory or (lambda name: shared_embedder(_EMBEDDER_KEYS.get(name, name)))
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
         self.known_words = frozenset(p for group in self.synonyms.groups for phrase in group for p in phrase.split())
+        self.spelling = spelling.SpellingVocabulary.from_index(self.searcher.reader(), keyword.SPELLING_FIELDS)
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -151,7 +141,9 @@ class SearchService:
             return self._embedder
 
     def _embed_query(self, text: str) -> np.ndarray:
-        return self.embedder().embed([text])[0]
+        embedder = self.embedder()
+        shorten = getattr(embedder, "shorten", None)  # the model's cost grows with the query's tokens
+        return embedder.embed([shorten(text, MAX_QUERY_TOKENS) if shorten else text])[0]
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -210,7 +202,7 @@ class SearchService:
             )
         suggestion = None
         if text and total < 3:
-            suggestion = keyword.spelling_suggestion(self.searcher, text, self.known_words, self.analyzer)
+            suggestion = spelling.suggestion(text, self._is_known, self.spelling)
         return SearchResults(
             query=text,
             mode=request.mode,
@@ -224,6 +216,9 @@ class SearchService:
             messages=messages,
             expanded_with=tuple(expansions),
         )
+
+    def _is_known(self, word: str) -> bool:
+        return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
     def _hit(self, rank, row, keyword_score, similarity, kq) -> Hit:
         item = self.items[row]
@@ -251,36 +246,25 @@ def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
 
 
 _EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "hashing-stand-in": "hashing"}
-_services: dict[Path, SearchService] = {}
-_services_lock = threading.Lock()
 
 
 def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
-    """The service for the bundle `instance/library` points at now, loaded once per process.
-    After a rebuild swaps the link, the next call loads the new bundle."""
-    link = bundles.link_path(instance_dir)
-    current = bundles.current_bundle(instance_dir)
-    if current is None:
-        reason = (
-            "is missing" if not link.exists() and not link.is_symlink() else "is incomplete or from another version"
-        )
-        raise bundles.BundleError(f"The search bundle at {link} {reason}. Run 'nis build' to build it.")
-    with _services_lock:
-        service = _services.get(current)
-        if service is None:
-            try:
-                service = SearchService(current, embedder_factory)
-            except bundles.BundleError:
-                raise
-            except Exception as exc:  # a damaged file inside the bundle
-                raise bundles.BundleError(
-                    f"The search bundle at {link} cannot be read ({exc.__class__.__name__}: "
-                    f"{exc}). Run 'nis build --full' to rebuild it."
-                ) from exc
-            for old in [p for p in _services if p != current]:
-                del _services[old]
-            _services[current] = service
-        return service
+    """The service for the bundle `instance/library` serves, loaded once per process and shared with
+    the catalogue (`nis_library.loaded_bundles`). After a rebuild swaps the link, the old bundle
+    answers until the new one has loaded in the background."""
+
+    def load(bundle_dir: Path) -> SearchService:
+        try:
+            return SearchService(bundle_dir, embedder_factory)
+        except bundles.BundleError:
+            raise
+        except Exception as exc:  # a damaged file inside the bundle
+            raise bundles.BundleError(
+                f"The search bundle at {bundle_dir} cannot be read ({exc.__class__.__name__}: "
+                f"{exc}). Run 'nis build --full' to rebuild it."
+            ) from exc
+
+    return LOADED.get(instance_dir, "search", load)
 
 
 def search(

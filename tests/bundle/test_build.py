@@ -13,6 +13,7 @@ from indexer.bundle import location as bundle
 from indexer.bundle.build import BuildRefused, build
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
+from nis_library.loaded_bundles import LOADED
 from nis_library.search import get_service
 from nis_library.search.service import SearchService
 from tests.support import ContentTree, build_hashing
@@ -102,6 +103,8 @@ def test_a_reader_of_the_old_bundle_keeps_working_after_a_swap(tree: ContentTree
     build_hashing(tree, instance)
     old = old_service.search(old_service.parse("zebra", mode="keyword"))
     assert old.total == 0  # the old bundle, still readable, unchanged
+    assert get_service(instance) is old_service  # answers at once; the new bundle loads meanwhile
+    LOADED.wait_until_warm(instance, timeout=60)
     new_service = get_service(instance)
     assert new_service is not old_service
     assert new_service.search(new_service.parse("zebra", mode="keyword")).total == 1

@@ -89,3 +89,11 @@ def test_teachers_words_find_the_right_strategy_first(real_service):
     for query, expected in expectations.items():
         top3 = [h.id for h in real_service.search(real_service.parse(query)).hits[:3]]
         assert expected in top3, (query, top3)
+
+
+def test_a_long_query_is_cut_to_a_bounded_number_of_tokens(minilm):
+    long_query = "huomw vsnbm wsnyv wbfoc iwfoq " * 20
+    short = minilm.shorten(long_query, 64)
+    assert long_query.startswith(short)
+    assert len(minilm.model.tokenizer(short, add_special_tokens=False)["input_ids"]) == 64
+    assert minilm.shorten("child forgets instructions", 64) == "child forgets instructions"

@@ -196,3 +196,21 @@ def test_search_command_json_and_errors(tree, instance):
     assert data["hits"][0]["sample"] is True
     bad = runner.invoke(main, ["search", "x", "--instance", str(instance), "--layer", "tier-2"])
     assert bad.exit_code == 2 and "Valid values: universal" in bad.output
+
+
+def test_the_model_reads_a_bounded_number_of_query_tokens(service):
+    from nis_library.search.service import MAX_QUERY_TOKENS
+
+    seen = []
+
+    class Recording(HashingEmbedder):
+        def shorten(self, text, max_tokens):  # a word a token, for the stand-in
+            return " ".join(text.split()[:max_tokens])
+
+        def embed(self, texts):
+            seen.extend(texts)
+            return super().embed(texts)
+
+    recording = SearchService(service.bundle_dir, lambda name: Recording())
+    recording.search(recording.parse(" ".join(f"w{i}" for i in range(70)), mode="semantic"))  # 70 words, 269 chars
+    assert len(seen) == 1 and len(seen[0].split()) == MAX_QUERY_TOKENS

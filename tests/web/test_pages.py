@@ -372,7 +372,7 @@ def test_gunicorn_workers_load_the_model_before_their_first_request(shipped_inst
     from nis_library.search import get_service
 
     warnings = []
-    log = SimpleNamespace(warning=lambda *args: warnings.append(args[0] % args[1:]))
+    log = SimpleNamespace(warning=lambda *args: warnings.append(args[0] % args[1:]), info=lambda *args: None)
     gunicorn_conf.post_worker_init(SimpleNamespace(wsgi=create_app({"INSTANCE_DIR": str(shipped_instance)}), log=log))
     service = get_service(shipped_instance)
     assert service._embedder is not None and service.embed_query.cache_info().currsize >= 1

@@ -1,0 +1,112 @@
+"""The bundles this process serves, each loaded once and shared by search and the catalogue.
+
+One entry per instance folder, so the public library and the preview both stay loaded. An entry holds
+the parts built from one bundle (the search service, the catalogue), all from the same bundle. When a
+rebuild moves the folder's `library` link, the entry goes on answering from the old bundle while a
+background thread loads the new one's parts; then it switches, and the old bundle is released once
+the requests using it finish. No visitor waits for a bundle to load, except the very first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from indexer.bundle import location as bundles
+
+log = logging.getLogger(__name__)
+Loader = Callable[[Path], object]
+
+
+@dataclass
+class _Entry:
+    bundle: Path
+    parts: dict[str, object] = field(default_factory=dict)
+    loaders: dict[str, Loader] = field(default_factory=dict)
+
+
+class LoadedBundles:
+    def __init__(self) -> None:
+        self._entries: dict[Path, _Entry] = {}
+        self._lock = threading.Lock()  # guards the dictionaries, never held while loading
+        self._load_locks: dict[Path, threading.Lock] = {}  # one load at a time per instance
+        self._warming: dict[Path, tuple[Path, threading.Thread]] = {}
+
+    def get(self, instance: Path, part: str, loader: Loader) -> object:
+        """`part` of the bundle `instance/library` serves, loaded by `loader(bundle_dir)` the first
+        time; after a swap, the old bundle's until the new one is loaded in the background."""
+        instance = Path(instance).absolute()
+        current = _current_or_error(instance)
+        with self._lock:
+            entry = self._entries.get(instance)
+            if entry is not None and part in entry.parts:
+                if entry.bundle != current:
+                    self._start_warming(instance, current, entry)
+                return entry.parts[part]
+            load_lock = self._load_locks.setdefault(instance, threading.Lock())
+        with load_lock:  # first use of this part: the caller waits, once
+            with self._lock:
+                entry = self._entries.get(instance)
+                if entry is not None and part in entry.parts:
+                    return entry.parts[part]
+                bundle = entry.bundle if entry is not None else current  # an entry's parts share a bundle
+            value = loader(bundle)
+            with self._lock:
+                entry = self._entries.get(instance)
+                if entry is None or entry.bundle != bundle:  # replaced meanwhile: start afresh
+                    entry = self._entries[instance] = _Entry(bundle)
+                entry.parts[part] = value
+                entry.loaders[part] = loader
+            return value
+
+    def bundle(self, instance: Path) -> Path | None:
+        """The bundle the instance's entry answers from now."""
+        entry = self._entries.get(Path(instance).absolute())
+        return entry.bundle if entry else None
+
+    def wait_until_warm(self, instance: Path, timeout: float | None = None) -> None:
+        """Wait for a background load of the instance's new bundle, if one is running."""
+        warming = self._warming.get(Path(instance).absolute())
+        if warming is not None:
+            warming[1].join(timeout)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def _start_warming(self, instance: Path, bundle: Path, entry: _Entry) -> None:
+        """Load `bundle`'s parts in a thread, once per bundle (also once only if it fails)."""
+        if instance in self._warming and self._warming[instance][0] == bundle:
+            return
+        loaders = dict(entry.loaders)
+        thread = threading.Thread(
+            target=self._warm, args=(instance, bundle, loaders), name=f"load bundle {bundle.name}", daemon=True
+        )
+        self._warming[instance] = (bundle, thread)
+        thread.start()
+
+    def _warm(self, instance: Path, bundle: Path, loaders: dict[str, Loader]) -> None:
+        try:
+            parts = {name: load(bundle) for name, load in loaders.items()}
+        except Exception:  # keep serving the old bundle; the next rebuild tries again
+            log.exception("cannot load the new bundle %s; still serving the previous one", bundle)
+            return
+        with self._lock:
+            self._entries[instance] = _Entry(bundle, parts, loaders)  # the old entry is released
+
+
+def _current_or_error(instance: Path) -> Path:
+    current = bundles.current_bundle(instance)
+    if current is None:
+        link = bundles.link_path(instance)
+        reason = (
+            "is missing" if not link.exists() and not link.is_symlink() else "is incomplete or from another version"
+        )
+        raise bundles.BundleError(f"The search bundle at {link} {reason}. Run 'nis build' to build it.")
+    return current
+
+
+LOADED = LoadedBundles()  # the process's one cache
