@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from indexer.bundle.embeddings import EMBEDDERS, make_embedder
+from indexer.bundle.location import models_dir
 from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 from indexer.record.loading import load_library
@@ -177,13 +178,15 @@ def build(
 
     settings = _settings(CONTENT_DIR=content_path, INSTANCE_DIR=instance_path, EMBEDDER=embedder)
     content, instance = settings.content_dir, settings.instance_dir
+    target = config.preview_dir(instance) if preview else instance
     try:
         report = run_build(
             content,
-            config.preview_dir(instance) if preview else instance,
+            target,
             source="working" if preview else "published",
             full=full,
-            embedder=make_embedder(settings["EMBEDDER"]),
+            # The ONNX embedder exports its model into the instance now, so the workers need not.
+            embedder=make_embedder(settings["EMBEDDER"], models_dir(target)),
             progress=_progress_bar(),
             vectors_from=instance if preview else config.preview_dir(instance),
         )

@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.bundle.build import build  # noqa: E402
-from indexer.bundle.embeddings import make_embedder  # noqa: E402
+from indexer.bundle.embeddings import EMBEDDERS, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search.quality import evaluate, load_judgements  # noqa: E402
 
@@ -28,7 +28,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--embedder", default="minilm", help="minilm (default) or hashing")
+    parser.add_argument("--embedder", default="minilm", choices=sorted(EMBEDDERS), help="default: minilm")
     parser.add_argument("--by-area", action="store_true", help="also report each area of development")
     args = parser.parse_args()
 

@@ -134,7 +134,7 @@ def build(
     `vectors_from`: another instance (the public one, for a preview; or the reverse) whose
     current bundle's embeddings are reused for identical passages instead of embedding them again."""
     clock = Stopwatch()
-    embedder = embedder or make_embedder()
+    embedder = embedder or make_embedder(models_dir=bundle.models_dir(instance_dir))
     instance_dir = Path(instance_dir)
     instance_dir.mkdir(parents=True, exist_ok=True)
     previous = _previous_bundle(instance_dir, embedder, full, source)

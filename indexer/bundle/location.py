@@ -21,6 +21,7 @@ MANIFEST = "manifest.json"  # written last: a bundle without it is incomplete
 DB_NAME = "library.db"
 WHOOSH_DIR = "whoosh"
 FORMAT = 3  # the bundle layout; readers refuse other formats (2: term matrix, read cache; 3: links)
+MODELS_DIR = "models"  # the ONNX export of the embedding model (indexer.bundle.onnx_model), kept across builds
 KEEP_BUNDLES = 2  # the current one and the one before it
 
 
@@ -30,6 +31,15 @@ class BundleError(Exception):
 
 def link_path(instance: Path) -> Path:
     return Path(instance) / LINK_NAME
+
+
+def models_dir(instance: Path) -> Path:
+    return Path(instance) / MODELS_DIR
+
+
+def instance_of(bundle: Path) -> Path:
+    """The instance folder a bundle folder (instance/bundles/<build>) belongs to."""
+    return Path(bundle).parent.parent
 
 
 def new_bundle_dir(instance: Path) -> Path:

@@ -63,7 +63,7 @@ class SearchService:
         self._local = threading.local()
         self._check_keyword_index()
         self.model_name = self.manifest["embedder"]
-        self._embedder_factory = embedder_factory or (lambda name: shared_embedder(_EMBEDDER_KEYS.get(name, name)))
+        self._embedder_factory = embedder_factory or self._shared_embedder
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
@@ -129,6 +129,11 @@ class SearchService:
         if searcher is None:
             searcher = self._local.searcher = self.index.searcher()
         return searcher
+
+    def _shared_embedder(self, model_name: str) -> Embedder:
+        # The ONNX embedder's model is cached in the bundle's instance folder by `nis build`.
+        models = bundles.models_dir(bundles.instance_of(self.bundle_dir))
+        return shared_embedder(_EMBEDDER_KEYS.get(model_name, model_name), models)
 
     def embedder(self) -> Embedder:
         with self._embedder_lock:
@@ -245,7 +250,7 @@ def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return rows[np.argsort(-scores[rows], kind="stable")]
 
 
-_EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "hashing-stand-in": "hashing"}
+_EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "all-MiniLM-L6-v2-onnx": "minilm-onnx", "hashing-stand-in": "hashing"}
 
 
 def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:

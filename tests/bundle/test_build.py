@@ -198,3 +198,15 @@ def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instan
     preview = build_hashing(tree, instance / "preview", source="working", vectors_from=instance)
     assert preview.embedded == 1  # only the draft's changed passage
     assert search(instance / "preview", "vocabulary", mode="semantic").total > 0
+
+
+class OtherModel(CountingEmbedder):
+    name = "another-model"
+
+
+def test_a_build_with_another_embedder_embeds_everything_again(tree: ContentTree, instance: Path):
+    first = build(tree.root, instance, source="working", embedder=HashingEmbedder())
+    embedder = OtherModel()
+    report = build(tree.root, instance, source="working", embedder=embedder)
+    assert report.full and report.embedded == first.searchable == len(embedder.embedded) > 0
+    assert bundle.read_manifest(report.bundle)["embedder"] == "another-model"

@@ -214,3 +214,19 @@ def test_the_model_reads_a_bounded_number_of_query_tokens(service):
     recording = SearchService(service.bundle_dir, lambda name: Recording())
     recording.search(recording.parse(" ".join(f"w{i}" for i in range(70)), mode="semantic"))  # 70 words, 269 chars
     assert len(seen) == 1 and len(seen[0].split()) == MAX_QUERY_TOKENS
+
+
+def test_every_embedder_a_bundle_names_is_found_again_by_the_service():
+    from indexer.bundle.embeddings import EMBEDDERS
+    from nis_library.search.service import _EMBEDDER_KEYS
+
+    assert {cls.name: key for key, cls in EMBEDDERS.items()} == _EMBEDDER_KEYS
+
+
+def test_the_service_looks_for_the_models_in_its_bundles_instance(tree: ContentTree, instance, monkeypatch):
+    from nis_library.search import service as service_module
+
+    asked = []
+    monkeypatch.setattr(service_module, "shared_embedder", lambda *args: asked.append(args) or HashingEmbedder())
+    SearchService(build_hashing(tree, instance).bundle).embedder()
+    assert asked == [("hashing", instance / "models")]
