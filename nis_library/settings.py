@@ -166,10 +166,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "EMBEDDER",
-        "minilm",
+        "minilm-onnx",
         _one_of(*EMBEDDERS),
         str,
-        "the model nis build embeds with: minilm (the real one) or hashing (a fast stand-in for tests)",
+        "the model nis build embeds with: minilm-onnx (the real one run by ONNX Runtime), minilm (the same on "
+        "torch) or hashing (a fast stand-in for tests)",
     ),
     Setting(
         "PREVIEW", False, _switch, bool, "serve the working copies, drafts marked, at /preview (off for the public)"

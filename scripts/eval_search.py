@@ -2,6 +2,7 @@
 """Measure search quality on the judged query set: nDCG@10, Recall@10 and MRR for each mode.
 
 .venv/bin/python scripts/eval_search.py            # builds content/ into a temporary bundle
+.venv/bin/python scripts/eval_search.py --embedder minilm  # the same model on torch
 .venv/bin/python scripts/eval_search.py --by-area  # also per area of development
 """
 
@@ -28,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--embedder", default="minilm", choices=sorted(EMBEDDERS), help="default: minilm")
+    parser.add_argument("--embedder", default="minilm-onnx", choices=sorted(EMBEDDERS))
     parser.add_argument("--by-area", action="store_true", help="also report each area of development")
     args = parser.parse_args()
 

@@ -152,7 +152,7 @@ class HashingEmbedder:
 EMBEDDERS = {"minilm": MiniLMEmbedder, "minilm-onnx": OnnxMiniLMEmbedder, "hashing": HashingEmbedder}
 
 
-def make_embedder(name: str = "minilm", models_dir: Path | None = None) -> Embedder:
+def make_embedder(name: str = "minilm-onnx", models_dir: Path | None = None) -> Embedder:
     """The embedder called `name` (see EMBEDDERS). The caller decides: the `nis` command passes
     the EMBEDDER setting; nothing here reads the environment. `models_dir`: where the ONNX
     embedder caches its exported model (the instance's models/ folder)."""
@@ -167,7 +167,7 @@ _shared: dict[str, Embedder] = {}
 _shared_lock = threading.Lock()
 
 
-def shared_embedder(name: str = "minilm", models_dir: Path | None = None) -> Embedder:
+def shared_embedder(name: str = "minilm-onnx", models_dir: Path | None = None) -> Embedder:
     """One embedder per model per process, for every bundle served: the model takes seconds to load
     and about 100 MB, and a bundle swap or the preview must not load it again."""
     with _shared_lock:

@@ -1,0 +1,56 @@
+#!/usr/bin/env python
+"""Per-query embedding time, torch (minilm) against ONNX Runtime (minilm-onnx), in one process on
+one compute thread, over the judged queries; rounds alternate the two so load on a shared machine
+falls on both alike. Also the smallest cosine between their vectors for the same queries.
+
+    .venv/bin/python scripts/bench_query_encoder.py [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer.bundle import compute_threads  # noqa: E402
+from indexer.bundle.embeddings import MiniLMEmbedder, OnnxMiniLMEmbedder  # noqa: E402
+from nis_library.search.quality import load_judgements  # noqa: E402
+from nis_library.search.service import MAX_QUERY_TOKENS  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    compute_threads.set_budget(1)  # as each gunicorn worker runs
+    queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
+    with tempfile.TemporaryDirectory() as models:
+        encoders = {"torch": MiniLMEmbedder(), "onnx": OnnxMiniLMEmbedder(Path(models))}
+        times: dict[str, list[float]] = {name: [] for name in encoders}
+        for _ in range(args.rounds):
+            for name, encoder in encoders.items():
+                for query in queries:  # as the service embeds a query: shortened, alone
+                    started = time.perf_counter()
+                    encoder.embed([encoder.shorten(query, MAX_QUERY_TOKENS)])
+                    times[name].append((time.perf_counter() - started) * 1000)
+        cosines = np.sum(encoders["torch"].embed(queries) * encoders["onnx"].embed(queries), axis=1)
+    print(f"{len(queries)} judged queries x {args.rounds} rounds, one thread, load average {os.getloadavg()[0]:.1f}")
+    for name, samples in times.items():
+        p95 = statistics.quantiles(samples, n=20)[-1]
+        print(f"{name:<6} p50 {statistics.median(samples):6.1f} ms   p95 {p95:6.1f} ms")
+    print(f"torch / onnx p50: {statistics.median(times['torch']) / statistics.median(times['onnx']):.2f}x")
+    print(f"smallest cosine torch vs onnx: {cosines.min():.7f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
