@@ -196,13 +196,13 @@ def drive(port: int, paths: list[str], clients: int, seconds: float) -> Result:
 
 
 def build_bundle(content: Path, instance: Path) -> Path:
-    """A bundle of `content`'s working copies, embedded by the real model; returns the instance."""
+    """A bundle of `content`'s working copies, embedded by the real model as production embeds
+    (the EMBEDDER setting's default); returns the instance."""
     from indexer.bundle.build import build
-    from indexer.bundle.embeddings import MiniLMEmbedder
     from nis_library.settings import preview_dir
 
     target = preview_dir(instance)
-    report = build(content, target, source="working", embedder=MiniLMEmbedder())
+    report = build(content, target, source="working")
     print(f"built {report.items} items in {report.seconds:.0f}s", flush=True)
     return target
 
