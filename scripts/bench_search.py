@@ -41,7 +41,7 @@ from corpus import generate  # noqa: E402
 
 from indexer.bundle import location as bundle  # noqa: E402
 from indexer.bundle.build import build  # noqa: E402
-from indexer.bundle.embeddings import MiniLMEmbedder  # noqa: E402
+from indexer.bundle.embeddings import EMBEDDERS, Embedder, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search import keyword as kw  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
@@ -54,7 +54,7 @@ class RandomCorpusEmbedder:
     """Random unit vectors for corpus passages (seeded by the text), under the real model's name,
     so the search service embeds queries with the real model."""
 
-    def __init__(self, real: MiniLMEmbedder):
+    def __init__(self, real: Embedder):
         self.name, self.dimensions = real.name, real.dimensions
 
     def embed(self, texts):
@@ -107,7 +107,7 @@ def bench_size(
     n: int,
     workdir: Path,
     queries: list[str],
-    minilm: MiniLMEmbedder,
+    minilm: Embedder,
     real_up_to: int,
     repeat: int,
     reuse: bool,
@@ -221,6 +221,12 @@ def main() -> int:
         default=WHOOSH_REFERENCE_UP_TO,
         help="time Whoosh's own scoring up to this size (0: never; it takes minutes at 10,000)",
     )
+    parser.add_argument(
+        "--embedder",
+        choices=[name for name in EMBEDDERS if name != "hashing"],
+        default="minilm-onnx",
+        help="the real model's encoder (default: production's, minilm-onnx)",
+    )
     args = parser.parse_args()
 
     queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
@@ -228,7 +234,7 @@ def main() -> int:
         f"Machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}; {len(queries)} queries × {args.repeat}"
     )
-    minilm = MiniLMEmbedder()
+    minilm = make_embedder(args.embedder)
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         for n in args.sizes:
