@@ -1,0 +1,83 @@
+"""The audit trail: who changed what, when, from what to what. Append-only and hash-chained: each
+row's hash covers the hash of the row before it and the row's own canonical JSON, so editing,
+deleting or reordering rows breaks the chain at the first row touched, and `verify` names it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, select, text
+
+from indexer.content.hashing import digest
+from nis_library.state.schema import audit_log
+
+GENESIS = ""  # the previous hash of the first row
+
+
+@dataclass(frozen=True)
+class BadRow:
+    id: int
+    reason: str
+
+    def __str__(self) -> str:
+        return f"audit_log row {self.id}: {self.reason}"
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def _utc_text(at: dt.datetime) -> str:
+    """One spelling of a moment whichever database returned it (SQLite drops the time zone)."""
+    if at.tzinfo is not None:
+        at = at.astimezone(dt.UTC).replace(tzinfo=None)
+    return at.isoformat(timespec="microseconds")
+
+
+def row_hash(previous_hash: str, at: dt.datetime, actor: str, action: str, subject: str, before, after) -> str:
+    fields = {"at": _utc_text(at), "actor": actor, "action": action, "subject": subject}
+    return digest(previous_hash, canonical_json(fields | {"before": before, "after": after}))
+
+
+def append(
+    conn: Connection, actor: str, action: str, subject: str, before: Any, after: Any, *, at: dt.datetime | None = None
+) -> str:
+    """Add a row after the last one; its hash. Call inside the transaction that makes the change."""
+    if conn.dialect.name == "postgresql":
+        # Readers go on; a second writer waits here rather than fail on previous_hash's uniqueness.
+        conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
+    last = conn.execute(select(audit_log.c.hash).order_by(audit_log.c.id.desc()).limit(1)).scalar()
+    previous_hash = last or GENESIS
+    at = (at or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    before_json = None if before is None else canonical_json(before)
+    after_json = None if after is None else canonical_json(after)
+    new_hash = row_hash(previous_hash, at, actor, action, subject, before_json, after_json)
+    conn.execute(
+        audit_log.insert().values(
+            at=at,
+            actor=actor,
+            action=action,
+            subject=subject,
+            before=before_json,
+            after=after_json,
+            previous_hash=previous_hash,
+            hash=new_hash,
+        )
+    )
+    return new_hash
+
+
+def verify(conn: Connection) -> BadRow | None:
+    """The first row, in id order, whose link to the row before it or whose own hash is wrong."""
+    expected_previous = GENESIS
+    for row in conn.execute(select(audit_log).order_by(audit_log.c.id)):
+        if row.previous_hash != expected_previous:
+            return BadRow(row.id, "does not follow the row before it (a row deleted, inserted or reordered)")
+        recomputed = row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after)
+        if recomputed != row.hash:
+            return BadRow(row.id, "its contents do not match its hash (the row was edited)")
+        expected_previous = row.hash
+    return None

@@ -1,0 +1,44 @@
+"""The engine for the state store's database: SQLite in the instance folder unless DATABASE_URL names
+another (PostgreSQL through psycopg 3)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+
+STATE_FILE = "state.db"
+
+
+def database_url(configured: str | None, instance_dir: Path) -> str:
+    """The configured URL, with `postgresql://` read as psycopg 3's dialect; unset: SQLite in the
+    instance folder."""
+    if not configured:
+        return f"sqlite:///{Path(instance_dir).absolute() / STATE_FILE}"
+    if configured.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + configured.split("://", 1)[1]
+    return configured
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url)
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_engine(url: str) -> Engine:
+    path = url.removeprefix("sqlite:///")
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        # WAL lets the web workers read while one process writes; SQLite leaves foreign keys off
+        # unless asked, on every connection.
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    return engine

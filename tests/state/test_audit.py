@@ -1,0 +1,110 @@
+"""The audit log's hash chain on both backends: intact after appends, broken at the right row by an
+edit, a deletion or a reordering."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import text, update
+
+from nis_library.state import audit
+from nis_library.state.migrate import upgrade
+from nis_library.state.schema import audit_log
+
+
+@pytest.fixture
+def four_rows(engine):
+    upgrade(engine)
+    with engine.begin() as conn:
+        for n in range(1, 5):
+            audit.append(conn, f"user{n}", "recommendation.update", f"REC-{n}", {"status": "draft"}, {"status": n})
+    return engine
+
+
+def ids(engine) -> list[int]:
+    with engine.connect() as conn:
+        return list(conn.execute(text("select id from audit_log order by id")).scalars())
+
+
+def verify(engine):
+    with engine.connect() as conn:
+        return audit.verify(conn)
+
+
+def test_appended_rows_verify_and_chain(four_rows):
+    assert verify(four_rows) is None
+    with four_rows.connect() as conn:
+        rows = conn.execute(audit_log.select().order_by(audit_log.c.id)).all()
+    assert [r.id for r in rows] == [1, 2, 3, 4]
+    assert rows[0].previous_hash == audit.GENESIS
+    assert all(later.previous_hash == earlier.hash for earlier, later in zip(rows, rows[1:], strict=False))
+    assert rows[1].before == '{"status":"draft"}' and rows[1].after == '{"status":2}'
+
+
+def test_an_empty_log_verifies(engine):
+    upgrade(engine)
+    assert verify(engine) is None
+
+
+def test_the_time_is_part_of_the_hash_whatever_the_backend_returns(engine):
+    upgrade(engine)
+    moment = dt.datetime(2031, 9, 1, 12, 30, 15, 123456, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    with engine.begin() as conn:
+        audit.append(conn, "a", "x", "s", None, {"v": 1}, at=moment)
+    assert verify(engine) is None
+    with engine.begin() as conn:
+        conn.execute(update(audit_log).values(at=moment + dt.timedelta(seconds=1)))
+    assert verify(engine) == audit.BadRow(1, "its contents do not match its hash (the row was edited)")
+
+
+@pytest.mark.parametrize("column, value", [("actor", "mallory"), ("after", '{"status":99}'), ("before", None)])
+def test_an_edited_row_is_the_first_bad_row(four_rows, column, value):
+    with four_rows.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.id == 3).values({column: value}))
+    bad = verify(four_rows)
+    assert bad is not None and bad.id == 3 and "edited" in bad.reason
+
+
+def test_a_deleted_middle_row_breaks_the_chain_at_the_next(four_rows):
+    with four_rows.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id == 2))
+    bad = verify(four_rows)
+    assert bad is not None and bad.id == 3 and "deleted" in bad.reason
+
+
+def test_a_deleted_first_row_breaks_the_chain_at_the_next(four_rows):
+    with four_rows.begin() as conn:
+        conn.execute(audit_log.delete().where(audit_log.c.id == 1))
+    assert verify(four_rows).id == 2
+
+
+def test_two_rows_swapped_break_the_chain_at_the_first_of_them(four_rows):
+    with four_rows.begin() as conn:  # swap the ids of rows 2 and 3, through a free id
+        conn.execute(update(audit_log).where(audit_log.c.id == 2).values(id=100))
+        conn.execute(update(audit_log).where(audit_log.c.id == 3).values(id=2))
+        conn.execute(update(audit_log).where(audit_log.c.id == 100).values(id=3))
+    assert ids(four_rows) == [1, 2, 3, 4]
+    bad = verify(four_rows)
+    assert bad is not None and bad.id == 2 and "reordered" in bad.reason
+
+
+def test_a_forged_row_recomputed_with_its_own_hash_still_breaks_the_next(four_rows):
+    with four_rows.connect() as conn:
+        row = conn.execute(audit_log.select().where(audit_log.c.id == 2)).one()
+    forged = audit.row_hash(row.previous_hash, row.at, "mallory", row.action, row.subject, row.before, row.after)
+    with four_rows.begin() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="mallory", hash=forged))
+    bad = verify(four_rows)
+    assert bad is not None and bad.id == 3 and "does not follow" in bad.reason
+
+
+def test_a_second_chain_cannot_start(four_rows):
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), four_rows.begin() as conn:
+        conn.execute(
+            audit_log.insert().values(
+                at=dt.datetime.now(dt.UTC), actor="a", action="b", subject="c", previous_hash=audit.GENESIS, hash="x"
+            )
+        )

@@ -1,0 +1,49 @@
+"""Migrations on both backends: upgrade makes the tables and reaches head, twice is harmless, and a
+database behind is refused with the command that fixes it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, text
+
+from nis_library.state.migrate import SchemaNotCurrent, current_revision, head_revision, require_current_schema, upgrade
+
+
+def test_the_backend_is_the_one_named(engine, state_url):
+    with engine.connect() as conn:
+        if state_url.startswith("postgresql"):
+            assert "PostgreSQL" in conn.execute(text("select version()")).scalar()
+        else:
+            assert conn.execute(text("select sqlite_version()")).scalar()
+            assert conn.execute(text("pragma journal_mode")).scalar() == "wal"
+            assert conn.execute(text("pragma foreign_keys")).scalar() == 1
+
+
+def test_upgrade_creates_the_tables_and_reaches_head(engine):
+    assert current_revision(engine) is None
+    assert upgrade(engine) == head_revision() == "0001"
+    assert current_revision(engine) == "0001"
+    assert {"audit_log", "alembic_version"} <= set(inspect(engine).get_table_names())
+    columns = {c["name"] for c in inspect(engine).get_columns("audit_log")}
+    assert columns == {"id", "at", "actor", "action", "subject", "before", "after", "previous_hash", "hash"}
+
+
+def test_upgrade_is_idempotent(engine):
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "insert into audit_log (at, actor, action, subject, previous_hash, hash)"
+                " values ('2031-01-01 00:00:00', 'a', 'b', 'c', '', 'h')"
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from audit_log")).scalar() == 1
+
+
+def test_an_unmigrated_database_is_refused_naming_the_command(engine):
+    with pytest.raises(SchemaNotCurrent, match=r"never migrated.*run `nis db upgrade`"):
+        require_current_schema(engine)
+    upgrade(engine)
+    require_current_schema(engine)
