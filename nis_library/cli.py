@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -417,3 +418,67 @@ def show_config(output_format: str) -> None:
         click.echo(f"{name} (not a setting of the NIS Library; passed to Flask; value not shown)  [{source}]")
     for variable in settings.unknown_variables:
         click.echo(f"{variable} is set but is not a setting: ignored")
+
+
+# -- the state store ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _state_engine():
+    """The state store's engine, its connections closed when the command is done."""
+    from nis_library.state.database import database_url, make_engine
+
+    settings = _settings()
+    engine = make_engine(database_url(settings["DATABASE_URL"], settings.instance_dir))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@main.group()
+def db() -> None:
+    """The state store's database (SQLite in the instance folder, or DATABASE_URL's)."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every migration not yet applied; safe to run again."""
+    from nis_library.state.migrate import upgrade
+
+    with _state_engine() as engine:
+        revision = upgrade(engine)
+        click.echo(f"{engine.url.render_as_string(hide_password=True)} is at revision {revision} (head)")
+
+
+@db.command("current")
+def db_current() -> None:
+    """Print the revision the database is at ('none' if never migrated)."""
+    from nis_library.state.migrate import current_revision
+
+    with _state_engine() as engine:
+        click.echo(current_revision(engine) or "none")
+
+
+@main.group()
+def audit() -> None:
+    """The audit trail of every change of state."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Check the audit log's hash chain: exit 0 if whole, 1 naming the first bad row."""
+    from nis_library.state import audit as trail
+    from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
+
+    with _state_engine() as engine:
+        try:
+            require_current_schema(engine)
+        except SchemaNotCurrent as error:
+            raise click.ClickException(str(error)) from None
+        with engine.connect() as connection:
+            bad = trail.verify(connection)
+    if bad is not None:
+        click.echo(f"audit log broken at {bad}", err=True)
+        sys.exit(1)
+    click.echo("audit log intact")

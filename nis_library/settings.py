@@ -131,6 +131,24 @@ def _public_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
+def _database_url(raw: str) -> str:
+    if not raw.strip().startswith(("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")):
+        raise ValueError(
+            "is not a database URL such as postgresql://user:password@host/nis or sqlite:////path/state.db"
+        )
+    return raw.strip()
+
+
+def masked_url(url: str | None) -> str | None:
+    """A URL with its password replaced, fit to print or log."""
+    if not url:
+        return url
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    return url.replace(f":{parts.password}@", ":***@", 1)
+
+
 def public_host(public_url: str | None) -> str | None:
     return urlsplit(public_url).hostname if public_url else None
 
@@ -239,10 +257,19 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "threads each process's embedding model (torch, OpenMP) and BLAS (numpy, scipy) may use",
     ),
+    # The state store (nis_library.state). Holds a password in production: never printed unmasked.
+    Setting(
+        "DATABASE_URL",
+        None,
+        _database_url,
+        (str, type(None)),
+        "the state store's database, postgresql://user:password@host/name; unset: SQLite at INSTANCE_DIR/state.db",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
 FOLDERS = ("CONTENT_DIR", "INSTANCE_DIR")
+SECRET_URLS = ("DATABASE_URL",)  # shown with the password masked
 
 
 @dataclass(frozen=True)
@@ -304,7 +331,7 @@ class Settings:
             {
                 "setting": s.name,
                 "variable": s.variable,
-                "value": _plain(self.values[s.name]),
+                "value": masked_url(self.values[s.name]) if s.name in SECRET_URLS else _plain(self.values[s.name]),
                 "default": _plain(s.default),
                 "source": self.sources[s.name].as_dict(),
                 "help": s.help,
