@@ -14,6 +14,7 @@ from pathlib import Path
 
 from indexer.bundle import location as bundles
 from indexer.bundle import store
+from indexer.content.model import ITEM_ID_PATTERN
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 from indexer.record.reviews import Review
 from nis_library.loaded_bundles import LOADED
@@ -182,7 +183,7 @@ def get_catalogue(instance_dir: Path) -> Catalogue:
     return LOADED.get(instance_dir, "catalogue", Catalogue)
 
 
-ITEM_ID = re.compile(r"^[A-Z]{3}-\d{4,6}$")  # the content model's ItemId: INT-0042
+ITEM_ID = re.compile(ITEM_ID_PATTERN)  # the content model's ItemId: INT-0042
 
 
 def is_item_id(text: str) -> bool:

@@ -13,7 +13,9 @@ from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
 from indexer.content.schema import Slug, Strict, Text
 
-ItemId = Annotated[str, Field(pattern=r"^[A-Z]{3}-\d{4,6}$")]  # e.g. INT-0042
+# ASCII digits only: \d would also take other scripts' digits, giving one item a second address.
+ITEM_ID_PATTERN = r"^[A-Z]{3}-[0-9]{4,6}$"
+ItemId = Annotated[str, Field(pattern=ITEM_ID_PATTERN)]  # e.g. INT-0042
 SlugList = Annotated[list[Slug], Field(min_length=1)]
 TextList = Annotated[list[Text], Field(min_length=1)]
 SUMMARY_MAX = 300

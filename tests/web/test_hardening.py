@@ -285,3 +285,11 @@ def test_the_preview_redirect_says_noindex_and_public_pages_do_not(client):
     assert client.get("/preview").headers["X-Robots-Tag"] == "noindex"
     public = client.get("/items/ADJ-0004")
     assert "X-Robots-Tag" not in public.headers and 'name="robots"' not in text(public)
+
+
+def test_an_item_id_is_written_in_ascii_digits_only():
+    from nis_library.catalogue import is_item_id
+
+    assert is_item_id("INT-0407")
+    assert not is_item_id("INT-\u0660\u0664\u0660\u0667")  # Arabic-Indic digits: no second address
+    assert not is_item_id("INT-\uff10\uff14\uff10\uff17")  # fullwidth
