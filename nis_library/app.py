@@ -11,6 +11,8 @@ from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
 from nis_library.history import views as history_views
 from nis_library.search import views as search_views
+from nis_library.state.database import engine_for
+from nis_library.state.migrate import require_current_schema
 from nis_library.web import assets, context, errors, hosts, numbers, preview, security
 
 
@@ -31,10 +33,23 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
+    _open_state_store(app, settings)
     for part in (context, assets, security, errors, hosts, numbers, preview):
         part.init_app(app)
     _register_blueprints(app)
     return app
+
+
+def _open_state_store(app: Flask, settings: config.Settings) -> None:
+    """Every page may read the state store (recommendations, ISP links), so an app whose database is
+    missing migrations refuses to start, its error naming `nis db upgrade`, rather than fail later."""
+    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    try:
+        require_current_schema(engine)
+    except Exception:
+        engine.dispose()
+        raise
+    app.extensions[context.STATE_ENGINE] = engine
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -385,10 +385,11 @@ def render_results(results) -> str:
 def serve(host: str, port: int) -> None:
     """Serve the library on http://HOST:PORT (development server; use gunicorn in production)."""
     from nis_library.app import create_app
+    from nis_library.state.migrate import SchemaNotCurrent
 
     try:
         app = create_app()
-    except config.SettingsError as error:
+    except (config.SettingsError, SchemaNotCurrent) as error:
         raise click.ClickException(str(error)) from None
     app.run(host=host, port=port)
 
@@ -426,10 +427,10 @@ def show_config(output_format: str) -> None:
 @contextlib.contextmanager
 def _state_engine():
     """The state store's engine, its connections closed when the command is done."""
-    from nis_library.state.database import database_url, make_engine
+    from nis_library.state.database import engine_for
 
     settings = _settings()
-    engine = make_engine(database_url(settings["DATABASE_URL"], settings.instance_dir))
+    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
     try:
         yield engine
     finally:

@@ -207,6 +207,16 @@ def build_bundle(content: Path, instance: Path) -> Path:
     return target
 
 
+def migrate_state_store(instance: Path) -> None:
+    """The app refuses an un-migrated state store: give the served instance a current one (SQLite)."""
+    from nis_library.state.database import engine_for
+    from nis_library.state.migrate import upgrade
+
+    engine = engine_for(None, instance)
+    upgrade(engine)
+    engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=0, help="generate a corpus of N items (default: shipped)")
@@ -249,6 +259,7 @@ def main() -> int:
         fresh = iter(search_path(t, f) for t, f in queries[10:])
 
         code = args.service_code.resolve()
+        migrate_state_store(instance)
         env = {"NIS_INSTANCE_DIR": str(instance), "NIS_WORKERS": str(args.workers), "PYTHONPATH": str(code)}
         service_args = ["-c", "python:nis_library.gunicorn_conf", "nis_library:create_app()"]
         if code != ROOT:  # its gunicorn_conf may not size the workers

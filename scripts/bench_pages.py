@@ -178,8 +178,13 @@ def build_instance(tmp: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     from indexer.bundle.build import build
     from indexer.bundle.embeddings import HashingEmbedder
+    from nis_library.state.database import engine_for
+    from nis_library.state.migrate import upgrade
 
     build(ROOT / "content", tmp / "instance", embedder=HashingEmbedder())
+    engine = engine_for(None, tmp / "instance")  # the app refuses an un-migrated state store
+    upgrade(engine)
+    engine.dispose()
     return tmp / "instance"
 
 

@@ -1,15 +1,42 @@
 """Fixtures: a small, valid content tree of the tests' own, copied into a temporary folder; an
-instance folder; the shipped content built once for page tests."""
+instance folder; the shipped content built once for page tests; a migrated state store for every
+app a test builds."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from tests.support import FIXTURES, REPO, ContentTree
+
+_STATE_FOLDER = pytest.StashKey[Path]()
+
+
+def pytest_configure(config) -> None:
+    """`create_app` refuses a state store that is not migrated, so every app a test builds (even while
+    tests are collected) and every gunicorn a test starts uses one SQLite store migrated here, unless
+    the test names its own (`DATABASE_URL` in its config, or NIS_DATABASE_URL monkeypatched)."""
+    from nis_library.state.database import make_engine
+    from nis_library.state.migrate import upgrade
+
+    folder = Path(tempfile.mkdtemp(prefix="nis-test-state-"))
+    config.stash[_STATE_FOLDER] = folder
+    url = f"sqlite:///{folder / 'state.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    os.environ["NIS_DATABASE_URL"] = url
+
+
+def pytest_unconfigure(config) -> None:
+    folder = config.stash.get(_STATE_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop("NIS_DATABASE_URL", None)
 
 
 @pytest.fixture

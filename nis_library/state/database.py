@@ -42,3 +42,8 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     return engine
+
+
+def engine_for(configured: str | None, instance_dir: Path) -> Engine:
+    """The engine of the configured state store (the DATABASE_URL setting and the instance folder)."""
+    return make_engine(database_url(configured, instance_dir))

@@ -22,3 +22,13 @@ audit_log = Table(
     Column("previous_hash", String(64), nullable=False, unique=True),
     Column("hash", String(64), nullable=False, unique=True),
 )
+
+# One row per counted event (a failed sign-in, an API request): a sliding window is a count of a key's
+# rows newer than the window's start. Shared by every worker through the database (rate_limits.py).
+rate_limit_events = Table(
+    "rate_limit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, index=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+)

@@ -1,7 +1,7 @@
 """What a page needs to know about the request it answers: which bundle it reads (the public one,
 or in the preview the one built from the working copies), how to link to a sibling page without
 leaving the preview, the date review schedules are worked out for, and whether htmx asked for a
-fragment. Every feature's views use these; nothing here knows about any feature."""
+fragment, and the state store's engine. Every feature's views use these; nothing here knows about any feature."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask_htmx import HTMX
+from sqlalchemy import Engine
 
 from nis_library.settings import preview_dir
 
 PAGES = "web"  # the blueprint holding the pages a reader browses, served again at /preview ...
 PREVIEW = "preview"  # ... under this name
+STATE_ENGINE = "nis_state_engine"  # app.extensions key: the state store's engine, opened by the app factory
 
 htmx = HTMX()  # reads only the current request's headers
 
@@ -39,6 +41,11 @@ def page_url(endpoint: str, **values) -> str:
     """A link to another browsing page (`"browse.item"`, `"search.search_page"`) that stays in the
     preview when the reader is in it."""
     return url_for(f"{PREVIEW if in_preview() else PAGES}.{endpoint}", **values)
+
+
+def state_engine() -> Engine:
+    """The state store's engine (one per process; its pool hands each request a connection)."""
+    return current_app.extensions[STATE_ENGINE]
 
 
 def today() -> dt.date:

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from nis_library.cli import main
 from nis_library.state import audit
 from nis_library.state.database import make_engine
+from nis_library.state.migrate import head_revision
 from nis_library.state.schema import audit_log
 
 
@@ -20,9 +21,9 @@ def nis(state_url, tmp_path, *args):
 def test_upgrade_current_and_verify(state_url, tmp_path):
     assert nis(state_url, tmp_path, "db", "current").output == "none\n"
     upgraded = nis(state_url, tmp_path, "db", "upgrade")
-    assert upgraded.exit_code == 0 and "revision 0001" in upgraded.output
+    assert upgraded.exit_code == 0 and f"revision {head_revision()} (head)" in upgraded.output
     assert nis(state_url, tmp_path, "db", "upgrade").exit_code == 0
-    assert nis(state_url, tmp_path, "db", "current").output == "0001\n"
+    assert nis(state_url, tmp_path, "db", "current").output == f"{head_revision()}\n"
     ok = nis(state_url, tmp_path, "audit", "verify")
     assert ok.exit_code == 0 and ok.output == "audit log intact\n"
 
@@ -46,7 +47,8 @@ def test_verify_refuses_an_unmigrated_database(state_url, tmp_path):
     assert result.exit_code == 1 and "run `nis db upgrade`" in result.output
 
 
-def test_sqlite_in_the_instance_folder_by_default(tmp_path):
+def test_sqlite_in_the_instance_folder_by_default(tmp_path, monkeypatch):
+    monkeypatch.delenv("NIS_DATABASE_URL")
     env = {"NIS_INSTANCE_DIR": str(tmp_path / "instance")}
     assert CliRunner().invoke(main, ["db", "upgrade"], env=env).exit_code == 0
     assert (tmp_path / "instance" / "state.db").is_file()
