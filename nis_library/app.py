@@ -10,6 +10,7 @@ from nis_library import settings as config
 from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
 from nis_library.history import views as history_views
+from nis_library.isp_links import views as isp_links_views
 from nis_library.search import views as search_views
 from nis_library.state.database import engine_for
 from nis_library.state.migrate import require_current_schema
@@ -62,3 +63,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(isp_links_views.blueprint, url_prefix="/api/v1")

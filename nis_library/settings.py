@@ -265,6 +265,40 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "the state store's database, postgresql://user:password@host/name; unset: SQLite at INSTANCE_DIR/state.db",
     ),
+    # The ISP links API (nis_library.isp_links): per-token rate limit, body size, bulk size, webhooks.
+    Setting(
+        "API_RATE_LIMIT",
+        600,
+        _whole_number(1),
+        int,
+        "requests each API token may make per API_RATE_WINDOW seconds (counted in the state store)",
+    ),
+    Setting("API_RATE_WINDOW", 60, _whole_number(1), int, "seconds of the API's per-token rate limit window"),
+    Setting(
+        "API_MAX_BODY_BYTES",
+        1048576,
+        _whole_number(1024),
+        int,
+        "the largest JSON body the ISP links API accepts, in bytes (larger: 413)",
+    ),
+    Setting("ISP_LINKS_BULK_MAX", 500, _whole_number(1), int, "the most links one bulk create may hold"),
+    Setting(
+        "WEBHOOK_TIMEOUT", 10, _whole_number(1), int, "seconds nis webhooks deliver waits for a callback to answer"
+    ),
+    Setting(
+        "WEBHOOK_MAX_ATTEMPTS",
+        8,
+        _whole_number(1),
+        int,
+        "attempts at a webhook delivery (with exponential backoff between them) before it is marked failed",
+    ),
+    Setting(
+        "WEBHOOKS_ALLOW_LOCALHOST",
+        False,
+        _switch,
+        bool,
+        "accept http://localhost and http://127.0.0.1 webhook callbacks (development and tests only)",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -30,6 +30,7 @@ FEATURES = (
     "nis_library.history",
     "nis_library.api",
     "nis_library.state",
+    "nis_library.isp_links",
     "nis_library.governance",
 )
 # ... and the wiring above them all, which nothing imports.

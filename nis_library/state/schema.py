@@ -3,7 +3,7 @@ them; this is what the code reads and writes through."""
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, Text
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
 
 metadata = MetaData()
 
@@ -31,4 +31,67 @@ rate_limit_events = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(200), nullable=False, index=True),
     Column("at", DateTime(timezone=True), nullable=False),
+)
+
+# -- ISP links (nis_library.isp_links) -------------------------------------------------------------
+
+# A setting's ISP system. Only the SHA-256 of its bearer token is kept (tokens are 256-bit random, so
+# a fast hash is enough: nothing to guess, and no per-request cost of a slow password hash).
+api_clients = Table(
+    "api_clients",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+# A planned intervention in an ISP pinned to one version of an item. `id` is random (what clients
+# see); `seq` orders the listing and its cursor. `notified_through`: the item's latest version when
+# the link was made or acknowledged; webhooks are only sent about versions after it.
+isp_links = Table(
+    "isp_links",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("client_id", Integer, ForeignKey("api_clients.id"), nullable=False, index=True),
+    Column("isp_ref", String(64), nullable=False),
+    Column("item_id", String(20), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("notified_through", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=True), nullable=True),
+    UniqueConstraint("client_id", "isp_ref", "item_id", name="uq_isp_links_client_ref_item"),
+)
+
+# One callback per client. The secret signs deliveries (HMAC, so it is kept as it is, not hashed).
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("client_id", Integer, ForeignKey("api_clients.id"), primary_key=True),
+    Column("url", String(2000), nullable=False),
+    Column("secret", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+# One message per client per event (an item's substantive revision or withdrawal): the unique key
+# makes queueing idempotent. Sent by `nis webhooks deliver` until a 2xx, or until it gives up.
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),  # the webhook-id header
+    Column("client_id", Integer, ForeignKey("api_clients.id"), nullable=False, index=True),
+    Column("item_id", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("status", String(20), nullable=False),  # pending, delivered, failed
+    Column("attempts", Integer, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
+    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("last_response", String(500), nullable=True),
+    UniqueConstraint("client_id", "item_id", "version", name="uq_webhook_deliveries_event"),
 )

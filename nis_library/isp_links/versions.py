@@ -1,0 +1,86 @@
+"""What the ISP links need to know about an item's published versions, read either from the bundle
+being served (the API) or from the published record itself (`nis publish`, `nis build`, which run
+before or without a bundle). Both give the same facts, oldest version first."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from indexer.bundle import store
+from indexer.record.editions import PublishedRecord, UnreadableVersion, read_version
+from nis_library.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class VersionFacts:
+    item_id: str
+    number: int
+    title: str
+    change_class: str  # substantive or editorial
+    change_note: str
+    status: str  # active or withdrawn
+    replaced_by: str | None
+
+    @property
+    def flags_review(self) -> bool:
+        """A substantive revision or a withdrawal asks whoever cites the item to look again; an
+        editorial change does not."""
+        return self.change_class == "substantive" or self.status == "withdrawn"
+
+    @property
+    def path(self) -> str:
+        return f"/items/{self.item_id}/v/{self.number}"
+
+    def diff_path(self, since: int) -> str:
+        return f"/items/{self.item_id}/diff?from={since}&to={self.number}"
+
+
+Histories = Mapping[str, list[VersionFacts]]  # item ID -> its versions, oldest first
+
+
+def from_catalogue(catalogue: Catalogue, item_ids: Iterable[str]) -> dict[str, list[VersionFacts]]:
+    """The versions of these items in the bundle; an unknown item is left out."""
+    found = {}
+    with catalogue.db() as db:
+        for item_id in set(item_ids):
+            rows = store.read_versions(db, item_id)
+            if rows:
+                found[item_id] = [_from_row(r) for r in rows]
+    return found
+
+
+def _from_row(row: dict) -> VersionFacts:
+    data = json.loads(row["data"])
+    return VersionFacts(
+        row["id"],
+        row["version"],
+        row["title"],
+        row["change_class"],
+        row["change_note"],
+        row["status"],
+        data.get("replaced_by"),
+    )
+
+
+def from_record(record: PublishedRecord) -> dict[str, list[VersionFacts]]:
+    """Every item's versions in the published record. Titles and replacements are read from the
+    frozen files only where a notice needs them (withdrawals and substantive revisions)."""
+    found = {}
+    for item_id, versions in record.versions.items():
+        facts = []
+        for version in versions:
+            new = version.record
+            title, replaced_by = "", None
+            if new.change_class == "substantive" or new.status == "withdrawn":
+                try:
+                    data, _ = read_version(version.path)
+                    title, replaced_by = str(data.get("title", "")), data.get("replaced_by")
+                except UnreadableVersion:
+                    pass  # `nis validate` names it; the notice goes out without a title
+            facts.append(
+                VersionFacts(item_id, version.number, title, new.change_class, new.change_note, new.status, replaced_by)
+            )
+        found[item_id] = facts
+    return found

@@ -1,0 +1,294 @@
+"""Webhooks, signed by the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`,
+`webhook-signature`, HMAC-SHA256 by the `standardwebhooks` library).
+
+A client registers one callback. `queue` (run by `nis publish` and `nis build`) adds one delivery
+per client per substantive revision or withdrawal of an item its links pin, never twice for the same
+event (a unique key on client, item and version). `deliver` (`nis webhooks deliver`) sends what is
+due: a 2xx marks it delivered and it is never sent again; anything else is retried with exponential
+backoff until a maximum number of attempts."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+import secrets
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
+from standardwebhooks import Webhook
+
+from nis_library.isp_links import callbacks
+from nis_library.isp_links.versions import Histories, VersionFacts
+from nis_library.state.schema import api_clients, isp_links, webhook_deliveries, webhook_endpoints
+
+SECRET_PREFIX = "whsec_"
+MESSAGE_PREFIX = "msg_"
+FIRST_RETRY = dt.timedelta(seconds=30)  # then doubled each attempt ...
+LONGEST_WAIT = dt.timedelta(hours=6)  # ... up to this
+CLAIM = dt.timedelta(minutes=5)  # a delivery being sent is not picked up by another run meanwhile
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    url: str
+    created_at: dt.datetime
+
+
+def new_secret() -> str:
+    return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def register(conn: Connection, client_id: int, url: str) -> str:
+    """Set the client's callback (replacing any); its new signing secret, shown once."""
+    secret = new_secret()
+    conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id))
+    conn.execute(
+        webhook_endpoints.insert().values(
+            client_id=client_id, url=url, secret=secret, created_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    return secret
+
+
+def endpoint(conn: Connection, client_id: int) -> Endpoint | None:
+    row = conn.execute(select(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id)).first()
+    return Endpoint(row.url, row.created_at) if row else None
+
+
+def unregister(conn: Connection, client_id: int) -> bool:
+    return conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id)).rowcount == 1
+
+
+# -- queueing ---------------------------------------------------------------------------------------
+
+
+def _event(facts: VersionFacts) -> str:
+    return "item.withdrawn" if facts.status == "withdrawn" else "item.revised"
+
+
+def payload(facts: VersionFacts, since: int, link_ids: list[str], root: str, at: dt.datetime) -> dict:
+    """The message about one event. URLs are absolute when PUBLIC_URL is set (`root`), else paths."""
+    replaced = facts.replaced_by if facts.status == "withdrawn" else None
+    return {
+        "type": _event(facts),
+        "timestamp": at.isoformat(timespec="seconds"),
+        "data": {
+            "item_id": facts.item_id,
+            "version": facts.number,
+            "title": facts.title,
+            "change_class": facts.change_class,
+            "change_note": facts.change_note,
+            "status": facts.status,
+            "url": root + facts.path,
+            "diff_url": root + facts.diff_path(since),
+            "replaced_by": {"item_id": replaced, "url": f"{root}/items/{replaced}"} if replaced else None,
+            "isp_links": sorted(link_ids),
+        },
+    }
+
+
+def queue(conn: Connection, histories: Histories, root: str = "") -> int:
+    """Queue a delivery for each event a client with a callback has not been sent; how many."""
+    rows = conn.execute(
+        select(
+            isp_links.c.id,
+            isp_links.c.client_id,
+            isp_links.c.item_id,
+            isp_links.c.version,
+            isp_links.c.notified_through,
+        )
+        .join(webhook_endpoints, webhook_endpoints.c.client_id == isp_links.c.client_id)
+        .join(api_clients, api_clients.c.id == isp_links.c.client_id)
+        .where(api_clients.c.revoked_at.is_(None))
+    )
+    events: dict[tuple[int, str, int], list[tuple[str, int]]] = defaultdict(list)
+    for link_id, client_id, item_id, pinned, notified_through in rows:
+        for facts in histories.get(item_id, []):
+            if facts.number > max(pinned, notified_through) and facts.flags_review:
+                events[(client_id, item_id, facts.number)].append((link_id, pinned))
+    if not events:
+        return 0
+    already = {
+        (r.client_id, r.item_id, r.version)
+        for r in conn.execute(
+            select(webhook_deliveries.c.client_id, webhook_deliveries.c.item_id, webhook_deliveries.c.version)
+        )
+    }
+    now = dt.datetime.now(dt.UTC)
+    queued = 0
+    for (client_id, item_id, number), links in sorted(events.items()):
+        if (client_id, item_id, number) in already:
+            continue
+        facts = histories[item_id][number - 1]
+        since = min(pinned for _, pinned in links)
+        body = payload(facts, since, [link_id for link_id, _ in links], root, now)
+        conn.execute(
+            webhook_deliveries.insert().values(
+                id=MESSAGE_PREFIX + secrets.token_urlsafe(16),
+                client_id=client_id,
+                item_id=item_id,
+                version=number,
+                event=body["type"],
+                payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+        )
+        queued += 1
+    return queued
+
+
+# -- delivering -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    delivered: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait after the `attempts`-th failure: 30 s, 1 min, 2 min, ... at most 6 hours."""
+    return min(FIRST_RETRY * 2 ** (attempts - 1), LONGEST_WAIT)
+
+
+def sign(secret: str, message_id: str, at: dt.datetime, body: str) -> dict[str, str]:
+    """The Standard Webhooks headers for a body sent at `at`."""
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(at.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, at, body),
+        "content-type": "application/json",
+    }
+
+
+def deliver(
+    engine: Engine,
+    *,
+    timeout: float,
+    max_attempts: int,
+    allow_localhost: bool,
+    now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    client: httpx.Client | None = None,
+) -> DeliveryReport:
+    """Send every delivery that is due, each claimed first so two runs never send the same one."""
+    with engine.connect() as conn:
+        due = (
+            conn.execute(
+                select(webhook_deliveries.c.seq)
+                .join(webhook_endpoints, webhook_endpoints.c.client_id == webhook_deliveries.c.client_id)
+                .where(webhook_deliveries.c.status == "pending", webhook_deliveries.c.next_attempt_at <= now())
+                .order_by(webhook_deliveries.c.seq)
+            )
+            .scalars()
+            .all()
+        )
+    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
+    counts = {"delivered": 0, "retrying": 0, "failed": 0}
+    try:
+        for seq in due:
+            outcome = _deliver_one(engine, seq, http, max_attempts, allow_localhost, now)
+            if outcome:
+                counts[outcome] += 1
+    finally:
+        if client is None:
+            http.close()
+    return DeliveryReport(**counts)
+
+
+def _claim(engine: Engine, seq: int, at: dt.datetime):
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(webhook_deliveries)
+            .where(
+                webhook_deliveries.c.seq == seq,
+                webhook_deliveries.c.status == "pending",
+                or_(webhook_deliveries.c.next_attempt_at.is_(None), webhook_deliveries.c.next_attempt_at <= at),
+            )
+            .values(next_attempt_at=at + CLAIM)
+        )
+        if claimed.rowcount != 1:
+            return None
+        return conn.execute(
+            select(webhook_deliveries, webhook_endpoints.c.url, webhook_endpoints.c.secret)
+            .join(webhook_endpoints, and_(webhook_endpoints.c.client_id == webhook_deliveries.c.client_id))
+            .where(webhook_deliveries.c.seq == seq)
+        ).first()
+
+
+def _deliver_one(engine, seq, http, max_attempts, allow_localhost, now) -> str | None:
+    at = now()
+    row = _claim(engine, seq, at)
+    if row is None:
+        return None  # another run has it, or it is no longer due
+    try:
+        callbacks.check(row.url, allow_localhost=allow_localhost)
+        response = http.post(
+            row.url, content=row.payload.encode("utf-8"), headers=sign(row.secret, row.id, at, row.payload)
+        )
+        ok, note = 200 <= response.status_code < 300, f"HTTP {response.status_code}"
+    except callbacks.BadCallback as refused:
+        ok, note = False, f"refused: {refused}"
+    except httpx.HTTPError as error:
+        ok, note = False, f"{type(error).__name__}: {error}"[:500]
+    attempts = row.attempts + 1
+    if ok:
+        values = {"status": "delivered", "delivered_at": at, "next_attempt_at": None}
+        outcome = "delivered"
+    elif attempts >= max_attempts:
+        values, outcome = {"status": "failed", "next_attempt_at": None}, "failed"
+    else:
+        values, outcome = {"next_attempt_at": at + backoff(attempts)}, "retrying"
+    with engine.begin() as conn:
+        conn.execute(
+            update(webhook_deliveries)
+            .where(webhook_deliveries.c.seq == seq)
+            .values(attempts=attempts, last_response=note[:500], **values)
+        )
+    return outcome
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    event: str
+    item_id: str
+    version: int
+    status: str
+    attempts: int
+    created_at: dt.datetime
+    next_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    last_response: str | None
+
+
+def deliveries(conn: Connection, client_id: int, limit: int) -> list[Delivery]:
+    """The client's most recent deliveries, newest first."""
+    rows = conn.execute(
+        select(webhook_deliveries)
+        .where(webhook_deliveries.c.client_id == client_id)
+        .order_by(webhook_deliveries.c.seq.desc())
+        .limit(limit)
+    )
+    return [
+        Delivery(
+            r.id,
+            r.event,
+            r.item_id,
+            r.version,
+            r.status,
+            r.attempts,
+            r.created_at,
+            r.next_attempt_at,
+            r.delivered_at,
+            r.last_response,
+        )
+        for r in rows
+    ]
