@@ -203,6 +203,8 @@ def build(
     )
     if not preview and report.items == 0:
         click.echo("Nothing is published yet: run 'nis publish', or 'nis build --preview' to see the working copies.")
+    if not preview:
+        _queue_webhooks(settings)
 
 
 @main.command()
@@ -237,7 +239,8 @@ def publish(
 
     from indexer.record import publish as publishing
 
-    content = _settings(CONTENT_DIR=content_path).content_dir
+    settings = _settings(CONTENT_DIR=content_path)
+    content = settings.content_dir
     if notes and notes_file:
         raise click.UsageError("give --notes or --notes-file, not both")
     release_notes = notes_file.read_text(encoding="utf-8") if notes_file else (notes or "")
@@ -253,6 +256,44 @@ def publish(
         click.echo(f"Not published: {refused.message}", err=True)
         sys.exit(1)
     click.echo(_describe_plan(plan, dry_run))
+    click.echo(_describe_impact(settings, plan, dry_run))
+    if not dry_run:
+        _queue_webhooks(settings)
+
+
+def _describe_impact(settings, plan, dry_run: bool) -> str:
+    """How many ISP links each substantive change or withdrawal flags for review: counts only."""
+    from nis_library.isp_links.impact import flagged_counts
+
+    flagging = [v for v in plan.versions if v.change_class == "substantive" or v.status == "withdrawn"]
+    if not flagging:
+        return "ISP links flagged for review: none (no substantive change or withdrawal)."
+    try:
+        with _current_state_engine(settings) as engine, engine.connect() as conn:
+            counts = flagged_counts(conn, [(v.id, v.number) for v in flagging])
+    except click.ClickException as unavailable:
+        return f"ISP links flagged for review: unknown ({unavailable.message})"
+    verb = "would flag" if dry_run else "flags"
+    lines = [f"ISP links each substantive change or withdrawal {verb} for review (counts only):"]
+    lines += [f"  {v.id} v{v.number}: {counts[(v.id, v.number)]}" for v in flagging]
+    return "\n".join(lines)
+
+
+def _queue_webhooks(settings) -> None:
+    """Queue a webhook delivery for every client whose links the published record now flags (never
+    twice for one event); `nis webhooks deliver` sends them."""
+    from indexer.record.editions import load_published
+    from nis_library.isp_links import versions, webhooks
+
+    try:
+        with _current_state_engine(settings) as engine, engine.begin() as conn:
+            histories = versions.from_record(load_published(settings.content_dir))
+            queued = webhooks.queue(conn, histories, settings["PUBLIC_URL"] or "")
+    except click.ClickException as unavailable:
+        click.echo(f"Webhooks not queued: {unavailable.message}", err=True)
+        return
+    if queued:
+        click.echo(f"Queued {queued} webhook delivery(ies): send them with 'nis webhooks deliver'.")
 
 
 def _describe_plan(plan, dry_run: bool) -> str:
@@ -437,6 +478,29 @@ def _state_engine():
         engine.dispose()
 
 
+@contextlib.contextmanager
+def _current_state_engine(settings=None):
+    """The state store's engine, refused (as a ClickException naming `nis db upgrade`) if its schema
+    is behind or the database cannot be reached."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from nis_library.state.database import engine_for
+    from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
+
+    settings = settings or _settings()
+    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    try:
+        try:
+            require_current_schema(engine)
+        except SchemaNotCurrent as error:
+            raise click.ClickException(str(error)) from None
+        except SQLAlchemyError as error:
+            raise click.ClickException(f"the state store cannot be reached: {error.__class__.__name__}") from None
+        yield engine
+    finally:
+        engine.dispose()
+
+
 @main.group()
 def db() -> None:
     """The state store's database (SQLite in the instance folder, or DATABASE_URL's)."""
@@ -483,3 +547,89 @@ def audit_verify() -> None:
         click.echo(f"audit log broken at {bad}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
+
+
+# -- API clients and webhooks ---------------------------------------------------------------------
+
+
+@main.group()
+def clients() -> None:
+    """API clients: settings' ISP systems, each with its own bearer token."""
+
+
+@clients.command("add")
+@click.argument("name")
+def clients_add(name: str) -> None:
+    """Add a client named NAME (the setting's name) and print its token, once."""
+    from nis_library.isp_links import clients as api_clients
+
+    with _current_state_engine() as engine, engine.begin() as conn:
+        try:
+            client, token = api_clients.add(conn, name)
+        except api_clients.ClientError as error:
+            raise click.BadParameter(str(error), param_hint="NAME") from None
+    click.echo(f"Client {client.id} ({client.name}) added. Its token, shown only now; keep it secret:")
+    click.echo(token)
+
+
+@clients.command("list")
+@FORMAT_OPTION
+def clients_list(output_format: str) -> None:
+    """Every client, active or revoked (never their tokens)."""
+    from nis_library.isp_links import clients as api_clients
+
+    with _current_state_engine() as engine, engine.connect() as conn:
+        found = api_clients.all_clients(conn)
+    rows = [
+        {
+            "id": c.id,
+            "name": c.name,
+            "created_at": c.created_at.isoformat(timespec="seconds"),
+            "revoked_at": c.revoked_at.isoformat(timespec="seconds") if c.revoked_at else None,
+        }
+        for c in found
+    ]
+    if output_format == "json":
+        click.echo(json.dumps({"clients": rows}, indent=2))
+        return
+    for row in rows:
+        state = f"revoked {row['revoked_at']}" if row["revoked_at"] else "active"
+        click.echo(f"{row['id']}\t{row['name']}\tadded {row['created_at']}\t{state}")
+    if not rows:
+        click.echo("No clients yet: add one with 'nis clients add \"<setting name>\"'.")
+
+
+@clients.command("revoke")
+@click.argument("client_id", type=click.IntRange(min=1))
+def clients_revoke(client_id: int) -> None:
+    """Revoke client CLIENT_ID's token: its requests are refused from now on."""
+    from nis_library.isp_links import clients as api_clients
+
+    with _current_state_engine() as engine, engine.begin() as conn:
+        try:
+            client = api_clients.revoke(conn, client_id)
+        except api_clients.ClientError as error:
+            raise click.BadParameter(str(error), param_hint="CLIENT_ID") from None
+    click.echo(f"Client {client.id} ({client.name}) revoked.")
+
+
+@main.group()
+def webhooks() -> None:
+    """Webhook deliveries to clients' callbacks."""
+
+
+@webhooks.command("deliver")
+def webhooks_deliver() -> None:
+    """Send every webhook delivery that is due (run by a timer, or after a build). A delivery that
+    fails is retried later with exponential backoff, up to WEBHOOK_MAX_ATTEMPTS."""
+    from nis_library.isp_links import webhooks as hooks
+
+    settings = _settings()
+    with _current_state_engine(settings) as engine:
+        report = hooks.deliver(
+            engine,
+            timeout=settings["WEBHOOK_TIMEOUT"],
+            max_attempts=settings["WEBHOOK_MAX_ATTEMPTS"],
+            allow_localhost=settings["WEBHOOKS_ALLOW_LOCALHOST"],
+        )
+    click.echo(f"Webhooks: {report.delivered} delivered, {report.retrying} to retry, {report.failed} failed.")

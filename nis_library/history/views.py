@@ -10,8 +10,9 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
 from nis_library.history import service as history
+from nis_library.isp_links.impact import flagged_counts
 from nis_library.web.caching import for_polling
-from nis_library.web.context import today
+from nis_library.web.context import state_engine, today
 from nis_library.web.errors import error_page
 from nis_library.web.hosts import absolute_url, public_root
 from nis_library.web.numbers import whole_number
@@ -101,7 +102,14 @@ def edition(publication: str, number: str):
     found = history.edition(_catalogue(), publication, number)
     if found is None:
         abort(404)
-    return render_template("history/edition.html", edition=found)
+    changes = [
+        (v.id, v.number)
+        for v in found.substantive + found.editorial
+        if v.change_class == "substantive" or v.status == "withdrawn"
+    ]
+    with state_engine().connect() as conn:
+        flagged = flagged_counts(conn, changes)  # counts only: never which settings
+    return render_template("history/edition.html", edition=found, flagged=flagged)
 
 
 @blueprint.get("/reviews")
