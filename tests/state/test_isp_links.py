@@ -1,0 +1,280 @@
+"""The ISP links' state on both backends: clients and hashed tokens, links scoped to their client,
+impact counts, and webhooks queued once per event and delivered to a local receiver that verifies
+each signature: retried with backoff after a failure or a timeout, never sent again after a 2xx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from sqlalchemy import select, update
+from standardwebhooks import Webhook
+
+from nis_library.isp_links import clients, impact, links, webhooks
+from nis_library.isp_links.requests import LinkRequest
+from nis_library.isp_links.versions import VersionFacts
+from nis_library.state import audit
+from nis_library.state.migrate import upgrade
+from nis_library.state.schema import api_clients, webhook_deliveries
+
+
+def facts(item_id, number, change_class="substantive", status="active", replaced_by=None):
+    return VersionFacts(item_id, number, f"{item_id} title", change_class, f"note {number}", status, replaced_by)
+
+
+# INT-0001: v2 editorial, v3 substantive. ADJ-0001: v2 withdrawn, replaced by INT-0001.
+HISTORY_BEFORE = {"INT-0001": [facts("INT-0001", 1)], "ADJ-0001": [facts("ADJ-0001", 1)]}
+HISTORY_AFTER = {
+    "INT-0001": [facts("INT-0001", 1), facts("INT-0001", 2, "editorial"), facts("INT-0001", 3)],
+    "ADJ-0001": [facts("ADJ-0001", 1), facts("ADJ-0001", 2, "editorial", "withdrawn", "INT-0001")],
+}
+
+
+@pytest.fixture
+def store(engine):
+    upgrade(engine)
+    return engine
+
+
+def link(isp_ref: str, item_id: str, version: int | None = None) -> LinkRequest:
+    return LinkRequest(isp_ref=isp_ref, item_id=item_id, version=version)
+
+
+def test_tokens_are_stored_hashed_and_revoking_refuses_them(store):
+    with store.begin() as conn:
+        client, token = clients.add(conn, "Northfield Primary")
+    assert token.startswith("nis_") and len(token) >= 40
+    with store.connect() as conn:
+        stored = conn.execute(select(api_clients.c.token_hash)).scalar()
+        assert stored == clients.token_hash(token) and token not in stored
+        assert clients.authenticate(conn, token).id == client.id
+        assert clients.authenticate(conn, token + "x") is None and clients.authenticate(conn, "") is None
+    with store.begin() as conn:
+        clients.revoke(conn, client.id)
+        with pytest.raises(clients.ClientError, match="no client 99"):
+            clients.revoke(conn, 99)
+        with pytest.raises(clients.ClientError):
+            clients.add(conn, "  ")
+    with store.connect() as conn:
+        assert clients.authenticate(conn, token) is None
+        assert [c.active for c in clients.all_clients(conn)] == [False]
+        assert audit.verify(conn) is None  # adding and revoking are in the audit trail
+        assert conn.execute(select(audit.audit_log.c.action)).scalars().all() == ["client.add", "client.revoke"]
+
+
+def test_links_belong_to_their_client_and_are_unique_per_plan_and_item(store):
+    with store.begin() as conn:
+        one, _ = clients.add(conn, "One")
+        two, _ = clients.add(conn, "Two")
+        (made,) = links.create(conn, one.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+        with pytest.raises(links.LinksRefused) as refused:
+            links.create(
+                conn,
+                one.id,
+                [link("plan_0000000000000002", "INT-0001"), link("plan_0000000000000001", "INT-0001")],
+                HISTORY_BEFORE,
+            )
+        assert [(i, p.code) for i, p in refused.value.problems] == [(1, "duplicate-link")]
+        links.create(conn, two.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)  # another client may
+    with store.connect() as conn:
+        assert links.get(conn, two.id, made.id) is None and links.get(conn, one.id, made.id).isp_ref == made.isp_ref
+        assert [x.id for x in links.page(conn, one.id, 0, 10)] == [made.id]  # nothing of the refused batch
+    with store.begin() as conn:
+        assert not links.remove(conn, two.id, made.id) and links.remove(conn, one.id, made.id)
+
+
+def test_impact_counts_links_pinned_before_each_change(store):
+    with store.begin() as conn:
+        client, _ = clients.add(conn, "One")
+        links.create(
+            conn,
+            client.id,
+            [link(f"plan_000000000000000{n}", "INT-0001") for n in range(3)]
+            + [link("plan_0000000000000009", "ADJ-0001")],
+            HISTORY_BEFORE,
+        )
+        counts = impact.flagged_counts(conn, [("INT-0001", 3), ("ADJ-0001", 2), ("INT-0001", 1), ("PRA-0001", 2)])
+    assert counts == {("INT-0001", 3): 3, ("ADJ-0001", 2): 1, ("INT-0001", 1): 0, ("PRA-0001", 2): 0}
+
+
+def _client_with_links(conn, name: str, url: str | None = "https://hooks.example.org/nis"):
+    client, _ = clients.add(conn, name)
+    links.create(
+        conn,
+        client.id,
+        [link("plan_0000000000000001", "INT-0001"), link("plan_0000000000000002", "ADJ-0001")],
+        HISTORY_BEFORE,
+    )
+    secret = webhooks.register(conn, client.id, url) if url else None
+    return client, secret
+
+
+def test_queueing_is_once_per_client_per_event_and_skips_editorial_changes(store):
+    with store.begin() as conn:
+        one, _ = _client_with_links(conn, "One")
+        _client_with_links(conn, "No callback", url=None)
+        revoked, _ = _client_with_links(conn, "Revoked")
+        clients.revoke(conn, revoked.id)
+        assert webhooks.queue(conn, HISTORY_BEFORE) == 0  # nothing has changed yet
+        assert webhooks.queue(conn, HISTORY_AFTER, "https://nis.example.org") == 2
+        assert webhooks.queue(conn, HISTORY_AFTER, "https://nis.example.org") == 0  # never twice
+        rows = conn.execute(select(webhook_deliveries).order_by(webhook_deliveries.c.item_id)).fetchall()
+    assert [(r.client_id, r.item_id, r.version, r.event) for r in rows] == [
+        (one.id, "ADJ-0001", 2, "item.withdrawn"),
+        (one.id, "INT-0001", 3, "item.revised"),  # not v2: an editorial change
+    ]
+    withdrawn = json.loads(rows[0].payload)["data"]
+    assert withdrawn["replaced_by"] == {"item_id": "INT-0001", "url": "https://nis.example.org/items/INT-0001"}
+    revised = json.loads(rows[1].payload)["data"]
+    assert revised["diff_url"] == "https://nis.example.org/items/INT-0001/diff?from=1&to=3"
+    assert len(revised["isp_links"]) == 1 and revised["isp_links"][0].startswith("lnk_")
+
+
+def test_an_acknowledged_link_is_not_told_again(store):
+    with store.begin() as conn:
+        client, _ = _client_with_links(conn, "One")
+        (int_link,) = [x for x in links.page(conn, client.id, 0, 10) if x.item_id == "INT-0001"]
+        links.acknowledge(conn, client.id, int_link, HISTORY_AFTER["INT-0001"][-1])
+        assert webhooks.queue(conn, HISTORY_AFTER) == 1  # only the withdrawal is news
+        assert conn.execute(select(webhook_deliveries.c.item_id)).scalars().all() == ["ADJ-0001"]
+
+
+class Receiver:
+    """A local HTTP server that verifies each delivery's signature and answers with the next status."""
+
+    def __init__(self, statuses: list[int], delay: float = 0.0):
+        self.webhook: Webhook | None = None  # set once the callback is registered and its secret known
+        self.statuses, self.delay = list(statuses), delay
+        self.received: list[dict] = []
+        self.bad_signatures = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                try:
+                    receiver.received.append(receiver.webhook.verify(body, dict(self.headers)))
+                except Exception:
+                    receiver.bad_signatures += 1
+                time.sleep(receiver.delay)
+                self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver_for(store):
+    made = []
+
+    def make(statuses, delay=0.0):
+        with store.begin() as conn:
+            client, _ = clients.add(conn, "One")
+            links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+        receiver = Receiver(statuses, delay)
+        with store.begin() as conn:
+            receiver.webhook = Webhook(webhooks.register(conn, client.id, receiver.url))
+            assert webhooks.queue(conn, HISTORY_AFTER) == 1
+        made.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in made:
+        receiver.close()
+
+
+class Clock:
+    def __init__(self):
+        self.at = dt.datetime.now(dt.UTC)
+
+    def __call__(self):
+        return self.at
+
+
+def _deliver(store, clock, **kw):
+    options = {"timeout": 5, "max_attempts": 3, "allow_localhost": True} | kw
+    return webhooks.deliver(store, now=clock, **options)
+
+
+def _delivery(store):
+    with store.connect() as conn:
+        return conn.execute(select(webhook_deliveries)).one()
+
+
+def test_a_delivery_is_signed_retried_with_backoff_and_never_sent_again_after_success(store, receiver_for):
+    receiver, clock = receiver_for([500]), Clock()
+    assert _deliver(store, clock) == webhooks.DeliveryReport(retrying=1)
+    first = _delivery(store)
+    assert first.status == "pending" and first.attempts == 1 and first.last_response == "HTTP 500"
+    assert _deliver(store, clock) == webhooks.DeliveryReport()  # not due until the backoff has passed
+    clock.at += webhooks.backoff(1)
+    assert _deliver(store, clock) == webhooks.DeliveryReport(delivered=1)
+    assert _delivery(store).status == "delivered" and _delivery(store).attempts == 2
+    clock.at += dt.timedelta(days=1)
+    assert _deliver(store, clock) == webhooks.DeliveryReport()  # never again after a 2xx
+    assert receiver.bad_signatures == 0 and len(receiver.received) == 2
+    message = receiver.received[-1]
+    assert message["type"] == "item.revised" and message["data"]["item_id"] == "INT-0001"
+    assert message["data"]["version"] == 3
+
+
+def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_maximum(store, receiver_for):
+    receiver, clock = receiver_for([500, 503, 404, 500]), Clock()
+    for attempt in range(1, 4):
+        _deliver(store, clock)
+        clock.at += webhooks.backoff(attempt)
+    row = _delivery(store)
+    assert row.status == "failed" and row.attempts == 3 and len(receiver.received) == 3
+    clock.at += dt.timedelta(days=7)
+    assert _deliver(store, clock) == webhooks.DeliveryReport() and len(receiver.received) == 3
+
+
+def test_a_timeout_is_a_failed_attempt(store, receiver_for):
+    receiver_for([200], delay=1.5)
+    clock = Clock()
+    assert _deliver(store, clock, timeout=0.5) == webhooks.DeliveryReport(retrying=1)
+    assert "Timeout" in _delivery(store).last_response
+
+
+def test_a_local_callback_is_refused_at_delivery_unless_allowed(store, receiver_for):
+    receiver = receiver_for([200])
+    assert _deliver(store, Clock(), allow_localhost=False) == webhooks.DeliveryReport(retrying=1)
+    assert _delivery(store).last_response.startswith("refused:") and receiver.received == []
+
+
+def test_backoff_doubles_up_to_a_ceiling():
+    assert [webhooks.backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+    assert webhooks.backoff(30) == webhooks.LONGEST_WAIT
+
+
+def test_signatures_match_the_standard_webhooks_test_vector():
+    # The example in the Standard Webhooks specification (github.com/standard-webhooks/standard-webhooks).
+    headers = webhooks.sign(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        dt.datetime.fromtimestamp(1614265330, dt.UTC),
+        '{"test": 2432232314}',
+    )
+    assert headers["webhook-signature"] == "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="
+    assert headers["webhook-timestamp"] == "1614265330"
+
+
+def test_a_claimed_delivery_is_not_sent_by_a_second_run(store, receiver_for):
+    receiver_for([200])
+    clock = Clock()
+    with store.begin() as conn:
+        conn.execute(update(webhook_deliveries).values(next_attempt_at=clock.at + webhooks.CLAIM))  # another run has it
+    assert _deliver(store, clock) == webhooks.DeliveryReport()
