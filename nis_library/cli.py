@@ -633,3 +633,7 @@ def webhooks_deliver() -> None:
             allow_localhost=settings["WEBHOOKS_ALLOW_LOCALHOST"],
         )
     click.echo(f"Webhooks: {report.delivered} delivered, {report.retrying} to retry, {report.failed} failed.")
+
+
+if __name__ == "__main__":  # python -m nis_library.cli, as the nis script
+    main(prog_name="nis")
