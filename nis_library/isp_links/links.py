@@ -11,6 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy.exc import IntegrityError
 
 from nis_library.isp_links.requests import LinkRequest
 from nis_library.isp_links.versions import Histories, VersionFacts
@@ -115,6 +116,16 @@ def create(conn: Connection, client_id: int, requests: list[LinkRequest], histor
             resolved.append((request, *checked))
     if problems:
         raise LinksRefused(problems)
+    try:
+        with conn.begin_nested():  # a request racing this one for the same plan and item loses cleanly
+            return _insert(conn, client_id, resolved)
+    except IntegrityError:
+        raise LinksRefused(
+            [(0, Problem(409, "duplicate-link", "Another request has just linked this plan and item."))]
+        ) from None
+
+
+def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, int, int]]) -> list[Link]:
     now = dt.datetime.now(dt.UTC)
     made = []
     for request, number, latest in resolved:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import httpx
 from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from standardwebhooks import Webhook
 
 from nis_library.isp_links import callbacks
@@ -126,20 +127,23 @@ def queue(conn: Connection, histories: Histories, root: str = "") -> int:
         facts = histories[item_id][number - 1]
         since = min(pinned for _, pinned in links)
         body = payload(facts, since, [link_id for link_id, _ in links], root, now)
-        conn.execute(
-            webhook_deliveries.insert().values(
-                id=MESSAGE_PREFIX + secrets.token_urlsafe(16),
-                client_id=client_id,
-                item_id=item_id,
-                version=number,
-                event=body["type"],
-                payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
-                status="pending",
-                attempts=0,
-                created_at=now,
-                next_attempt_at=now,
-            )
+        row = dict(
+            id=MESSAGE_PREFIX + secrets.token_urlsafe(16),
+            client_id=client_id,
+            item_id=item_id,
+            version=number,
+            event=body["type"],
+            payload=json.dumps(body, separators=(",", ":"), ensure_ascii=False),
+            status="pending",
+            attempts=0,
+            created_at=now,
+            next_attempt_at=now,
         )
+        try:
+            with conn.begin_nested():
+                conn.execute(webhook_deliveries.insert().values(**row))
+        except IntegrityError:
+            continue  # a build or publish running at the same time queued it first
         queued += 1
     return queued
 

@@ -278,3 +278,41 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_run(store, receiver_for):
     with store.begin() as conn:
         conn.execute(update(webhook_deliveries).values(next_attempt_at=clock.at + webhooks.CLAIM))  # another run has it
     assert _deliver(store, clock) == webhooks.DeliveryReport()
+
+
+def test_a_racing_duplicate_link_is_refused_and_the_transaction_goes_on(store, monkeypatch):
+    with store.begin() as conn:
+        client, _ = clients.add(conn, "One")
+        links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+    monkeypatch.setattr(links, "_existing_keys", lambda *args: set())  # as if another request got in between
+    with store.begin() as conn:
+        with pytest.raises(links.LinksRefused) as refused:
+            links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+        assert refused.value.problems[0][1].code == "duplicate-link"
+        links.create(conn, client.id, [link("plan_0000000000000002", "INT-0001")], HISTORY_BEFORE)
+    with store.connect() as conn:
+        assert [x.isp_ref for x in links.page(conn, client.id, 0, 10)] == [
+            "plan_0000000000000001",
+            "plan_0000000000000002",
+        ]
+
+
+def test_a_delivery_queued_meanwhile_by_another_run_is_not_queued_again(store, monkeypatch):
+    with store.begin() as conn:
+        _client_with_links(conn, "One")
+        assert webhooks.queue(conn, HISTORY_AFTER) == 2
+    real_select = webhooks.select
+
+    def blind_select(*columns):  # the other run's rows are not seen when queue looks for them
+        query = real_select(*columns)
+        return (
+            query.where(webhook_deliveries.c.seq < 0)
+            if columns and columns[0] is webhook_deliveries.c.client_id
+            else query
+        )
+
+    monkeypatch.setattr(webhooks, "select", blind_select)
+    with store.begin() as conn:
+        assert webhooks.queue(conn, HISTORY_AFTER) == 0
+    with store.connect() as conn:
+        assert len(conn.execute(select(webhook_deliveries)).fetchall()) == 2
