@@ -49,7 +49,7 @@ def parse(model: type[BaseModel], body: Any, where: str = "") -> BaseModel:
     """The body as `model`, or BadBody naming the first field that is wrong (`where` prefixes it,
     e.g. `links[3].`)."""
     if not isinstance(body, dict):
-        raise BadBody("invalid-body", f"{where or 'The body'} must be a JSON object.")
+        raise BadBody("invalid-body", f"{where.rstrip('.') or 'The body'} must be a JSON object.")
     try:
         return model.model_validate(body)
     except ValidationError as invalid:

@@ -257,6 +257,9 @@ def test_bulk_create_is_all_or_nothing_naming_each_bad_entry(make_app, conforms)
     assert [x["isp_ref"] for x in made.get_json()["links"]] == [ref(n) for n in range(5)]
     too_many = api.post("/api/v1/isp-links/bulk", json={"links": good + good[:1]})
     assert too_many.status_code == 422 and error_code(too_many) == "bulk-size"
+    not_objects = api.post("/api/v1/isp-links/bulk", json={"links": [good[0], "INT-0407"]}).get_json()["error"]
+    assert [(p["index"], p["code"]) for p in not_objects["problems"]] == [(1, "invalid-body")]
+    assert "links[1] must be a JSON object" in not_objects["problems"][0]["message"]
     duplicates = api.post("/api/v1/isp-links/bulk", json={"links": [{"isp_ref": ref(9), "item_id": "INT-0407"}] * 2})
     assert [p["code"] for p in duplicates.get_json()["error"]["problems"]] == ["duplicate-link"]
 
