@@ -24,6 +24,7 @@ from standardwebhooks import Webhook
 
 from nis_library.isp_links import callbacks
 from nis_library.isp_links.versions import Histories, VersionFacts
+from nis_library.state import audit
 from nis_library.state.schema import api_clients, isp_links, webhook_deliveries, webhook_endpoints
 
 SECRET_PREFIX = "whsec_"
@@ -46,6 +47,15 @@ def new_secret() -> str:
 def register(conn: Connection, client_id: int, url: str) -> str:
     """Set the client's callback (replacing any); its new signing secret, shown once."""
     secret = new_secret()
+    before = endpoint(conn, client_id)
+    audit.append(
+        conn,
+        f"api_client:{client_id}",
+        "webhook.register",
+        f"api_client:{client_id}",
+        {"url": before.url} if before else None,
+        {"url": url},
+    )  # the URL only: never the secret
     conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id))
     conn.execute(
         webhook_endpoints.insert().values(
@@ -61,7 +71,14 @@ def endpoint(conn: Connection, client_id: int) -> Endpoint | None:
 
 
 def unregister(conn: Connection, client_id: int) -> bool:
-    return conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id)).rowcount == 1
+    before = endpoint(conn, client_id)
+    if before is None:
+        return False
+    conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id))
+    audit.append(
+        conn, f"api_client:{client_id}", "webhook.remove", f"api_client:{client_id}", {"url": before.url}, None
+    )
+    return True
 
 
 # -- queueing ---------------------------------------------------------------------------------------

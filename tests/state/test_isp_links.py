@@ -316,3 +316,16 @@ def test_a_delivery_queued_meanwhile_by_another_run_is_not_queued_again(store, m
         assert webhooks.queue(conn, HISTORY_AFTER) == 0
     with store.connect() as conn:
         assert len(conn.execute(select(webhook_deliveries)).fetchall()) == 2
+
+
+def test_registering_and_removing_a_callback_is_audited_without_the_secret(store):
+    with store.begin() as conn:
+        client, secret = _client_with_links(conn, "One")
+        webhooks.register(conn, client.id, "https://hooks.example.org/v2")
+        assert webhooks.unregister(conn, client.id) and not webhooks.unregister(conn, client.id)
+    with store.connect() as conn:
+        rows = conn.execute(select(audit.audit_log).order_by(audit.audit_log.c.id)).fetchall()
+        assert audit.verify(conn) is None
+    assert [r.action for r in rows] == ["client.add", "webhook.register", "webhook.register", "webhook.remove"]
+    assert json.loads(rows[2].before) == {"url": "https://hooks.example.org/nis"}
+    assert all(secret not in (r.before or "") + (r.after or "") for r in rows)
