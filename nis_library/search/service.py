@@ -15,7 +15,7 @@ import numpy as np
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
 from indexer.bundle.documents import FACETS
-from indexer.bundle.embeddings import Embedder, shared_embedder
+from indexer.bundle.embeddings import EMBEDDERS, Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
@@ -250,7 +250,7 @@ def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return rows[np.argsort(-scores[rows], kind="stable")]
 
 
-_EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "all-MiniLM-L6-v2-onnx": "minilm-onnx", "hashing-stand-in": "hashing"}
+_EMBEDDER_KEYS = {embedder.name: key for key, embedder in EMBEDDERS.items()}  # a bundle's model name -> its key
 
 
 def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
