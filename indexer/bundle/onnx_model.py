@@ -25,6 +25,8 @@ from pathlib import Path
 
 import onnxruntime as ort
 
+from indexer.bundle import compute_threads
+
 OPSET = 17
 # How the int8 graph is quantised, in its file name: a change of recipe makes a new file, never
 # reuses one made another way. Per channel: per-tensor int8 lost 0.02 of hybrid nDCG@10.
@@ -154,10 +156,12 @@ def _open(path: Path, threads: int | None) -> ort.InferenceSession | None:
     if not path.exists():
         return None
     try:
-        return ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
-    except Exception as exc:  # truncated or damaged: export it again
-        log.warning("%s cannot be opened (%s); exporting it again", path, exc)
+        session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # truncated or damaged: make it again
+        log.warning("%s cannot be opened (%s); making it again", path, exc)
         return None
+    compute_threads.register_onnx_session(session)  # listed in the worker's start-up log line
+    return session
 
 
 @contextlib.contextmanager
