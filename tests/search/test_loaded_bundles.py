@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from nis_library import catalogue as catalogue_module
-from nis_library import loaded_bundles
-from nis_library import create_app
+from nis_library import create_app, loaded_bundles
 from nis_library.catalogue import get_catalogue
 from nis_library.loaded_bundles import LOADED
 from nis_library.search import get_service
