@@ -81,10 +81,8 @@ class BM25FScorer:
         than once per result (it was a tenth of a search's time)."""
         return [(term, tuple(column for column, _ in self.columns([term]))) for term in terms]
 
-    def matched_terms(self, row: int, terms: Iterable[str] | list[tuple[str, tuple[int, ...]]]) -> tuple[str, ...]:
-        """Which of `terms` (or of `term_columns(terms)`) occur in document `row`."""
-        terms = list(terms)
-        looked_up = terms if terms and isinstance(terms[0], tuple) else self.term_columns(terms)
+    def matched_terms(self, row: int, looked_up: list[tuple[str, tuple[int, ...]]]) -> tuple[str, ...]:
+        """Which of the terms (as `term_columns` gives them) occur in document `row`."""
         start, end = self.rows_matrix.indptr[row], self.rows_matrix.indptr[row + 1]
         present = set(self.rows_matrix.indices[start:end].tolist())
         return tuple(term for term, columns in looked_up if not present.isdisjoint(columns))
