@@ -18,7 +18,8 @@ with English stop words and one-letter words dropped and the rest ORed (the anal
              match count and the top 20 with a snippet each, as a bare HTML list. No page, no facets,
              no filters: the cheapest possible answer.
   datasette  `scripts/datasette_baseline.py`, Datasette's table page (ASGI, under gunicorn with
-             uvicorn's worker): a full HTML page with the match count, 20 rows (id, title, summary)
+             uvicorn's worker): a full HTML page with the match count, 20 rows (id, title, summary;
+             in table order: that page does not rank by relevance)
              and a count for each value of the same eight facets, the filters applied. Needs the
              `bench` extra: pip install -e '.[bench]' -c constraints.txt
 Every server gets the same queries, case by case, one after another.
