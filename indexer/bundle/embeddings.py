@@ -166,7 +166,7 @@ EMBEDDERS = {
     "minilm-onnx-int8": OnnxInt8MiniLMEmbedder,
     "hashing": HashingEmbedder,
 }
-# int8: 2.4x faster per query than float32 on one thread, the judged set's scores within 0.005
+# int8: 2.2-2.5x faster per query than float32 on one thread, the judged set's scores within 0.005
 # (docs/benchmarks.md, "Query encoder").
 DEFAULT_EMBEDDER = "minilm-onnx-int8"
 
