@@ -5,12 +5,17 @@ the parts built from one bundle (the search service, the catalogue), all from th
 rebuild moves the folder's `library` link, the entry goes on answering from the old bundle while a
 background thread loads the new one's parts; then it switches, and the old bundle is released once
 the requests using it finish. No visitor waits for a bundle to load, except the very first.
+
+A new bundle that fails to load (a file briefly unreadable, memory short) is tried again by a later
+request, after a backoff that doubles from RETRY_FIRST_SECONDS up to RETRY_MAX_SECONDS: never more
+than one load at a time per instance, and never one per request.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +24,8 @@ from indexer.bundle import location as bundles
 
 log = logging.getLogger(__name__)
 Loader = Callable[[Path], object]
+RETRY_FIRST_SECONDS = 5.0
+RETRY_MAX_SECONDS = 300.0
 
 
 @dataclass
@@ -28,12 +35,23 @@ class _Entry:
     loaders: dict[str, Loader] = field(default_factory=dict)
 
 
+@dataclass
+class _Warming:
+    """The background load of an instance's new bundle, and how often it has failed."""
+
+    bundle: Path
+    thread: threading.Thread
+    failures: int = 0
+    retry_at: float = 0.0  # on the cache's clock: not before then
+
+
 class LoadedBundles:
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
         self._entries: dict[Path, _Entry] = {}
         self._lock = threading.Lock()  # guards the dictionaries, never held while loading
         self._load_locks: dict[Path, threading.Lock] = {}  # one load at a time per instance
-        self._warming: dict[Path, tuple[Path, threading.Thread]] = {}
+        self._warming: dict[Path, _Warming] = {}
+        self._clock = clock
 
     def get(self, instance: Path, part: str, loader: Loader) -> object:
         """`part` of the bundle `instance/library` serves, loaded by `loader(bundle_dir)` the first
@@ -71,28 +89,40 @@ class LoadedBundles:
         """Wait for a background load of the instance's new bundle, if one is running."""
         warming = self._warming.get(Path(instance).absolute())
         if warming is not None:
-            warming[1].join(timeout)
+            warming.thread.join(timeout)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
 
     def _start_warming(self, instance: Path, bundle: Path, entry: _Entry) -> None:
-        """Load `bundle`'s parts in a thread, once per bundle (also once only if it fails)."""
-        if instance in self._warming and self._warming[instance][0] == bundle:
-            return
+        """Load `bundle`'s parts in a thread (called with the lock held): once, unless it failed,
+        then again once its backoff has passed."""
+        warming = self._warming.get(instance)
+        failures = 0
+        if warming is not None and warming.bundle == bundle:
+            if warming.thread.is_alive() or self._clock() < warming.retry_at:
+                return
+            failures = warming.failures
         loaders = dict(entry.loaders)
         thread = threading.Thread(
             target=self._warm, args=(instance, bundle, loaders), name=f"load bundle {bundle.name}", daemon=True
         )
-        self._warming[instance] = (bundle, thread)
+        self._warming[instance] = _Warming(bundle, thread, failures)
         thread.start()
 
     def _warm(self, instance: Path, bundle: Path, loaders: dict[str, Loader]) -> None:
         try:
             parts = {name: load(bundle) for name, load in loaders.items()}
-        except Exception:  # keep serving the old bundle; the next rebuild tries again
-            log.exception("cannot load the new bundle %s; still serving the previous one", bundle)
+        except Exception:  # keep serving the old bundle; a later request tries again
+            with self._lock:
+                warming = self._warming[instance]
+                warming.failures += 1
+                wait = min(RETRY_MAX_SECONDS, RETRY_FIRST_SECONDS * 2 ** (warming.failures - 1))
+                warming.retry_at = self._clock() + wait
+            log.exception(
+                "cannot load the new bundle %s; still serving the previous one, trying again in %.0fs", bundle, wait
+            )
             return
         with self._lock:
             self._entries[instance] = _Entry(bundle, parts, loaders)  # the old entry is released

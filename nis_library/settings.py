@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from indexer.bundle.embeddings import EMBEDDERS
+from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS
 
 PREFIX = "NIS_"
 CONFIG_FILE = "config.py"
@@ -184,11 +184,11 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "EMBEDDER",
-        "minilm-onnx",
+        DEFAULT_EMBEDDER,
         _one_of(*EMBEDDERS),
         str,
-        "the model nis build embeds with: minilm-onnx (the real one run by ONNX Runtime), minilm (the same on "
-        "torch) or hashing (a fast stand-in for tests)",
+        "the model nis build embeds with: minilm-onnx-int8 (the real one quantised to int8, run by ONNX Runtime), "
+        "minilm-onnx (the same in float32), minilm (float32 on torch) or hashing (a fast stand-in for tests)",
     ),
     Setting(
         "PREVIEW", False, _switch, bool, "serve the working copies, drafts marked, at /preview (off for the public)"

@@ -1,21 +1,34 @@
 #!/usr/bin/env python
-"""Searches per second over HTTP, served the way the README tells production to serve, beside an
-SQLite FTS5 baseline served by gunicorn with the same number of workers, in the same run.
+"""Searches per second over HTTP, served the way the README tells production to serve, beside two
+baselines served from SQLite FTS5 over the same items, each by gunicorn with the same number of
+workers, in the same run.
 
     .venv/bin/python scripts/bench_http.py                      # the shipped content (103 items)
     .venv/bin/python scripts/bench_http.py --items 10000        # a corpus from scripts/corpus.py
     .venv/bin/python scripts/bench_http.py --instance I --content C   # reuse a built bundle
+    .venv/bin/python scripts/bench_http.py --baselines fts5     # without Datasette
 
 The service is gunicorn with `nis_library.gunicorn_conf` (workers and thread budget from the
-settings), on a free port on 127.0.0.1, against a bundle built with the real model. The baseline is
-`scripts/fts5_baseline.py` (porter stemming, stop words dropped, bm25 with the same field weights,
-match count, top 20 with snippets). Both get the same queries, case by case, alternately.
+settings), on a free port on 127.0.0.1, against a bundle built with the real model: its search page,
+the query embedded, ranked hybrid results, a count for each value of eight facets, GOV.UK markup.
 
-Cases: DIFFERENT searches (every request a query neither server has seen: the judged teacher queries
-combined with words from the items and, for the service, filters, so the model embeds every query)
-and REPEATED ones (ten queries in turn), each at 1, 4 and 16 concurrent clients (threads with
+The baselines, both over an FTS5 table of the same six text fields with porter stemming, the query
+with English stop words and one-letter words dropped and the rest ORed (the analysis Whoosh applies):
+  fts5       `scripts/fts5_baseline.py`, a minimal WSGI app: bm25 with the same field weights, the
+             match count and the top 20 with a snippet each, as a bare HTML list. No page, no facets,
+             no filters: the cheapest possible answer.
+  datasette  `scripts/datasette_baseline.py`, Datasette's table page (ASGI, under gunicorn with
+             uvicorn's worker): a full HTML page with the match count, 20 rows (id, title, summary;
+             in table order: that page does not rank by relevance)
+             and a count for each value of the same eight facets, the filters applied. Needs the
+             `bench` extra: pip install -e '.[bench]' -c constraints.txt
+Every server gets the same queries, case by case, one after another.
+
+Cases: DIFFERENT searches (every request a query no server has seen: the judged teacher queries
+combined with words from the items and sometimes filters, so the model embeds every query) and
+REPEATED ones (ten queries in turn), each at 1, 4 and 16 concurrent clients (threads with
 http.client), each bounded by --requests and --seconds. Printed per case: searches/s, p50/p95/p99 ms
-and errors, and the service's throughput as a ratio of the baseline's. The clients run on the same
+and errors, and the service's throughput as a ratio of each baseline's. The clients run on the same
 machine and take CPU too: read the ratios.
 """
 
@@ -35,6 +48,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
@@ -217,15 +231,54 @@ def migrate_state_store(instance: Path) -> None:
     engine.dispose()
 
 
+BASELINES = ("fts5", "datasette")
+
+
+def start_baseline(name: str, library, work: Path, workers: int) -> tuple[Server, Callable[[str, dict], str], int]:
+    """The baseline `name` filled with `library`'s items and started; how it spells a search; its rows."""
+    common = ["--workers", str(workers), "--no-control-socket", "--chdir", str(ROOT / "scripts")]
+    if name == "fts5":
+        db = work / "fts5.db"
+        with sqlite3.connect(db) as conn:
+            rows = fts5_baseline.fill(conn, library)
+        server = start(
+            "fts5", [*common, f"fts5_baseline:app({str(db)!r})"], {"PYTHONPATH": str(ROOT)}, work / "fts5.log", ROOT
+        )
+        return server, search_path, rows
+    try:
+        import datasette  # noqa: F401
+        import uvicorn_worker  # noqa: F401
+    except ImportError:
+        raise SystemExit(
+            "the datasette baseline needs the bench extra: pip install -e '.[bench]' -c constraints.txt "
+            "(or run with --baselines fts5)"
+        ) from None
+    import datasette_baseline
+
+    db = work / f"{datasette_baseline.DATABASE}.db"
+    rows = datasette_baseline.fill(str(db), library)
+    server = start(
+        "datasette",
+        [*common, "-k", "uvicorn_worker.UvicornWorker", f"datasette_baseline:app({str(db)!r})"],
+        {"PYTHONPATH": str(ROOT)},
+        work / "datasette.log",
+        ROOT,
+    )
+    return server, datasette_baseline.search_path, rows
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=0, help="generate a corpus of N items (default: shipped)")
     parser.add_argument("--content", type=Path, help="the content the --instance bundle was built from")
     parser.add_argument("--instance", type=Path, help="serve this instance's built bundle (no build)")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for both servers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers for every server")
     parser.add_argument("--clients", type=int, nargs="+", default=[1, 4, 16])
     parser.add_argument("--requests", type=int, default=600, help="at most this many requests per case")
     parser.add_argument("--seconds", type=float, default=30, help="and at most this long per case")
+    parser.add_argument(
+        "--baselines", nargs="+", choices=BASELINES, default=list(BASELINES), help="which baselines (default: both)"
+    )
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument(
         "--service-code",
@@ -249,14 +302,10 @@ def main() -> int:
             content = ROOT / "content"
             instance = build_bundle(content, work / "instance")
         library = load_library(content)
-        db = work / "fts5.db"
-        with sqlite3.connect(db) as conn:
-            rows = fts5_baseline.fill(conn, library)
 
         cases = [(kind, clients) for kind in ("different", "repeated") for clients in args.clients]
         queries = distinct_queries(library, args.requests * len(args.clients) + 200, seed=1)
-        repeated = [search_path(t, f) for t, f in queries[:10]]
-        fresh = iter(search_path(t, f) for t, f in queries[10:])
+        repeated, fresh = queries[:10], iter(queries[10:])
 
         code = args.service_code.resolve()
         migrate_state_store(instance)
@@ -264,44 +313,51 @@ def main() -> int:
         service_args = ["-c", "python:nis_library.gunicorn_conf", "nis_library:create_app()"]
         if code != ROOT:  # its gunicorn_conf may not size the workers
             service_args += ["--workers", str(args.workers), "--no-control-socket"]
-        service = start("service", service_args, env, work / "service.log", code)
-        baseline = start(
-            "fts5",
-            ["--workers", str(args.workers), "--no-control-socket", "--chdir", str(ROOT / "scripts"),
-             f"fts5_baseline:app({str(db)!r})"],
-            {"PYTHONPATH": str(ROOT)},
-            work / "fts5.log",
-            ROOT,
-        )  # fmt: skip
+        servers = {"service": (start("service", service_args, env, work / "service.log", code), search_path)}
         try:
-            wait_until_ready(service, "/search?q=warm", args.workers, "compute threads:" if code == ROOT else None)
-            wait_until_ready(baseline, "/search?q=warm", args.workers, None)
+            rows = {}
+            for name in args.baselines:
+                server, spell, rows[name] = start_baseline(name, library, work, args.workers)
+                servers[name] = (server, spell)
+            for name, (server, spell) in servers.items():
+                marker = "compute threads:" if name == "service" and code == ROOT else None
+                wait_until_ready(server, spell("warm", {}), args.workers, marker)
             if code != ROOT:
                 time.sleep(10)  # its workers log nothing when warm: give each time to load the model
+            service = servers["service"][0]
             budget = sorted(set(re.findall(r"compute threads: (.*)", service.log.read_text()))) or ["no budget"]
             load = os.getloadavg()
             print(
                 f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
-                f"{rows} items; {args.workers} workers each; service code {code}, {budget}; "
-                f"load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+                f"{' / '.join(f'{n} {r} items' for n, r in rows.items())}; {args.workers} workers each; "
+                f"service code {code}, {budget}; load average before: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
                 flush=True,
             )
-            for server in (service, baseline):  # warm-up, not counted: caches, lazy imports
-                drive(server.port, repeated * 2, 2, 30)
+            for server, spell in servers.values():  # warm-up, not counted: caches, lazy imports
+                drive(server.port, [spell(t, f) for t, f in repeated] * 2, 2, 30)
             results = []
-            print(f"{'case':<22}{'server':<9}{'searches/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}{'ratio':>7}")
+            ratio_heads = "".join(f"{'vs ' + n:>14}" for n in args.baselines)
+            print(
+                f"{'case':<22}{'server':<11}{'searches/s':>11}{'p50':>8}{'p95':>8}{'p99':>8}{'errors':>8}{ratio_heads}"
+            )
             for kind, clients in cases:
                 if kind == "different":
-                    paths = [next(fresh) for _ in range(args.requests)]
+                    chosen = [next(fresh) for _ in range(args.requests)]
                 else:
-                    paths = (repeated * (args.requests // len(repeated) + 1))[: args.requests]
-                measured = {s.name: drive(s.port, paths, clients, args.seconds) for s in (service, baseline)}
-                ratio = measured["service"].rate / measured["fts5"].rate if measured["fts5"].rate else float("nan")
+                    chosen = (repeated * (args.requests // len(repeated) + 1))[: args.requests]
+                measured = {
+                    name: drive(server.port, [spell(t, f) for t, f in chosen], clients, args.seconds)
+                    for name, (server, spell) in servers.items()
+                }
+                ratios = {
+                    n: measured["service"].rate / measured[n].rate if measured[n].rate else float("nan")
+                    for n in args.baselines
+                }
                 for name, r in measured.items():
                     print(
-                        f"{kind + ', ' + str(clients) + ' clients':<22}{name:<9}{r.rate:11.1f}{r.percentile(0.5):8.1f}"
+                        f"{kind + ', ' + str(clients) + ' clients':<22}{name:<11}{r.rate:11.1f}{r.percentile(0.5):8.1f}"
                         f"{r.percentile(0.95):8.1f}{r.percentile(0.99):8.1f}{r.errors:8d}"
-                        + (f"{ratio:7.2f}" if name == "service" else ""),
+                        + ("".join(f"{ratios[n]:14.2f}" for n in args.baselines) if name == "service" else ""),
                         flush=True,
                     )
                     results.append(
@@ -316,14 +372,15 @@ def main() -> int:
                             "p99_ms": r.percentile(0.99),
                             "errors": r.errors,
                         }
+                        | ({f"ratio_vs_{n}": ratios[n] for n in args.baselines} if name == "service" else {})
                     )
             load = os.getloadavg()
             print(f"load average after: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2))
         finally:
-            service.stop()
-            baseline.stop()
+            for server, _ in servers.values():
+                server.stop()
     return 0
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
-"""Per-query embedding time, torch (minilm) against ONNX Runtime (minilm-onnx), in one process on
-one compute thread, over the judged queries; rounds alternate the two so load on a shared machine
-falls on both alike. Also the smallest cosine between their vectors for the same queries.
+"""Per-query embedding time, torch (minilm) against ONNX Runtime float32 (minilm-onnx) and int8
+(minilm-onnx-int8), in one process on one compute thread, over the judged queries; rounds alternate
+the encoders so load on a shared machine falls on all alike. Also the smallest cosine between torch's
+vectors and each ONNX graph's for the same queries.
 
     .venv/bin/python scripts/bench_query_encoder.py [--rounds 3]
 """
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.bundle import compute_threads  # noqa: E402
-from indexer.bundle.embeddings import MiniLMEmbedder, OnnxMiniLMEmbedder  # noqa: E402
+from indexer.bundle.embeddings import MiniLMEmbedder, OnnxInt8MiniLMEmbedder, OnnxMiniLMEmbedder  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
 from nis_library.search.service import MAX_QUERY_TOKENS  # noqa: E402
 
@@ -34,7 +35,11 @@ def main() -> int:
     compute_threads.set_budget(1)  # as each gunicorn worker runs
     queries = [q.query for q in load_judgements(ROOT / "tests" / "data" / "judged_queries.yaml")]
     with tempfile.TemporaryDirectory() as models:
-        encoders = {"torch": MiniLMEmbedder(), "onnx": OnnxMiniLMEmbedder(Path(models))}
+        encoders = {
+            "torch": MiniLMEmbedder(),
+            "onnx": OnnxMiniLMEmbedder(Path(models)),
+            "int8": OnnxInt8MiniLMEmbedder(Path(models)),
+        }
         times: dict[str, list[float]] = {name: [] for name in encoders}
         for _ in range(args.rounds):
             for name, encoder in encoders.items():
@@ -42,13 +47,16 @@ def main() -> int:
                     started = time.perf_counter()
                     encoder.embed([encoder.shorten(query, MAX_QUERY_TOKENS)])
                     times[name].append((time.perf_counter() - started) * 1000)
-        cosines = np.sum(encoders["torch"].embed(queries) * encoders["onnx"].embed(queries), axis=1)
+        reference = encoders["torch"].embed(queries)
+        cosines = {name: np.sum(reference * encoders[name].embed(queries), axis=1) for name in ("onnx", "int8")}
     print(f"{len(queries)} judged queries x {args.rounds} rounds, one thread, load average {os.getloadavg()[0]:.1f}")
     for name, samples in times.items():
         p95 = statistics.quantiles(samples, n=20)[-1]
         print(f"{name:<6} p50 {statistics.median(samples):6.1f} ms   p95 {p95:6.1f} ms")
-    print(f"torch / onnx p50: {statistics.median(times['torch']) / statistics.median(times['onnx']):.2f}x")
-    print(f"smallest cosine torch vs onnx: {cosines.min():.7f}")
+    p50 = {name: statistics.median(samples) for name, samples in times.items()}
+    print(f"torch / onnx p50: {p50['torch'] / p50['onnx']:.2f}x   onnx / int8 p50: {p50['onnx'] / p50['int8']:.2f}x")
+    for name, values in cosines.items():
+        print(f"smallest cosine torch vs {name}: {values.min():.7f}")
     return 0
 
 

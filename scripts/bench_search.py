@@ -41,7 +41,7 @@ from corpus import generate  # noqa: E402
 
 from indexer.bundle import location as bundle  # noqa: E402
 from indexer.bundle.build import build  # noqa: E402
-from indexer.bundle.embeddings import EMBEDDERS, Embedder, make_embedder  # noqa: E402
+from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search import keyword as kw  # noqa: E402
 from nis_library.search.quality import load_judgements  # noqa: E402
@@ -224,8 +224,8 @@ def main() -> int:
     parser.add_argument(
         "--embedder",
         choices=[name for name in EMBEDDERS if name != "hashing"],
-        default="minilm-onnx",
-        help="the real model's encoder (default: production's, minilm-onnx)",
+        default=DEFAULT_EMBEDDER,
+        help=f"the real model's encoder (default: production's, {DEFAULT_EMBEDDER})",
     )
     args = parser.parse_args()
 

@@ -2,7 +2,7 @@
 """Measure search quality on the judged query set: nDCG@10, Recall@10 and MRR for each mode.
 
 .venv/bin/python scripts/eval_search.py            # builds content/ into a temporary bundle
-.venv/bin/python scripts/eval_search.py --embedder minilm  # the same model on torch
+.venv/bin/python scripts/eval_search.py --embedder minilm-onnx  # float32 (default: minilm-onnx-int8)
 .venv/bin/python scripts/eval_search.py --by-area  # also per area of development
 """
 
@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indexer.bundle.build import build  # noqa: E402
-from indexer.bundle.embeddings import EMBEDDERS, make_embedder  # noqa: E402
+from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search.quality import evaluate, load_judgements  # noqa: E402
 
@@ -29,7 +29,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--content", type=Path, default=ROOT / "content")
     parser.add_argument("--queries", type=Path, default=DEFAULT_QUERIES)
-    parser.add_argument("--embedder", default="minilm-onnx", choices=sorted(EMBEDDERS))
+    parser.add_argument("--embedder", default=DEFAULT_EMBEDDER, choices=sorted(EMBEDDERS))
     parser.add_argument("--by-area", action="store_true", help="also report each area of development")
     args = parser.parse_args()
 
@@ -50,7 +50,7 @@ def main() -> int:
         print(f"\n{'queries':<32}{'mode':<10}{'nDCG@10':>9}{'Recall@10':>11}{'MRR':>8}")
         for name, subset in groups.items():
             for mode, s in evaluate(service, subset).items():
-                print(f"{name + f' ({s.queries})':<32}{mode:<10}{s.ndcg:>9.3f}{s.recall:>11.3f}{s.mrr:>8.3f}")
+                print(f"{name + f' ({s.queries})':<32}{mode:<10}{s.ndcg:>9.4f}{s.recall:>11.4f}{s.mrr:>8.4f}")
     return 0
 
 

@@ -6,18 +6,22 @@ or more busy threads that fight each other and the web threads: 16 clients searc
 things got 16 searches/s, and 53/s with each process held to one thread (docs/benchmarks.md). `set_budget` fixes the budget for the process;
 `apply` enforces it on every pool loaded so far, and the embedder calls it again after it imports
 torch. The environment variables are set too, so libraries loaded later (and child processes) start
-with the budget instead of one thread per core.
+with the budget instead of one thread per core. ONNX Runtime takes the budget per session (see
+onnx_model.session_options); its sessions are registered here so that `report` lists them too.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import weakref
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _budget: int | None = None
+# ONNX Runtime has no process-wide view of its pools: each session has its own, sized at creation.
+_onnx_sessions: weakref.WeakSet = weakref.WeakSet()
 
 
 def environment(threads: int) -> dict[str, str]:
@@ -60,6 +64,11 @@ def apply() -> None:
             pass
 
 
+def register_onnx_session(session) -> None:
+    """Count an ONNX Runtime InferenceSession's pools in `report` while it lives."""
+    _onnx_sessions.add(session)
+
+
 def report() -> dict[str, int]:
     """The largest pool of each kind in this process, as the libraries themselves report it."""
     pools: dict[str, int] = {}
@@ -70,4 +79,12 @@ def report() -> dict[str, int]:
     if torch is not None:
         pools["torch"] = torch.get_num_threads()
         pools["torch interop"] = torch.get_num_interop_threads()
+    for session in list(_onnx_sessions):
+        options = session.get_session_options()
+        for name, threads in (
+            ("onnxruntime", options.intra_op_num_threads),
+            ("onnxruntime interop", options.inter_op_num_threads),
+        ):
+            # 0 is ONNX Runtime's "its default": a thread per core.
+            pools[name] = max(pools.get(name, 0), threads or os.cpu_count() or 1)
     return pools

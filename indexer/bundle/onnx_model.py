@@ -6,6 +6,10 @@ instance's `models/` folder, so gunicorn workers find it ready. If it is missing
 process opens it, that process exports it again under a file lock: other processes wait for the lock,
 then open the file the first one wrote instead of exporting too. The export goes to a temporary file
 renamed into place, so nobody ever opens half a file.
+
+The int8 graph (`...-opset<N>-int8.onnx`) is made from that float32 graph by ONNX Runtime's own
+dynamic quantisation (`quantize_dynamic`: weights stored as int8, activations quantised per call),
+the same way and under the same lock: about a quarter of the size and faster per query on a CPU.
 """
 
 from __future__ import annotations
@@ -16,33 +20,59 @@ import logging
 import os
 import tempfile
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import onnxruntime as ort
 
+from indexer.bundle import compute_threads
+
 OPSET = 17
+# How the int8 graph is quantised, in its file name: a change of recipe makes a new file, never
+# reuses one made another way. Per channel: per-tensor int8 lost 0.02 of hybrid nDCG@10.
+INT8_RECIPE = "int8-per-channel"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 log = logging.getLogger(__name__)
 
 
-def cached_path(models_dir: Path, model_sha256: str) -> Path:
-    return Path(models_dir) / f"{model_sha256}-opset{OPSET}.onnx"
+def cached_path(models_dir: Path, model_sha256: str, int8: bool = False) -> Path:
+    return Path(models_dir) / f"{model_sha256}-opset{OPSET}{'-' + INT8_RECIPE if int8 else ''}.onnx"
 
 
-def open_session(model_dir: Path, models_dir: Path, model_sha256: str, threads: int | None) -> ort.InferenceSession:
-    """A session over the cached graph, exporting it first if it is missing or unreadable."""
-    path = cached_path(models_dir, model_sha256)
+def open_session(
+    model_dir: Path, models_dir: Path, model_sha256: str, threads: int | None, int8: bool = False
+) -> ort.InferenceSession:
+    """A session over the cached graph (float32, or int8 if `int8`), making it first if it is
+    missing or unreadable: exported from the packaged model, then quantised for int8."""
+    path = cached_path(models_dir, model_sha256, int8)
+    if int8:
+
+        def make(target: Path) -> None:
+            float_graph = cached_path(models_dir, model_sha256)
+            _session_over(float_graph, lambda t: export(model_dir, t), threads)  # exported if need be
+            quantize(float_graph, target)
+
+    else:
+
+        def make(target: Path) -> None:
+            export(model_dir, target)
+
+    return _session_over(path, make, threads)
+
+
+def _session_over(path: Path, make: Callable[[Path], None], threads: int | None) -> ort.InferenceSession:
+    """A session over `path`, written by `make(path)` first (once, under a file lock) if need be."""
     session = _open(path, threads)
     if session is not None:
         return session
     path.parent.mkdir(parents=True, exist_ok=True)
     with _locked(path.with_name(path.name + ".lock")):
-        session = _open(path, threads)  # another process may have exported it while we waited
+        session = _open(path, threads)  # another process may have made it while we waited
         if session is None:
-            export(model_dir, path)
+            make(path)
             session = _open(path, threads)
     if session is None:
-        raise RuntimeError(f"{path}: exported, but ONNX Runtime cannot open it")
+        raise RuntimeError(f"{path}: written, but ONNX Runtime cannot open it")
     return session
 
 
@@ -76,37 +106,62 @@ def export(model_dir: Path, path: Path) -> None:
 
     example = torch.ones(1, 8, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    os.close(handle)
-    try:
+
+    def write(temporary: Path) -> None:
         with torch.no_grad(), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the exporter's notes on operators it rewrites
             torch.onnx.export(
                 LastHiddenState(),
                 (example, torch.ones_like(example), torch.zeros_like(example)),
-                temporary,
+                str(temporary),
                 input_names=list(INPUTS),
                 output_names=["last_hidden_state"],
                 dynamic_axes=axes,
                 opset_version=OPSET,
                 dynamo=False,  # the TorchScript exporter needs `onnx` only, not `onnxscript` too
             )
+
+    _write_atomically(path, write)
+    log.info("exported %s", path)
+
+
+def quantize(float_graph: Path, path: Path) -> None:
+    """`float_graph` with its weights quantised to int8 by ONNX Runtime (dynamic quantisation: no
+    calibration data needed), written to `path`."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    def write(temporary: Path) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # its advice to run shape inference first
+            quantize_dynamic(float_graph, temporary, weight_type=QuantType.QInt8, per_channel=True)  # INT8_RECIPE
+
+    _write_atomically(path, write)
+    log.info("quantised %s to int8 in %s", float_graph, path)
+
+
+def _write_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """`write(temporary)` into a temporary file beside `path`, then renamed to `path`."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    os.close(handle)
+    try:
+        write(Path(temporary))
         os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide it from workers run as another user
         os.replace(temporary, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(temporary)
-    log.info("exported %s", path)
 
 
 def _open(path: Path, threads: int | None) -> ort.InferenceSession | None:
     if not path.exists():
         return None
     try:
-        return ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
-    except Exception as exc:  # truncated or damaged: export it again
-        log.warning("%s cannot be opened (%s); exporting it again", path, exc)
+        session = ort.InferenceSession(str(path), session_options(threads), providers=["CPUExecutionProvider"])
+    except Exception as exc:  # truncated or damaged: make it again
+        log.warning("%s cannot be opened (%s); making it again", path, exc)
         return None
+    compute_threads.register_onnx_session(session)  # listed in the worker's start-up log line
+    return session
 
 
 @contextlib.contextmanager

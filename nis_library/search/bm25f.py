@@ -76,8 +76,13 @@ class BM25FScorer:
             return np.zeros(self.scores_matrix.shape[0])
         return self.scores_matrix[:, columns] @ np.array(weights)
 
-    def matched_terms(self, row: int, terms: Iterable[str]) -> tuple[str, ...]:
-        """Which of `terms` occur in document `row`."""
+    def term_columns(self, terms: Iterable[str]) -> list[tuple[str, tuple[int, ...]]]:
+        """Each of `terms` with its columns, for `matched_terms`: looked up once per query rather
+        than once per result (it was a tenth of a search's time)."""
+        return [(term, tuple(column for column, _ in self.columns([term]))) for term in terms]
+
+    def matched_terms(self, row: int, looked_up: list[tuple[str, tuple[int, ...]]]) -> tuple[str, ...]:
+        """Which of the terms (as `term_columns` gives them) occur in document `row`."""
         start, end = self.rows_matrix.indptr[row], self.rows_matrix.indptr[row + 1]
         present = set(self.rows_matrix.indices[start:end].tolist())
-        return tuple(t for t in terms if any(column in present for column, _ in self.columns([t])))
+        return tuple(term for term, columns in looked_up if not present.isdisjoint(columns))

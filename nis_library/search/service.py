@@ -15,7 +15,7 @@ import numpy as np
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
 from indexer.bundle.documents import FACETS
-from indexer.bundle.embeddings import Embedder, shared_embedder
+from indexer.bundle.embeddings import EMBEDDERS, Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
@@ -192,6 +192,7 @@ class SearchService:
         total = len(ranked)
         start = (request.page - 1) * request.per_page
         hits = []
+        words = self.bm25f.term_columns(kq.terms + kq.synonym_terms)  # for each hit's matched words
         for offset, row in enumerate(ranked[start : start + request.per_page]):
             row = int(row)
             keyword_score = float(keyword_scores[row]) if keyword_scores[row] > 0 else None
@@ -200,7 +201,7 @@ class SearchService:
                 if similarity is not None and similarity[row] >= SIMILARITY_FLOOR.get(self.model_name, 0.25)
                 else None
             )
-            hits.append(self._hit(start + offset + 1, row, keyword_score, meaning, kq))
+            hits.append(self._hit(start + offset + 1, row, keyword_score, meaning, words))
         if request.page > 1 and not hits and total:
             messages.append(
                 f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}."
@@ -225,14 +226,14 @@ class SearchService:
     def _is_known(self, word: str) -> bool:
         return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
-    def _hit(self, rank, row, keyword_score, similarity, kq) -> Hit:
+    def _hit(self, rank, row, keyword_score, similarity, query_words) -> Hit:
         item = self.items[row]
         matched_by = tuple(
             name
             for name, present in (("words", keyword_score is not None), ("meaning", similarity is not None))
             if present
         )
-        words = self.bm25f.matched_terms(row, kq.terms + kq.synonym_terms) if keyword_score is not None else ()
+        words = self.bm25f.matched_terms(row, query_words) if keyword_score is not None else ()
         snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         return Hit(
             **item.summary_fields(),
@@ -250,7 +251,7 @@ def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return rows[np.argsort(-scores[rows], kind="stable")]
 
 
-_EMBEDDER_KEYS = {"all-MiniLM-L6-v2": "minilm", "all-MiniLM-L6-v2-onnx": "minilm-onnx", "hashing-stand-in": "hashing"}
+_EMBEDDER_KEYS = {embedder.name: key for key, embedder in EMBEDDERS.items()}  # a bundle's model name -> its key
 
 
 def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:

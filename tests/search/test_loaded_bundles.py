@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from nis_library import catalogue as catalogue_module
-from nis_library import create_app
+from nis_library import create_app, loaded_bundles
 from nis_library.catalogue import get_catalogue
 from nis_library.loaded_bundles import LOADED
 from nis_library.search import get_service
@@ -120,3 +120,65 @@ def test_one_embedder_per_model_serves_every_bundle(tree: ContentTree, instance:
     public, preview = get_service(instance), get_service(preview_dir(instance))
     assert public is not preview
     assert public.embedder() is preview.embedder()
+
+
+def test_a_new_bundle_that_failed_to_load_is_tried_again_after_a_bounded_backoff(
+    tree: ContentTree, instance: Path, monkeypatch
+):
+    old_bundle = build_hashing(tree, instance).bundle
+    old_service = get_service(instance)
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Brand new words about a zebra crossing.")
+    new_bundle = build_hashing(tree, instance).bundle
+
+    now = [1000.0]
+    monkeypatch.setattr(LOADED, "_clock", lambda: now[0])
+    attempts: list[Path] = []
+    failing = [2]  # the new bundle's first two loads fail, as a briefly unreadable file would
+    real_load = service_module.SearchService.__init__
+
+    def flaky_load(self, bundle_dir, *args, **kwargs):
+        if Path(bundle_dir) == new_bundle:
+            attempts.append(Path(bundle_dir))
+            if failing[0]:
+                failing[0] -= 1
+                raise OSError("briefly unreadable")
+        real_load(self, bundle_dir, *args, **kwargs)
+
+    monkeypatch.setattr(service_module.SearchService, "__init__", flaky_load)
+
+    def requests(count: int):
+        for _ in range(count):
+            service = get_service(instance)
+            LOADED.wait_until_warm(instance, timeout=30)
+        return service
+
+    assert requests(20) is old_service and len(attempts) == 1  # failed once; no retry per request
+    now[0] += loaded_bundles.RETRY_FIRST_SECONDS - 0.1
+    assert requests(20) is old_service and len(attempts) == 1  # still backing off
+    now[0] += 0.1
+    assert requests(1) is old_service and len(attempts) == 2  # tried again: failed again
+    now[0] += loaded_bundles.RETRY_FIRST_SECONDS
+    assert requests(20) is old_service and len(attempts) == 2  # the backoff doubled
+    now[0] += loaded_bundles.RETRY_FIRST_SECONDS
+    requests(1)
+    assert len(attempts) == 3 and LOADED.bundle(instance) == new_bundle != old_bundle
+    assert get_service(instance) is not old_service
+
+
+def test_the_backoff_is_bounded(tree: ContentTree, instance: Path, monkeypatch):
+    build_hashing(tree, instance)
+    get_service(instance)
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Brand new words about a zebra crossing.")
+    new_bundle = build_hashing(tree, instance).bundle
+    (new_bundle / "library.db").write_bytes(b"this is not a database")  # fails every time
+    now = [0.0]
+    monkeypatch.setattr(LOADED, "_clock", lambda: now[0])
+    waits = []
+    for _ in range(12):
+        get_service(instance)
+        LOADED.wait_until_warm(instance, timeout=30)
+        warming = LOADED._warming[instance.absolute()]
+        waits.append(warming.retry_at - now[0])
+        now[0] = warming.retry_at
+    assert waits[:4] == [5.0, 10.0, 20.0, 40.0]
+    assert max(waits) == waits[-1] == loaded_bundles.RETRY_MAX_SECONDS

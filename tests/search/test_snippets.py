@@ -63,7 +63,7 @@ def test_snippets_match_the_plain_version_for_the_judged_queries(service):
     for judged in load_judgements(REPO / "tests/data/judged_queries.yaml")[:15]:
         kq = keyword.build_query(service.analyzer, judged.query, service.synonyms.expansions(judged.query))
         for row, item in enumerate(service.items):
-            words = frozenset(service.bm25f.matched_terms(row, kq.terms + kq.synonym_terms))
+            words = frozenset(service.bm25f.matched_terms(row, service.bm25f.term_columns(kq.terms + kq.synonym_terms)))
             if not words:
                 continue
             fast = snippets.snippet(item.text, words, service.analyzer)
