@@ -483,3 +483,7 @@ def audit_verify() -> None:
         click.echo(f"audit log broken at {bad}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
+
+
+if __name__ == "__main__":
+    main()
