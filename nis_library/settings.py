@@ -266,8 +266,12 @@ SETTINGS: tuple[Setting, ...] = (
         "the state store's database, postgresql://user:password@host/name; unset: SQLite at INSTANCE_DIR/state.db",
     ),
     # Sign-in (nis_library.accounts): sessions end after this long unused, or this long after sign-in.
-    Setting("SESSION_IDLE_MINUTES", 30, _whole_number(1), int, "minutes a signed-in session may go unused before it ends"),
-    Setting("SESSION_LIFETIME_HOURS", 12, _whole_number(1), int, "hours after signing in that a session ends, used or not"),
+    Setting(
+        "SESSION_IDLE_MINUTES", 30, _whole_number(1), int, "minutes a signed-in session may go unused before it ends"
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS", 12, _whole_number(1), int, "hours after signing in that a session ends, used or not"
+    ),
     # Failed sign-ins, counted in the state store (so across every worker) in a sliding window.
     Setting(
         "SIGN_IN_ATTEMPTS_PER_ACCOUNT",

@@ -19,7 +19,11 @@ ROLES: dict[str, Role] = {
     for r in (
         Role(PANEL_MEMBER, "Panel member", "Read the reviews and their findings, and draft recommendations."),
         Role(CHAIR, "Panel chair", "Everything a panel member does, and publish the panel's recommendations."),
-        Role(RESPONDER, "Department responder", "Read the reviews and record the department's response to each recommendation."),
+        Role(
+            RESPONDER,
+            "Department responder",
+            "Read the reviews and record the department's response to each recommendation.",
+        ),
         Role(ADMIN, "Administrator", "Read the reviews and the audit trail of every change."),
     )
 }

@@ -47,7 +47,8 @@ class SessionStore:
     def _expired(self, row, now: dt.datetime) -> bool:
         naive_now = _naive_utc(now)
         return (
-            naive_now - _naive_utc(row.last_seen_at) > self.idle or naive_now - _naive_utc(row.created_at) > self.lifetime
+            naive_now - _naive_utc(row.last_seen_at) > self.idle
+            or naive_now - _naive_utc(row.created_at) > self.lifetime
         )
 
     def load(self, session_id: str) -> Loaded | None:
@@ -90,7 +91,9 @@ class SessionStore:
 
     def touch(self, session_id: str) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(sessions).where(sessions.c.id_hash == id_hash(session_id)).values(last_seen_at=self.now()))
+            conn.execute(
+                update(sessions).where(sessions.c.id_hash == id_hash(session_id)).values(last_seen_at=self.now())
+            )
 
     def delete(self, session_id: str) -> None:
         with self.engine.begin() as conn:

@@ -41,15 +41,15 @@ def read_form(username: str, password: str) -> SignInForm:
     elif len(form.username) > USERNAME_LIMIT:
         form.errors["username"] = f"Username must be {USERNAME_LIMIT} characters or fewer"
     elif not store.USERNAME.fullmatch(form.username):
-        form.errors["username"] = (
-            "Username can only contain lower-case letters, digits, dots, hyphens and underscores"
-        )
+        form.errors["username"] = "Username can only contain lower-case letters, digits, dots, hyphens and underscores"
     if not password:
         form.errors["password"] = "Enter your password"
     elif len(password) > PASSWORD_LIMIT:
         form.errors["password"] = f"Password must be {PASSWORD_LIMIT} characters or fewer"
     if form.errors:
-        form.username = username[:USERNAME_LIMIT] if len(username) <= USERNAME_LIMIT else ""
+        # Shown again in the form, without the characters a page cannot show (control characters).
+        typed = "".join(c for c in username if c.isprintable())
+        form.username = typed if len(typed) <= USERNAME_LIMIT else ""
     return form
 
 
@@ -98,7 +98,9 @@ def attempt(engine: Engine, username: str, password: str, address: str | None, l
         rate_limits.record(conn, account_key, now=now)
         rate_limits.record(conn, address_key, now=now)
         reason = "no such account" if account is None else ("disabled" if account.disabled else "wrong password")
-        audit.append(conn, f"anonymous@{origin['address']}", "account.sign-in-failed", subject, None, origin | {"reason": reason})
+        audit.append(
+            conn, f"anonymous@{origin['address']}", "account.sign-in-failed", subject, None, origin | {"reason": reason}
+        )
     return Outcome()
 
 

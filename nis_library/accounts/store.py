@@ -16,7 +16,9 @@ from nis_library.state import audit
 from nis_library.state.schema import accounts, sessions
 
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,63}", re.ASCII)
-USERNAME_RULE = "2 to 64 characters: lower-case letters, digits, dots, hyphens and underscores, starting with a letter or digit"
+USERNAME_RULE = (
+    "2 to 64 characters: lower-case letters, digits, dots, hyphens and underscores, starting with a letter or digit"
+)
 DISPLAY_NAME_LIMIT = 200
 
 
@@ -62,7 +64,12 @@ def check_role(role: str) -> str:
 
 def _public(account: Account) -> dict:
     """What the audit log records of an account (never its password hash)."""
-    return {"username": account.username, "display_name": account.display_name, "role": account.role, "disabled": account.disabled}
+    return {
+        "username": account.username,
+        "display_name": account.display_name,
+        "role": account.role,
+        "disabled": account.disabled,
+    }
 
 
 def find(conn: Connection, username: str) -> tuple[Account, str] | None:
@@ -137,4 +144,6 @@ def reset_password(conn: Connection, actor: str, username: str, password: str) -
 
 def store_rehash(conn: Connection, account_id: int, password: str) -> None:
     """Argon2's recommended parameters changed since this hash was made: store a new hash."""
-    conn.execute(update(accounts).where(accounts.c.id == account_id).values(password_hash=passwords.hash_password(password)))
+    conn.execute(
+        update(accounts).where(accounts.c.id == account_id).values(password_hash=passwords.hash_password(password))
+    )

@@ -127,8 +127,12 @@ def sign_in():
     if current_account() is not None and request.method == "GET":
         return redirect(next_page or url_for("workspace.home"))
     if request.method == "GET":
-        return render_template("accounts/sign_in.html", form=signing.SignInForm(), next_page=next_page,
-                               signed_out=request.args.get("signed-out") == "1")
+        return render_template(
+            "accounts/sign_in.html",
+            form=signing.SignInForm(),
+            next_page=next_page,
+            signed_out=request.args.get("signed-out") == "1",
+        )
     form = signing.read_form(request.form.get("username", ""), request.form.get("password", ""))
     if form.errors:
         return render_template("accounts/sign_in.html", form=form, next_page=next_page), 400

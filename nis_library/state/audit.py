@@ -101,10 +101,6 @@ def _parsed(value: str | None) -> Any:
 def newest_first(conn: Connection, page: int, per_page: int) -> tuple[list[Entry], int]:
     """One page of the log, newest first, and how many rows it has in all."""
     total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
-    rows = conn.execute(
-        select(audit_log).order_by(audit_log.c.id.desc()).limit(per_page).offset((page - 1) * per_page)
-    )
-    entries = [
-        Entry(r.id, r.at, r.actor, r.action, r.subject, _parsed(r.before), _parsed(r.after)) for r in rows
-    ]
+    rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    entries = [Entry(r.id, r.at, r.actor, r.action, r.subject, _parsed(r.before), _parsed(r.after)) for r in rows]
     return entries, total

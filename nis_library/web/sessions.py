@@ -19,6 +19,7 @@ from flask import Flask, Request, Response, current_app, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
+from werkzeug.exceptions import SecurityError
 
 SECURE_COOKIE = "__Host-nis-session"
 LOCAL_COOKIE = "nis-session"
@@ -58,7 +59,11 @@ def plain_http_localhost(req: Request) -> bool:
     public = current_app.config.get("PUBLIC_URL") or ""
     if req.scheme != "http" or public.startswith("https://"):
         return False
-    return urlsplit("//" + req.host).hostname in LOOPBACK
+    try:
+        host = req.host
+    except SecurityError:
+        return False  # an untrusted Host header: the request is refused anyway (hosts.py)
+    return urlsplit("//" + host).hostname in LOOPBACK
 
 
 class ServerSessionInterface(SessionInterface):
