@@ -33,7 +33,9 @@ class BackupError(RuntimeError):
 
 def _encode(value: Any) -> Any:
     if isinstance(value, dt.datetime):
-        return {"$datetime": value.isoformat()}
+        # SQLite hands back naive datetimes, written in UTC: one spelling whichever database it was.
+        utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return {"$datetime": utc.isoformat()}
     if isinstance(value, dt.date):
         return {"$date": value.isoformat()}
     if isinstance(value, (bytes, memoryview)):
@@ -142,7 +144,9 @@ def restore(engine: Engine, path: Path, actor: str) -> dict[str, int]:
                 raise BackupError(f"{path} holds a broken audit trail ({bad}): not restored")
             if SESSIONS in counts:  # restored accounts may differ from the ones signed in now
                 conn.execute(delete(_tables(conn).tables[SESSIONS]))
-            audit.append(conn, actor, "state.restore", f"backup:{path.name}", None, {"revision": revision, "rows": counts})
+            audit.append(
+                conn, actor, "state.restore", f"backup:{path.name}", None, {"revision": revision, "rows": counts}
+            )
         except Exception:
             conn.rollback()
             raise
