@@ -107,8 +107,9 @@ def test_disable_and_reset_password_end_sessions_and_are_audited(migrated, state
     nis(state_url, tmp_path, "users", "add", "jo", "--role", "responder", "--name", "Jo")
     with migrated.begin() as conn:
         account_id = store.find(conn, "jo")[0].id
-    from nis_library.accounts.sessions import SessionStore
     import datetime as dt
+
+    from nis_library.accounts.sessions import SessionStore
 
     session_store = SessionStore(migrated, dt.timedelta(minutes=30), dt.timedelta(hours=12))
     first = session_store.create("{}", account_id)

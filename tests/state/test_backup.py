@@ -10,7 +10,7 @@ import json
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from nis_library.accounts import passwords, store
 from nis_library.cli import main
