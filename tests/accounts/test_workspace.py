@@ -57,7 +57,7 @@ def test_the_audit_trail_is_paged_newest_first_with_the_chain_check(app, engine)
     assert "The hash chain of all 62 rows is intact" in first
     assert "account.sign-in" not in first  # older than the 50 rows of page 1
     assert first.index("thing:59") < first.index("thing:58")
-    assert '{"n": 59} → {"n": 60}' in first.replace("<code>", "").replace("</code>", "")
+    assert '<code>{"n": 59}</code>' in first and '<code>{"n": 60}</code>' in first
     assert "Page 1 of 2" in first and 'href="/panel/audit?page=2"' in first
     second = text(client.get("/panel/audit?page=2"))
     assert "account.add" in second and f"account:{admin}" in second and "thing:0" in second
