@@ -299,6 +299,38 @@ SETTINGS: tuple[Setting, ...] = (
         bool,
         "accept http://localhost and http://127.0.0.1 webhook callbacks (development and tests only)",
     ),
+    # Sign-in (nis_library.accounts): sessions end after this long unused, or this long after sign-in.
+    Setting(
+        "SESSION_IDLE_MINUTES", 30, _whole_number(1), int, "minutes a signed-in session may go unused before it ends"
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS", 12, _whole_number(1), int, "hours after signing in that a session ends, used or not"
+    ),
+    # Failed sign-ins, counted in the state store (so across every worker) in a sliding window.
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ACCOUNT",
+        5,
+        _whole_number(1),
+        int,
+        "failed sign-ins to one account allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+    ),
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ADDRESS",
+        20,
+        _whole_number(1),
+        int,
+        "failed sign-ins from one address allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+    ),
+    Setting("SIGN_IN_WINDOW_MINUTES", 15, _whole_number(1), int, "the window, in minutes, the sign-in limits count in"),
+    # Behind nginx every request comes from the proxy's address: the per-address sign-in limit would
+    # count everyone together. With N proxies, the client's address is read from X-Forwarded-For.
+    Setting(
+        "PROXY_HOPS",
+        0,
+        _whole_number(0),
+        int,
+        "reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are trusted (0: none)",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}
