@@ -332,7 +332,9 @@ def _change(
             # Someone saved between our read and our write; they won.
             raise StaleEdit(read(conn, rec_id), from_version)
         after = read(conn, rec_id)
-        audit.append(conn, actor.username, f"recommendation.{action}", rec_id, before.audit_view(), after.audit_view(), at=now)
+        audit.append(
+            conn, actor.username, f"recommendation.{action}", rec_id, before.audit_view(), after.audit_view(), at=now
+        )
         return after
 
 
@@ -391,7 +393,9 @@ def publish(
 ) -> Recommendation:
     _refuse_unpermitted(engine, actor, "publish", rec_id)
     now = _now(now)
-    return _change(engine, actor, "publish", rec_id, from_version, (DRAFT,), {"status": PUBLISHED, "published_at": now}, now)
+    return _change(
+        engine, actor, "publish", rec_id, from_version, (DRAFT,), {"status": PUBLISHED, "published_at": now}, now
+    )
 
 
 def respond(
