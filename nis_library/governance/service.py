@@ -4,6 +4,7 @@ joined to the published record of the bundle being served."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
@@ -22,3 +23,17 @@ def public_entries(
         recommendations.every(engine, public_only=True), implementations, library_terms, due_days, today
     )
     return found, library_terms
+
+
+@dataclass(frozen=True)
+class ItemRecommendations:
+    about: list[Entry]  # public recommendations that name the item
+    implements: list[tuple[str, Entry | None]]  # what the shown version implements (None: not public)
+
+
+def for_item(
+    engine: Engine, catalogue: Catalogue, item_id: str, implements: tuple[str, ...], due_days: int, today: dt.date
+) -> ItemRecommendations:
+    entries, _ = public_entries(engine, catalogue, due_days, today)
+    by_id = {e.id: e for e in entries}
+    return ItemRecommendations(register.about_item(entries, item_id), [(i, by_id.get(i)) for i in implements])
