@@ -3,10 +3,14 @@ Every blueprint is registered here, in one place."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from nis_library import settings as config
+from nis_library.accounts import views as accounts_views
+from nis_library.accounts.sessions import SessionStore
 from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
 from nis_library.governance import views as governance_views
@@ -14,7 +18,9 @@ from nis_library.history import views as history_views
 from nis_library.search import views as search_views
 from nis_library.state.database import engine_for
 from nis_library.state.migrate import require_current_schema
-from nis_library.web import assets, context, errors, hosts, numbers, preview, security
+from nis_library.web import assets, context, csrf, errors, hosts, numbers, preview, private, secret_key, security
+from nis_library.web.sessions import ServerSessionInterface
+from nis_library.workspace import views as workspace_views
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,10 +41,29 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     _open_state_store(app, settings)
-    for part in (context, assets, security, errors, hosts, numbers, preview):
+    _sign_in(app, settings)
+    # `private` before `security`: after-request hooks run last-registered first, and a private
+    # page's no-store must replace the no-cache that `security` gives every page.
+    for part in (context, assets, private, security, errors, hosts, numbers, preview):
         part.init_app(app)
     _register_blueprints(app)
     return app
+
+
+def _sign_in(app: Flask, settings: config.Settings) -> None:
+    """Server-side sessions in the state store, the signed-in account and the permission check of
+    every request, then CSRF tokens on every form: in this order, so a signed-out visitor's POST to a
+    private page is sent to sign in before its token is looked at."""
+    app.session_interface = ServerSessionInterface(
+        SessionStore(
+            app.extensions[context.STATE_ENGINE],
+            idle=dt.timedelta(minutes=settings["SESSION_IDLE_MINUTES"]),
+            lifetime=dt.timedelta(hours=settings["SESSION_LIFETIME_HOURS"]),
+        )
+    )
+    secret_key.init_app(app)
+    accounts_views.init_app(app)
+    csrf.init_app(app)
 
 
 def _open_state_store(app: Flask, settings: config.Settings) -> None:
@@ -64,3 +89,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(history_views.blueprint)
     app.register_blueprint(governance_views.blueprint)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(accounts_views.blueprint)
+    app.register_blueprint(workspace_views.blueprint)

@@ -496,6 +496,160 @@ def db_current() -> None:
         click.echo(current_revision(engine) or "none")
 
 
+@db.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    """Copy every table, in one snapshot, to FILE (gzipped JSON with the schema revision; mode 0600)."""
+    from nis_library.state.backup import backup
+
+    with _migrated_engine() as engine:
+        counts = backup(engine, file)
+    click.echo(f"backed up {sum(counts.values())} rows of {len(counts)} tables to {file}")
+
+
+@db.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def db_restore(file: Path) -> None:
+    """Replace every table with FILE's rows (refused, changing nothing, if FILE is corrupt or of
+    another schema revision). Everyone is signed out."""
+    from nis_library.state.backup import BackupError, restore
+
+    with _migrated_engine() as engine:
+        try:
+            counts = restore(engine, file, _cli_actor())
+        except BackupError as error:
+            raise click.ClickException(f"{error}. Nothing was changed.") from None
+    click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
+
+
+def _cli_actor() -> str:
+    """Who the audit log names for a change made on the command line: `cli:<os user>`."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        import os
+
+        return f"cli:uid-{os.getuid()}"
+
+
+@contextlib.contextmanager
+def _migrated_engine():
+    from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
+
+    with _state_engine() as engine:
+        try:
+            require_current_schema(engine)
+        except SchemaNotCurrent as error:
+            raise click.ClickException(str(error)) from None
+        yield engine
+
+
+# -- accounts -------------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """Accounts for the panel workspace (no one signs up: an administrator adds them here)."""
+
+
+def _account_change(change):
+    from nis_library.accounts.store import AccountError
+
+    with _migrated_engine() as engine:
+        try:
+            with engine.begin() as conn:
+                return change(conn)
+        except AccountError as error:
+            raise click.ClickException(f"{error}. Nothing was changed.") from None
+
+
+def _new_password(from_stdin: bool) -> tuple[str, bool]:
+    """The password to set, and whether it was generated (and so must be printed once)."""
+    from nis_library.accounts import passwords
+    from nis_library.accounts.sign_in import PASSWORD_LIMIT
+
+    if not from_stdin:
+        return passwords.generate_password(), True
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not 12 <= len(password) <= PASSWORD_LIMIT or not password.isprintable():
+        raise click.ClickException(f"a password is 12 to {PASSWORD_LIMIT} printable characters. Nothing was changed.")
+    return password, False
+
+
+@users.command("add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(["panel-member", "chair", "responder", "admin"]))
+@click.option("--name", "display_name", required=True, help="The name the workspace shows.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
+def users_add(username: str, role: str, display_name: str, password_stdin: bool) -> None:
+    """Add an account; prints its generated password once (it is stored only as an argon2 hash)."""
+    from nis_library.accounts import store
+
+    password, generated = _new_password(password_stdin)
+    account = _account_change(lambda conn: store.add(conn, _cli_actor(), username, display_name, role, password))
+    click.echo(f"added {account.username} ({account.role})")
+    if generated:
+        click.echo(f"password (shown once, not stored): {password}")
+
+
+@users.command("list")
+def users_list() -> None:
+    """Every account: username, role, whether disabled, display name."""
+    from nis_library.accounts import store
+
+    with _migrated_engine() as engine, engine.connect() as conn:
+        for account in store.all_accounts(conn):
+            state = "disabled" if account.disabled else "active"
+            click.echo(f"{account.username}\t{account.role}\t{state}\t{account.display_name}")
+
+
+@users.command("disable")
+@click.argument("username")
+def users_disable(username: str) -> None:
+    """Disable an account: it cannot sign in, and its sessions end at once."""
+    from nis_library.accounts import store
+
+    _account_change(lambda conn: store.disable(conn, _cli_actor(), username))
+    click.echo(f"disabled {username}; its sessions are ended")
+
+
+@users.command("reset-password")
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def users_reset_password(username: str, password_stdin: bool) -> None:
+    """Give an account a new password (printed once) and end its sessions."""
+    from nis_library.accounts import store
+
+    password, generated = _new_password(password_stdin)
+    _account_change(lambda conn: store.reset_password(conn, _cli_actor(), username, password))
+    click.echo(f"reset the password of {username}; its sessions are ended")
+    if generated:
+        click.echo(f"new password (shown once, not stored): {password}")
+
+
+@main.group()
+def sample() -> None:
+    """Sample data for trying the service (clearly marked sample)."""
+
+
+@sample.command("accounts")
+def sample_accounts() -> None:
+    """Make the four sample accounts (one per role) if missing, printing each new password once;
+    existing ones are listed without a password."""
+    from nis_library.accounts.samples import ensure_sample_accounts
+
+    with _migrated_engine() as engine:
+        made = ensure_sample_accounts(engine, _cli_actor())
+    for entry in made:
+        account = entry.account
+        if entry.password:
+            click.echo(f"sample account {account.username} ({account.role}): password {entry.password} (shown once)")
+        else:
+            click.echo(f"sample account {account.username} ({account.role}): exists, password unchanged")
+
+
 @main.group()
 def audit() -> None:
     """The audit trail of every change of state."""
@@ -518,11 +672,6 @@ def audit_verify() -> None:
         click.echo(f"audit log broken at {bad}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
-
-
-@main.group()
-def sample() -> None:
-    """Sample data to try the service with, every text marked sample."""
 
 
 @sample.command("register")
@@ -548,3 +697,7 @@ def sample_register(content_path: Path | None) -> None:
     for line in done:
         click.echo(line)
     click.echo(f"sample register: {len(sample_data.PLAN)} recommendations, {len(done)} step(s) taken now")
+
+
+if __name__ == "__main__":
+    main()

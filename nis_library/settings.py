@@ -274,6 +274,29 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "the state store's database, postgresql://user:password@host/name; unset: SQLite at INSTANCE_DIR/state.db",
     ),
+    # Sign-in (nis_library.accounts): sessions end after this long unused, or this long after sign-in.
+    Setting(
+        "SESSION_IDLE_MINUTES", 30, _whole_number(1), int, "minutes a signed-in session may go unused before it ends"
+    ),
+    Setting(
+        "SESSION_LIFETIME_HOURS", 12, _whole_number(1), int, "hours after signing in that a session ends, used or not"
+    ),
+    # Failed sign-ins, counted in the state store (so across every worker) in a sliding window.
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ACCOUNT",
+        5,
+        _whole_number(1),
+        int,
+        "failed sign-ins to one account allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+    ),
+    Setting(
+        "SIGN_IN_ATTEMPTS_PER_ADDRESS",
+        20,
+        _whole_number(1),
+        int,
+        "failed sign-ins from one address allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+    ),
+    Setting("SIGN_IN_WINDOW_MINUTES", 15, _whole_number(1), int, "the window, in minutes, the sign-in limits count in"),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

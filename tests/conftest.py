@@ -65,6 +65,19 @@ def shipped_instance(tmp_path_factory) -> Path:
     return instance
 
 
+@pytest.fixture(scope="session")
+def shipped_with_preview(tmp_path_factory) -> Path:
+    """An instance folder with the published bundle and the working copies' preview bundle."""
+    from indexer.bundle.build import build
+    from indexer.bundle.embeddings import HashingEmbedder
+    from nis_library.settings import preview_dir
+
+    instance = tmp_path_factory.mktemp("shipped-with-preview") / "instance"
+    build(REPO / "content", instance, embedder=HashingEmbedder())
+    build(REPO / "content", preview_dir(instance), embedder=HashingEmbedder(), source="working", vectors_from=instance)
+    return instance
+
+
 def pytest_deselected(items):
     """Developers may skip the slow real-model tests (`-m "not real_model"`); CI never does."""
     if os.environ.get("CI") and any(item.get_closest_marker("real_model") for item in items):

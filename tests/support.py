@@ -57,3 +57,34 @@ def build_hashing(tree: ContentTree, instance: Path, source: str = "working", **
     from indexer.bundle.embeddings import HashingEmbedder
 
     return build(tree.root, instance, embedder=HashingEmbedder(), source=source, **kwargs)
+
+
+_accounts_made = iter(range(1, 10**9))
+
+
+def csrf_token_of(html: str) -> str:
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "the page has no CSRF token"
+    return found.group(1)
+
+
+def make_account(app, role: str = "panel-member", password: str = "a-long-test-password") -> str:
+    """A new account with `role` in the app's state store; its username."""
+    from nis_library.accounts import store
+    from nis_library.web.context import STATE_ENGINE
+
+    username = f"test-{role}-{next(_accounts_made)}-{id(app) % 10000}"
+    with app.extensions[STATE_ENGINE].begin() as conn:
+        store.add(conn, "cli:tests", username, f"Test {role}", role, password)
+    return username
+
+
+def sign_in(app, client, role: str = "panel-member", password: str = "a-long-test-password") -> str:
+    """Sign `client` in, through the sign-in form, as a new account with `role`; its username."""
+    username = make_account(app, role, password)
+    token = csrf_token_of(client.get("/panel/sign-in").get_data(as_text=True))
+    response = client.post("/panel/sign-in", data={"username": username, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return username

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, func, select, text
 
 from indexer.content.hashing import digest
 from nis_library.state.schema import audit_log
@@ -81,3 +81,26 @@ def verify(conn: Connection) -> BadRow | None:
             return BadRow(row.id, "its contents do not match its hash (the row was edited)")
         expected_previous = row.hash
     return None
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    subject: str
+    before: Any
+    after: Any
+
+
+def _parsed(value: str | None) -> Any:
+    return None if value is None else json.loads(value)
+
+
+def newest_first(conn: Connection, page: int, per_page: int) -> tuple[list[Entry], int]:
+    """One page of the log, newest first, and how many rows it has in all."""
+    total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+    rows = conn.execute(select(audit_log).order_by(audit_log.c.id.desc()).limit(per_page).offset((page - 1) * per_page))
+    entries = [Entry(r.id, r.at, r.actor, r.action, r.subject, _parsed(r.before), _parsed(r.after)) for r in rows]
+    return entries, total

@@ -10,6 +10,7 @@ from indexer.bundle.location import BundleError
 
 TITLES = {
     400: "There is a problem with the address",
+    403: "You cannot see this page",
     404: "Page not found",
     405: "This address does not accept that kind of request",
     500: "Sorry, there is a problem with the service",

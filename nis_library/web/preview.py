@@ -10,8 +10,7 @@ PREFIX = "/preview"
 
 
 def init_app(app: Flask) -> None:
-    app.after_request(_noindex)
-    app.context_processor(lambda: {"noindex": under_preview()})
+    app.after_request(_noindex)  # the robots meta tag: nis_library.web.private, with the panel's pages
 
 
 def under_preview() -> bool:

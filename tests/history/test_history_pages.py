@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from nis_library import create_app
-from tests.support import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing, sign_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -151,7 +151,10 @@ def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, in
     build_hashing(tree, instance, source="published")
     public = create_app({"INSTANCE_DIR": str(instance)}).test_client()
     assert public.get("/preview/items/INT-0001").status_code == 404
-    preview = create_app({"INSTANCE_DIR": str(instance), "PREVIEW": True}).test_client()
+    preview_app = create_app({"INSTANCE_DIR": str(instance), "PREVIEW": True})
+    preview = preview_app.test_client()
+    assert preview.get("/preview/items/INT-0001").status_code == 302  # drafts are behind sign-in
+    sign_in(preview_app, preview)
     page = text(preview.get("/preview/items/INT-0001"))
     assert "You are previewing the working copies" in page
     assert "This is a draft" in page and "has never been published" in page

@@ -17,7 +17,7 @@ from nis_library import settings as config
 from nis_library.history import feeds
 from nis_library.history.service import VersionSummary
 from nis_library.web.numbers import whole_number
-from tests.support import REPO
+from tests.support import REPO, sign_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 PUBLIC = "https://nis.example.org"
@@ -274,9 +274,19 @@ def test_since_is_exactly_a_date_or_an_edition(client, since):
     assert response.status_code == 400 and response.get_json()["error"]["code"] == "invalid-since"
 
 
+@pytest.fixture(scope="module")
+def signed_in_client(shipped_with_preview: Path):
+    """The preview is behind sign-in (any role)."""
+    app = create_app({"INSTANCE_DIR": str(shipped_with_preview), "PREVIEW": True, "TESTING": True})
+    client = app.test_client()
+    sign_in(app, client)
+    return client
+
+
 @pytest.mark.parametrize("path", ["/preview/", "/preview/items/ADJ-0004", "/preview/search?q=noise", "/preview/nope"])
-def test_every_preview_response_says_noindex(client, path):
-    response = client.get(path)
+def test_every_preview_response_says_noindex(signed_in_client, path):
+    response = signed_in_client.get(path)
+    assert response.status_code in (200, 404)
     assert response.headers["X-Robots-Tag"] == "noindex"
     assert '<meta name="robots" content="noindex">' in text(response)
 

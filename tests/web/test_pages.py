@@ -282,7 +282,10 @@ def test_missing_bundle_gives_a_503_page(tmp_path):
     assert "not available right now" in page_text(response)
 
 
-def test_an_unexpected_error_gets_the_500_page_without_details(shipped_instance):
+def test_an_unexpected_error_gets_the_500_page_without_details(shipped_instance, monkeypatch):
+    from nis_library.accounts import permissions
+
+    monkeypatch.setitem(permissions.ENDPOINTS, "boom", permissions.PUBLIC)  # every endpoint needs a rule
     app = create_app({"INSTANCE_DIR": str(shipped_instance)})
 
     @app.get("/boom")

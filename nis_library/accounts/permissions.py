@@ -1,0 +1,79 @@
+"""Who may reach each endpoint, declared in one place. Every request is checked against this table
+before its view runs (accounts.views); an endpoint with no rule is refused, and the role matrix test
+fails for it, so a new route cannot go live unguarded. Object-level checks (may this responder
+answer this recommendation?) are the domain's own.
+
+A rule is PUBLIC, SIGNED_IN (any role) or a set of roles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from nis_library.accounts.roles import ADMIN, CHAIR, PANEL_MEMBER, RESPONDER, ROLES
+
+
+@dataclass(frozen=True)
+class Rule:
+    roles: frozenset[str] | None  # None: anyone, signed in or not
+    description: str
+
+    @property
+    def public(self) -> bool:
+        return self.roles is None
+
+    def allows(self, role: str | None) -> bool:
+        return self.roles is None or role in self.roles
+
+
+PUBLIC = Rule(None, "anyone")
+SIGNED_IN = Rule(frozenset(ROLES), "any signed-in account")
+
+
+def only(*roles: str) -> Rule:
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    return Rule(frozenset(roles), "only " + ", ".join(ROLES[r].label.lower() + "s" for r in roles))
+
+
+ENDPOINTS: dict[str, Rule] = {
+    # The public library (pages, the published record, feeds, the API, static files).
+    "static": PUBLIC,
+    "web.browse.home": PUBLIC,
+    "web.browse.areas": PUBLIC,
+    "web.browse.area": PUBLIC,
+    "web.browse.item": PUBLIC,
+    "web.search.search_page": PUBLIC,
+    "history.item_version": PUBLIC,
+    "history.item_history": PUBLIC,
+    "history.item_diff": PUBLIC,
+    "history.editions": PUBLIC,
+    "history.edition": PUBLIC,
+    "history.reviews": PUBLIC,
+    "history.editions_feed": PUBLIC,
+    "history.item_feed": PUBLIC,
+    "api.changes": PUBLIC,
+    # Signing in and out.
+    "accounts.sign_in": PUBLIC,
+    "accounts.sign_out": SIGNED_IN,
+    # The panel workspace.
+    "workspace.home": SIGNED_IN,
+    "workspace.reviews": SIGNED_IN,
+    "workspace.review": SIGNED_IN,
+    "workspace.audit": only(ADMIN),
+}
+
+# Whole blueprints under one rule: the preview serves the public pages' own endpoints again from the
+# working copies (drafts included), so every one of them is for the panel's eyes only.
+BLUEPRINTS: dict[str, Rule] = {"preview": SIGNED_IN}
+
+# The roles the panel's work is shared between (used by later workspace pages' rules).
+PANEL = (PANEL_MEMBER, CHAIR)
+DEPARTMENT = (RESPONDER,)
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    """The endpoint's rule, or None when it has none (and is therefore refused)."""
+    if endpoint in ENDPOINTS:
+        return ENDPOINTS[endpoint]
+    return BLUEPRINTS.get(endpoint.split(".", 1)[0])

@@ -1,0 +1,133 @@
+"""Signing in, as plain functions: read the form's two fields (every bad value gets a clear message),
+then check the password, with failed attempts limited per account and per address in the state store
+(so the limits hold across every worker). A wrong password, an unknown username and a disabled
+account get the same answer, so the page never says which accounts exist."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from sqlalchemy import Engine
+
+from nis_library.accounts import passwords, store
+from nis_library.accounts.store import Account
+from nis_library.state import audit, rate_limits
+from nis_library.state.rate_limits import Limit
+
+USERNAME_LIMIT = 64
+PASSWORD_LIMIT = 256  # argon2 takes any length; a cap keeps one request's work bounded
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    per_account: Limit
+    per_address: Limit
+
+
+@dataclass
+class SignInForm:
+    username: str = ""
+    password: str = field(default="", repr=False)
+    errors: dict[str, str] = field(default_factory=dict)  # field name: message, in the page's order
+
+
+def read_form(username: str, password: str) -> SignInForm:
+    """The fields as typed, and a message for each that cannot be a username or password."""
+    form = SignInForm(username.strip().lower(), password)
+    if not form.username:
+        form.errors["username"] = "Enter your username"
+    elif len(form.username) > USERNAME_LIMIT:
+        form.errors["username"] = f"Username must be {USERNAME_LIMIT} characters or fewer"
+    elif not store.USERNAME.fullmatch(form.username):
+        form.errors["username"] = "Username can only contain lower-case letters, digits, dots, hyphens and underscores"
+    if not password:
+        form.errors["password"] = "Enter your password"
+    elif len(password) > PASSWORD_LIMIT:
+        form.errors["password"] = f"Password must be {PASSWORD_LIMIT} characters or fewer"
+    if form.errors:
+        # Shown again in the form, without the characters a page cannot show (control characters).
+        typed = "".join(c for c in username if c.isprintable())
+        form.username = typed if len(typed) <= USERNAME_LIMIT else ""
+    return form
+
+
+@dataclass(frozen=True)
+class Outcome:
+    account: Account | None = None  # set when signed in
+    retry_after: int = 0  # seconds, when refused because of too many failed attempts
+
+    @property
+    def limited(self) -> bool:
+        return self.retry_after > 0
+
+
+def _keys(username: str, address: str | None) -> tuple[str, str]:
+    return f"sign-in:account:{username}", f"sign-in:address:{address or 'unknown'}"
+
+
+def attempt(engine: Engine, username: str, password: str, address: str | None, limits: SignInLimits) -> Outcome:
+    """Sign `username` in if the password is right, the account enabled and neither limit reached.
+    Every attempt is audited; a failed one counts against the account and the address."""
+    account_key, address_key = _keys(username, address)
+    subject = f"account:{username}"
+    origin = {"address": address or "unknown"}
+    with engine.begin() as conn:
+        decisions = [
+            rate_limits.check(conn, account_key, limits.per_account),
+            rate_limits.check(conn, address_key, limits.per_address),
+        ]
+        if not all(d.allowed for d in decisions):
+            retry_after = max(d.retry_after for d in decisions)
+            audit.append(conn, f"anonymous@{origin['address']}", "account.sign-in-limited", subject, None, origin)
+            return Outcome(retry_after=retry_after)
+        found = store.find(conn, username)
+
+    account, stored_hash = found if found else (None, None)
+    # Always verified (against a dummy hash when there is no account): the same time either way.
+    right = passwords.verify(stored_hash, password)
+    with engine.begin() as conn:
+        if right and account is not None and not account.disabled:
+            rate_limits.clear(conn, account_key)
+            if passwords.needs_rehash(stored_hash):
+                store.store_rehash(conn, account.id, password)
+            audit.append(conn, account.username, "account.sign-in", subject, None, origin)
+            return Outcome(account=account)
+        now = dt.datetime.now(dt.UTC)
+        rate_limits.record(conn, account_key, now=now)
+        rate_limits.record(conn, address_key, now=now)
+        reason = "no such account" if account is None else ("disabled" if account.disabled else "wrong password")
+        audit.append(
+            conn, f"anonymous@{origin['address']}", "account.sign-in-failed", subject, None, origin | {"reason": reason}
+        )
+    return Outcome()
+
+
+def record_sign_out(engine: Engine, account: Account) -> None:
+    with engine.begin() as conn:
+        audit.append(conn, account.username, "account.sign-out", f"account:{account.username}", None, None)
+
+
+def record_refusal(engine: Engine, actor: str, action: str, subject: str, details: dict) -> None:
+    """A request refused (wrong role, a bad CSRF token): audited, nothing changed."""
+    with engine.begin() as conn:
+        audit.append(conn, actor, action, subject[:500], None, details)
+
+
+def load_account(engine: Engine, account_id: int) -> Account | None:
+    """The account a session names, if it may still be signed in (it exists and is not disabled)."""
+    with engine.connect() as conn:
+        account = store.get(conn, account_id)
+    return None if account is None or account.disabled else account
+
+
+def safe_next(target: str | None) -> str | None:
+    """Where to go after signing in: a path on this service only (`/panel/reviews?page=2`), never
+    another site (`//evil.example`, `https://…`, `/\\evil.example`), else None."""
+    if not target or len(target) > 2000 or not target.isprintable() or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

@@ -1,0 +1,196 @@
+"""`nis db backup FILE` / `nis db restore FILE`: every table of the state store (whatever the
+migrations made, read from the database itself) copied in one snapshot to a gzipped JSON file that
+names the schema revision and carries the SHA-256 of its contents, so the same file restores into
+SQLite or PostgreSQL. A restore refuses a corrupt file, or one from another schema revision, and
+changes nothing then; it replaces every table in one transaction, checks the audit chain it restored
+(rolling back if broken), ends every session (everyone signs in again) and audits itself."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, MetaData, delete, func, select, text
+
+from nis_library.state import audit
+from nis_library.state.migrate import current_revision, head_revision, known_revisions
+
+FORMAT = "nis-state-backup"
+VERSION = 1
+SKIPPED = {"alembic_version"}  # the revision is recorded in the file itself
+SESSIONS = "sessions"
+
+
+class BackupError(RuntimeError):
+    """A backup that cannot be made or restored; nothing was changed."""
+
+
+def _encode(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        # SQLite hands back naive datetimes, written in UTC: one spelling whichever database it was.
+        utc = value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+        return {"$datetime": utc.isoformat()}
+    if isinstance(value, dt.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, (bytes, memoryview)):
+        return {"$bytes": base64.b64encode(bytes(value)).decode("ascii")}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"$datetime"}:
+            return dt.datetime.fromisoformat(value["$datetime"])
+        if set(value) == {"$date"}:
+            return dt.date.fromisoformat(value["$date"])
+        if set(value) == {"$bytes"}:
+            return base64.b64decode(value["$bytes"], validate=True)
+        raise ValueError(f"an unknown value {value!r}")
+    return value
+
+
+def _checksum(body: dict) -> str:
+    return hashlib.sha256(audit.canonical_json(body).encode("utf-8")).hexdigest()
+
+
+def _tables(conn: Connection) -> MetaData:
+    metadata = MetaData()
+    metadata.reflect(conn)
+    for name in SKIPPED & set(metadata.tables):
+        metadata.remove(metadata.tables[name])
+    return metadata
+
+
+def _snapshot(engine: Engine):
+    """A connection whose reads all see one moment of the database."""
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")  # pysqlite begins only before writes; WAL gives the read a snapshot
+    else:
+        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+    return conn
+
+
+def backup(engine: Engine, path: Path) -> dict[str, int]:
+    """Write every table to `path` (mode 0600: it holds password hashes); rows per table."""
+    conn = _snapshot(engine)
+    try:
+        revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        tables = {}
+        for table in _tables(conn).sorted_tables:
+            order = list(table.primary_key.columns) or list(table.columns)
+            rows = conn.execute(select(table).order_by(*order))
+            tables[table.name] = {
+                "columns": [c.name for c in table.columns],
+                "rows": [[_encode(v) for v in row] for row in rows],
+            }
+    finally:
+        conn.rollback()
+        conn.close()
+    body = {"format": FORMAT, "version": VERSION, "revision": revision, "tables": tables}
+    document = body | {"sha256": _checksum(body), "made": dt.datetime.now(dt.UTC).isoformat()}
+    temporary = path.with_name(f".{path.name}.partial")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as file:
+        file.write(json.dumps(document, ensure_ascii=False).encode("utf-8"))
+    os.replace(temporary, path)
+    return {name: len(t["rows"]) for name, t in tables.items()}
+
+
+def read(path: Path) -> dict:
+    """The backup's body, checked: a gzipped JSON document of this format whose checksum matches."""
+    try:
+        with gzip.open(path, "rb") as file:
+            document = json.loads(file.read().decode("utf-8"))
+    except (OSError, EOFError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BackupError(f"{path} is not a readable backup ({error.__class__.__name__}: {error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError(f"{path} is not an NIS Library state backup")
+    if document.get("version") != VERSION:
+        raise BackupError(f"{path} is a backup of format version {document.get('version')!r}, not {VERSION}")
+    body = {k: document.get(k) for k in ("format", "version", "revision", "tables")}
+    if document.get("sha256") != _checksum(body):
+        raise BackupError(f"{path} is corrupt: its contents do not match its checksum")
+    return body
+
+
+def restore(engine: Engine, path: Path, actor: str) -> dict[str, int]:
+    """Replace every table with the backup's rows; rows per table. Refused, changing nothing, for a
+    corrupt file, a file of another schema revision, or one whose audit chain is broken."""
+    body = read(path)
+    revision, here = body["revision"], current_revision(engine)
+    if here != head_revision():
+        raise BackupError(f"the database is at revision {here or 'none'}: run `nis db upgrade` first")
+    if revision != here:
+        if revision not in known_revisions():
+            raise BackupError(f"{path} is from an unknown or newer schema (revision {revision!r}); this is {here}")
+        raise BackupError(
+            f"{path} is from schema revision {revision}, this database is at {here}: restore it into a "
+            f"database at {revision} (the NIS Library version that made it), then run `nis db upgrade`"
+        )
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("BEGIN IMMEDIATE")  # no other writer until this is done
+        try:
+            counts = _replace(conn, body["tables"], path)
+            bad = audit.verify(conn)
+            if bad is not None:
+                raise BackupError(f"{path} holds a broken audit trail ({bad}): not restored")
+            if SESSIONS in counts:  # restored accounts may differ from the ones signed in now
+                conn.execute(delete(_tables(conn).tables[SESSIONS]))
+            audit.append(
+                conn, actor, "state.restore", f"backup:{path.name}", None, {"revision": revision, "rows": counts}
+            )
+        except Exception:
+            conn.rollback()
+            raise
+        conn.commit()
+    return counts
+
+
+def _replace(conn: Connection, tables: dict, path: Path) -> dict[str, int]:
+    metadata = _tables(conn)
+    if not isinstance(tables, dict) or set(tables) != set(metadata.tables):
+        raise BackupError(f"{path} does not hold exactly this schema's tables")
+    if conn.dialect.name == "postgresql":
+        names = ", ".join(conn.dialect.identifier_preparer.quote(t.name) for t in metadata.sorted_tables)
+        conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+    for table in reversed(metadata.sorted_tables):
+        conn.execute(delete(table))
+    counts = {}
+    for table in metadata.sorted_tables:
+        saved = tables[table.name]
+        if not isinstance(saved, dict) or saved.get("columns") != [c.name for c in table.columns]:
+            raise BackupError(f"{path}: the columns of {table.name} are not this schema's")
+        try:
+            rows = [dict(zip(saved["columns"], [_decode(v) for v in row], strict=True)) for row in saved["rows"]]
+        except (TypeError, ValueError) as error:
+            raise BackupError(f"{path}: a row of {table.name} cannot be read ({error})") from None
+        if rows:
+            conn.execute(table.insert(), rows)
+        counts[table.name] = len(rows)
+        _reset_sequence(conn, table)
+    return counts
+
+
+def _reset_sequence(conn: Connection, table) -> None:
+    """PostgreSQL's id sequences do not see ids inserted explicitly: move each past the largest."""
+    if conn.dialect.name != "postgresql":
+        return
+    for column in table.primary_key.columns:
+        if column.autoincrement is True or (column.autoincrement == "auto" and column.type.python_type is int):
+            largest = conn.execute(select(func.max(column))).scalar()
+            sequence = conn.execute(
+                text("SELECT pg_get_serial_sequence(:table, :column)"), {"table": table.name, "column": column.name}
+            ).scalar()
+            if sequence:
+                conn.execute(
+                    text("SELECT setval(:sequence, :value, :called)"),
+                    {"sequence": sequence, "value": largest or 1, "called": largest is not None},
+                )

@@ -1,0 +1,196 @@
+"""`nis db backup` / `nis db restore` on both backends (and from one to the other): every table comes
+back, ids and the audit chain intact; a corrupt file, one from a newer or unknown schema and one
+with a broken audit chain are refused, changing nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pytest
+from argon2 import PasswordHasher, profiles
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from nis_library.accounts import passwords, store
+from nis_library.cli import main
+from nis_library.state import audit, rate_limits
+from nis_library.state.database import make_engine
+from nis_library.state.migrate import head_revision, upgrade
+from nis_library.state.schema import accounts, audit_log, rate_limit_events, sessions
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashes(monkeypatch):
+    monkeypatch.setattr(passwords, "hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+def nis(url, tmp_path, *args):
+    env = {"NIS_DATABASE_URL": url, "NIS_INSTANCE_DIR": str(tmp_path / "instance"), "USER": "ops"}
+    return CliRunner().invoke(main, list(args), env=env)
+
+
+def fill(engine) -> None:
+    with engine.begin() as conn:
+        store.add(conn, "cli:ops", "chair-one", "Chair One", "chair", "password-one-1")
+        store.add(conn, "cli:ops", "admin-two", "Admin Two", "admin", "password-two-2")
+        store.disable(conn, "cli:ops", "admin-two")
+        rate_limits.record(conn, "sign-in:account:chair-one")
+        conn.execute(
+            sessions.insert().values(
+                id_hash="a" * 64, account_id=1, data="{}", created_at=func.now(), last_seen_at=func.now()
+            )
+        )
+
+
+def _plain(row) -> tuple:
+    """A row with its datetimes in one form (SQLite's are naive UTC, PostgreSQL's aware)."""
+    import datetime as dt
+
+    return tuple(
+        v.astimezone(dt.UTC).replace(tzinfo=None) if isinstance(v, dt.datetime) and v.tzinfo else v for v in row
+    )
+
+
+def contents(engine) -> dict:
+    with engine.connect() as conn:
+        return {
+            "accounts": [_plain(r) for r in conn.execute(select(accounts).order_by(accounts.c.id))],
+            "audit": [_plain(r)[2:] for r in conn.execute(select(audit_log).order_by(audit_log.c.id))],
+            "limits": conn.execute(select(func.count()).select_from(rate_limit_events)).scalar_one(),
+        }
+
+
+@pytest.fixture
+def source(engine, tmp_path):
+    upgrade(engine)
+    fill(engine)
+    return engine
+
+
+def test_a_backup_restores_every_table_with_ids_and_chain(source, state_url, tmp_path):
+    backup = tmp_path / "state.json.gz"
+    made = nis(state_url, tmp_path, "db", "backup", str(backup))
+    assert made.exit_code == 0 and "of 4 tables" in made.output
+    assert backup.stat().st_mode & 0o777 == 0o600
+    saved = contents(source)
+    with source.begin() as conn:  # everything changes after the backup ...
+        store.add(conn, "cli:ops", "later", "Later", "responder", "password-three-3")
+    restored = nis(state_url, tmp_path, "db", "restore", str(backup))
+    assert restored.exit_code == 0, restored.output
+    after = contents(source)  # ... and comes back as it was, plus the restore's own audit row
+    assert after["accounts"] == saved["accounts"] and after["limits"] == saved["limits"]
+    assert after["audit"][:-1] == saved["audit"] and after["audit"][-1][1] == "state.restore"
+    assert after["audit"][-1][0] == "cli:ops"
+    with source.connect() as conn:
+        assert audit.verify(conn) is None
+        assert conn.execute(select(func.count()).select_from(sessions)).scalar_one() == 0  # all signed out
+    with source.begin() as conn:  # ids go on from the restored ones (PostgreSQL's sequences moved)
+        assert store.add(conn, "cli:ops", "next-one", "Next", "chair", "password-four-4").id == 3
+    assert nis(state_url, tmp_path, "audit", "verify").exit_code == 0
+
+
+def test_a_backup_moves_between_sqlite_and_postgresql(source, state_url, tmp_path, postgres_cluster):
+    backup = tmp_path / "state.json.gz"
+    assert nis(state_url, tmp_path, "db", "backup", str(backup)).exit_code == 0
+    other_url = (
+        f"sqlite:///{tmp_path / 'other' / 'state.db'}"
+        if state_url.startswith("postgresql")
+        else postgres_cluster.create_database(f"nis_backup_{tmp_path.name[-20:].replace('-', '_')}")
+    )
+    other = make_engine(other_url)
+    try:
+        upgrade(other)
+        assert nis(other_url, tmp_path, "db", "restore", str(backup)).exit_code == 0
+        assert contents(other)["accounts"] == contents(source)["accounts"]
+        with other.connect() as conn:
+            assert audit.verify(conn) is None
+    finally:
+        other.dispose()
+
+
+def _rewrite(path, change) -> None:
+    with gzip.open(path, "rb") as file:
+        document = json.loads(file.read())
+    change(document)
+    with gzip.open(path, "wb") as file:
+        file.write(json.dumps(document).encode())
+
+
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:-40]), "not a readable backup"),
+        (lambda p: p.write_bytes(b"not a backup at all"), "not a readable backup"),
+        (lambda p: _rewrite(p, lambda d: d["tables"]["accounts"]["rows"][0].__setitem__(3, "admin")), "corrupt"),
+        (lambda p: _rewrite(p, lambda d: d.__setitem__("format", "something-else")), "not an NIS Library state backup"),
+    ],
+)
+def test_a_corrupt_file_is_refused_changing_nothing(source, state_url, tmp_path, damage, message):
+    backup = tmp_path / "state.json.gz"
+    nis(state_url, tmp_path, "db", "backup", str(backup))
+    damage(backup)
+    before = contents(source)
+    result = nis(state_url, tmp_path, "db", "restore", str(backup))
+    assert result.exit_code == 1 and message in result.output and "Nothing was changed" in result.output
+    assert contents(source) == before
+
+
+def _resealed(path, change) -> None:
+    """Change the body and recompute the checksum, as a backup of another schema would be."""
+    from nis_library.state.backup import _checksum
+
+    def edit(document):
+        change(document)
+        body = {k: document[k] for k in ("format", "version", "revision", "tables")}
+        document["sha256"] = _checksum(body)
+
+    _rewrite(path, edit)
+
+
+@pytest.mark.parametrize(
+    "revision, message", [("9999", "unknown or newer schema"), ("0002", "from schema revision 0002")]
+)
+def test_a_file_of_another_schema_is_refused(source, state_url, tmp_path, revision, message):
+    backup = tmp_path / "state.json.gz"
+    nis(state_url, tmp_path, "db", "backup", str(backup))
+    _resealed(backup, lambda d: d.__setitem__("revision", revision))
+    before = contents(source)
+    result = nis(state_url, tmp_path, "db", "restore", str(backup))
+    assert result.exit_code == 1 and message in result.output
+    assert contents(source) == before and head_revision() != revision
+
+
+def test_a_backup_with_a_broken_audit_chain_is_refused(source, state_url, tmp_path):
+    backup = tmp_path / "state.json.gz"
+    nis(state_url, tmp_path, "db", "backup", str(backup))
+    _resealed(backup, lambda d: d["tables"]["audit_log"]["rows"][0].__setitem__(2, "someone-else"))
+    before = contents(source)
+    result = nis(state_url, tmp_path, "db", "restore", str(backup))
+    assert result.exit_code == 1 and "broken audit trail" in result.output
+    assert contents(source) == before
+
+
+def test_the_backup_is_one_snapshot(source, monkeypatch, tmp_path):
+    """A write landing between the tables' reads is not in the file (the reads share one snapshot)."""
+    from nis_library.state import backup as backups
+
+    original = backups._tables
+    state = {"written": False}
+
+    def write_midway(conn):
+        metadata = original(conn)
+        if not state["written"]:
+            state["written"] = True
+            with source.begin() as other:
+                store.add(other, "cli:ops", "midway", "Midway", "chair", "password-five-5")
+        return metadata
+
+    monkeypatch.setattr(backups, "_tables", write_midway)
+    path = tmp_path / "snap.json.gz"
+    backups.backup(source, path)
+    body = backups.read(path)
+    usernames = [row[1] for row in body["tables"]["accounts"]["rows"]]
+    assert "midway" not in usernames and len(body["tables"]["audit_log"]["rows"]) == 3
+    with source.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(accounts)).scalar_one() == 3
