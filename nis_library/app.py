@@ -88,6 +88,7 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
     app.register_blueprint(governance_views.blueprint)
+    app.register_blueprint(governance_views.panel)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
     app.register_blueprint(accounts_views.blueprint)
     app.register_blueprint(workspace_views.blueprint)
