@@ -309,10 +309,8 @@ def _change(
     action: str,
     rec_id: str,
     from_version: int,
-    allowed_from: tuple[str, ...],
     values: dict,
     now: dt.datetime,
-    extra_check=None,
 ) -> Recommendation:
     """Save `values` over the recommendation if its state allows and nobody saved since `from_version`."""
     with engine.begin() as conn:
@@ -321,8 +319,7 @@ def _change(
             raise NotFound(f"There is no recommendation {str(rec_id)[:40]!r}.")
         if before.version != from_version:
             raise StaleEdit(before, from_version)
-        if before.status not in allowed_from or (extra_check and extra_check(before)):
-            raise InvalidTransition(_transition_message(action, before))
+        check_transition(action, before)
         changed = conn.execute(
             update(table)
             .where(table.c.id == rec_id, table.c.version == from_version)
@@ -336,6 +333,17 @@ def _change(
             conn, actor.username, f"recommendation.{action}", rec_id, before.audit_view(), after.audit_view(), at=now
         )
         return after
+
+
+ALLOWED_FROM = {"edit": (DRAFT,), "publish": (DRAFT,), "respond": (PUBLISHED,), "withdraw": (PUBLISHED,)}
+
+
+def check_transition(action: str, rec: Recommendation) -> None:
+    """Refuse, naming the state, an action the recommendation's state does not allow (a form for it
+    is refused too, before anyone fills it in)."""
+    answered_already = action == "respond" and rec.response is not None
+    if rec.status not in ALLOWED_FROM[action] or answered_already:
+        raise InvalidTransition(_transition_message(action, rec))
 
 
 def _state_words(rec: Recommendation) -> str:
@@ -385,7 +393,7 @@ def edit_draft(
         areas=json.dumps(areas),
         layers=json.dumps(layers),
     )
-    return _change(engine, actor, "edit", rec_id, from_version, (DRAFT,), values, _now(now))
+    return _change(engine, actor, "edit", rec_id, from_version, values, _now(now))
 
 
 def publish(
@@ -393,9 +401,7 @@ def publish(
 ) -> Recommendation:
     _refuse_unpermitted(engine, actor, "publish", rec_id)
     now = _now(now)
-    return _change(
-        engine, actor, "publish", rec_id, from_version, (DRAFT,), {"status": PUBLISHED, "published_at": now}, now
-    )
+    return _change(engine, actor, "publish", rec_id, from_version, {"status": PUBLISHED, "published_at": now}, now)
 
 
 def respond(
@@ -424,9 +430,7 @@ def respond(
         raise InvalidInput(errors)
     now = _now(now)
     values = {"response": response, "explanation": texts.clean(explanation) or None, "responded_at": now}
-    return _change(
-        engine, actor, "respond", rec_id, from_version, (PUBLISHED,), values, now, lambda r: r.response is not None
-    )
+    return _change(engine, actor, "respond", rec_id, from_version, values, now)
 
 
 def withdraw(
@@ -438,4 +442,4 @@ def withdraw(
         raise InvalidInput(errors)
     now = _now(now)
     values = {"status": WITHDRAWN, "withdrawal_reason": texts.clean(reason), "withdrawn_at": now}
-    return _change(engine, actor, "withdraw", rec_id, from_version, (PUBLISHED,), values, now)
+    return _change(engine, actor, "withdraw", rec_id, from_version, values, now)

@@ -197,8 +197,7 @@ def detail(rec_id: str):
 @panel.route("/<rec_id>/edit", methods=["GET", "POST"])
 def edit(rec_id: str):
     rec = _existing(rec_id)
-    if rec.status != recs.DRAFT:
-        raise recs.InvalidTransition(f"{rec.id} is {rec.status}: only a draft can be edited.")
+    recs.check_transition("edit", rec)
     if request.method == "GET":
         return _draft_form(rec=rec, fields=_fields_of(rec), version=rec.version, errors={})
     fields = forms.draft_fields(request.form)
@@ -253,6 +252,7 @@ def respond(rec_id: str):
     rec = _existing(rec_id)
     template = "governance/panel/respond.html"
     if request.method == "GET":
+        recs.check_transition("respond", rec)
         return _decision_form(template, rec, version=rec.version, response="", explanation="", errors={})
     response = request.form.get("response", "")[:40]
     explanation = request.form.get("explanation", "")[: forms.MAX_FIELD]
@@ -278,6 +278,7 @@ def withdraw(rec_id: str):
     rec = _existing(rec_id)
     template = "governance/panel/withdraw.html"
     if request.method == "GET":
+        recs.check_transition("withdraw", rec)
         return _decision_form(template, rec, version=rec.version, reason="", errors={})
     reason = request.form.get("reason", "")[: forms.MAX_FIELD]
     try:
