@@ -118,3 +118,14 @@ def test_a_bad_version_field_is_a_message_not_a_500(app):
     draft(panel)
     response = post(panel, "/panel/recommendations/R-2026-S-01/edit", {"version": "１", "text": "t", "rationale": "r"})
     assert response.status_code == 400 and "open it again" in response.get_data(as_text=True)
+
+
+def test_the_workspace_review_page_lists_the_recommendations_it_made(app):
+    panel, _ = client_as(app, "panel-member")
+    draft(panel, text="Made by the out-of-cycle review.")
+    page = panel.get("/panel/reviews/standards-2026-ooc-1").get_data(as_text=True)
+    assert "Recommendations made in this review" in page and "/panel/recommendations/R-2026-S-01" in page
+    other = panel.get("/panel/reviews/standards-2026-initial").get_data(as_text=True)
+    assert "R-2026-S-01" not in other and "None yet." in other
+    home = panel.get("/panel/").get_data(as_text=True)
+    assert 'href="/panel/recommendations/"' in home
