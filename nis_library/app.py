@@ -7,6 +7,7 @@ import datetime as dt
 
 from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nis_library import settings as config
 from nis_library.accounts import views as accounts_views
@@ -40,6 +41,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
+    if settings["PROXY_HOPS"]:
+        # The client's own address (for the per-address sign-in limit and the audit log) and scheme,
+        # as the trusted proxies in front report them; never more hops than are really there.
+        hops = settings["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     _open_state_store(app, settings)
     _sign_in(app, settings)
     # `private` before `security`: after-request hooks run last-registered first, and a private

@@ -297,6 +297,15 @@ SETTINGS: tuple[Setting, ...] = (
         "failed sign-ins from one address allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
     ),
     Setting("SIGN_IN_WINDOW_MINUTES", 15, _whole_number(1), int, "the window, in minutes, the sign-in limits count in"),
+    # Behind nginx every request comes from the proxy's address: the per-address sign-in limit would
+    # count everyone together. With N proxies, the client's address is read from X-Forwarded-For.
+    Setting(
+        "PROXY_HOPS",
+        0,
+        _whole_number(0),
+        int,
+        "reverse proxies in front of the app whose X-Forwarded-For and X-Forwarded-Proto are trusted (0: none)",
+    ),
 )
 
 BY_NAME = {s.name: s for s in SETTINGS}

@@ -8,6 +8,7 @@ changes nothing then; it replaces every table in one transaction, checks the aud
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import gzip
 import hashlib
@@ -161,8 +162,9 @@ def _replace(conn: Connection, tables: dict, path: Path) -> dict[str, int]:
     if conn.dialect.name == "postgresql":
         names = ", ".join(conn.dialect.identifier_preparer.quote(t.name) for t in metadata.sorted_tables)
         conn.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
-    for table in reversed(metadata.sorted_tables):
-        conn.execute(delete(table))
+    with audit_log_writable(conn):
+        for table in reversed(metadata.sorted_tables):
+            conn.execute(delete(table))
     counts = {}
     for table in metadata.sorted_tables:
         saved = tables[table.name]
@@ -177,6 +179,25 @@ def _replace(conn: Connection, tables: dict, path: Path) -> dict[str, int]:
         counts[table.name] = len(rows)
         _reset_sequence(conn, table)
     return counts
+
+
+@contextlib.contextmanager
+def audit_log_writable(conn: Connection):
+    """Lift the audit log's append-only triggers (migration 0003) inside this transaction only, to
+    replace the whole log with a backup's (whose chain is verified before the transaction commits)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("ALTER TABLE audit_log DISABLE TRIGGER USER"))
+        yield
+        conn.execute(text("ALTER TABLE audit_log ENABLE TRIGGER USER"))
+        return
+    triggers = conn.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'")
+    ).all()
+    for name, _ in triggers:
+        conn.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    for _, sql in triggers:
+        conn.execute(text(sql))
 
 
 def _reset_sequence(conn: Connection, table) -> None:

@@ -294,3 +294,24 @@ def test_every_sign_in_event_keeps_the_audit_chain_intact(app, engine):
     assert names == ["account.add", "account.sign-in-failed", "account.sign-in", "access.denied", "account.sign-out"]
     with engine.connect() as conn:
         assert audit.verify(conn) is None
+
+
+def test_behind_a_trusted_proxy_the_limit_counts_the_client_address(make_app):
+    app = make_app(SIGN_IN_ATTEMPTS_PER_ADDRESS=2, SIGN_IN_ATTEMPTS_PER_ACCOUNT=100, PROXY_HOPS=1)
+    proxy = {"REMOTE_ADDR": "127.0.0.1"}
+
+    def attempt(client, username, password, forwarded_for):
+        token = csrf_token_of(html(client.get("/panel/sign-in", environ_base=proxy)))
+        return client.post(
+            "/panel/sign-in",
+            data={"username": username, "password": password, "csrf_token": token},
+            environ_base=proxy,
+            headers={"X-Forwarded-For": forwarded_for},
+        )
+
+    attacker = app.test_client()
+    for n in range(2):
+        assert attempt(attacker, f"guess-{n}", "wrong", "203.0.113.9").status_code == 400
+    assert attempt(attacker, "guess-3", "wrong", "203.0.113.9").status_code == 429
+    colleague = make_account(app)  # another client behind the same proxy is not limited
+    assert attempt(app.test_client(), colleague, PASSWORD, "198.51.100.4").status_code == 302

@@ -18,7 +18,7 @@ from nis_library.loaded_bundles import LOADED
 from nis_library.search import get_service
 from nis_library.search import service as service_module
 from nis_library.settings import preview_dir
-from tests.support import ContentTree, build_hashing
+from tests.support import ContentTree, build_hashing, sign_in
 
 INT = "items/intervention/INT-0001.md"
 
@@ -48,6 +48,7 @@ def test_alternating_public_and_preview_loads_each_bundle_once(tree: ContentTree
     build_hashing(tree, preview_dir(instance))
     app = create_app({"INSTANCE_DIR": str(instance), "PREVIEW": True, "TESTING": True})
     client = app.test_client()
+    sign_in(app, client)  # the preview is behind sign-in
     for _ in range(5):
         assert client.get("/search?q=vocabulary").status_code == 200
         assert client.get("/preview/search?q=vocabulary").status_code == 200

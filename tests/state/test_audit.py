@@ -11,6 +11,7 @@ from sqlalchemy import text, update
 from nis_library.state import audit
 from nis_library.state.migrate import upgrade
 from nis_library.state.schema import audit_log
+from tests.state.tampering import bypass_append_only
 
 
 @pytest.fixture
@@ -54,6 +55,7 @@ def test_the_time_is_part_of_the_hash_whatever_the_backend_returns(engine):
         audit.append(conn, "a", "x", "s", None, {"v": 1}, at=moment)
     assert verify(engine) is None
     with engine.begin() as conn:
+        bypass_append_only(conn)
         conn.execute(update(audit_log).values(at=moment + dt.timedelta(seconds=1)))
     assert verify(engine) == audit.BadRow(1, "its contents do not match its hash (the row was edited)")
 
@@ -61,6 +63,7 @@ def test_the_time_is_part_of_the_hash_whatever_the_backend_returns(engine):
 @pytest.mark.parametrize("column, value", [("actor", "mallory"), ("after", '{"status":99}'), ("before", None)])
 def test_an_edited_row_is_the_first_bad_row(four_rows, column, value):
     with four_rows.begin() as conn:
+        bypass_append_only(conn)
         conn.execute(update(audit_log).where(audit_log.c.id == 3).values({column: value}))
     bad = verify(four_rows)
     assert bad is not None and bad.id == 3 and "edited" in bad.reason
@@ -68,6 +71,7 @@ def test_an_edited_row_is_the_first_bad_row(four_rows, column, value):
 
 def test_a_deleted_middle_row_breaks_the_chain_at_the_next(four_rows):
     with four_rows.begin() as conn:
+        bypass_append_only(conn)
         conn.execute(audit_log.delete().where(audit_log.c.id == 2))
     bad = verify(four_rows)
     assert bad is not None and bad.id == 3 and "deleted" in bad.reason
@@ -75,12 +79,14 @@ def test_a_deleted_middle_row_breaks_the_chain_at_the_next(four_rows):
 
 def test_a_deleted_first_row_breaks_the_chain_at_the_next(four_rows):
     with four_rows.begin() as conn:
+        bypass_append_only(conn)
         conn.execute(audit_log.delete().where(audit_log.c.id == 1))
     assert verify(four_rows).id == 2
 
 
 def test_two_rows_swapped_break_the_chain_at_the_first_of_them(four_rows):
     with four_rows.begin() as conn:  # swap the ids of rows 2 and 3, through a free id
+        bypass_append_only(conn)
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(id=100))
         conn.execute(update(audit_log).where(audit_log.c.id == 3).values(id=2))
         conn.execute(update(audit_log).where(audit_log.c.id == 100).values(id=3))
@@ -94,6 +100,7 @@ def test_a_forged_row_recomputed_with_its_own_hash_still_breaks_the_next(four_ro
         row = conn.execute(audit_log.select().where(audit_log.c.id == 2)).one()
     forged = audit.row_hash(row.previous_hash, row.at, "mallory", row.action, row.subject, row.before, row.after)
     with four_rows.begin() as conn:
+        bypass_append_only(conn)
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="mallory", hash=forged))
     bad = verify(four_rows)
     assert bad is not None and bad.id == 3 and "does not follow" in bad.reason
@@ -108,3 +115,15 @@ def test_a_second_chain_cannot_start(four_rows):
                 at=dt.datetime.now(dt.UTC), actor="a", action="b", subject="c", previous_hash=audit.GENESIS, hash="x"
             )
         )
+
+
+def test_the_database_refuses_to_edit_delete_or_truncate_audit_rows(four_rows):
+    from sqlalchemy.exc import DBAPIError
+
+    statements = ["update audit_log set actor = 'mallory'", "delete from audit_log where id = 2"]
+    if four_rows.dialect.name == "postgresql":
+        statements.append("truncate audit_log")  # SQLite has no TRUNCATE: it is a DELETE there
+    for statement in statements:
+        with pytest.raises(DBAPIError, match="append-only"), four_rows.begin() as conn:
+            conn.execute(text(statement))
+    assert ids(four_rows) == [1, 2, 3, 4] and verify(four_rows) is None

@@ -10,7 +10,7 @@ import json
 import pytest
 from argon2 import PasswordHasher, profiles
 from click.testing import CliRunner
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from nis_library.accounts import passwords, store
 from nis_library.cli import main
@@ -88,6 +88,10 @@ def test_a_backup_restores_every_table_with_ids_and_chain(source, state_url, tmp
     with source.begin() as conn:  # ids go on from the restored ones (PostgreSQL's sequences moved)
         assert store.add(conn, "cli:ops", "next-one", "Next", "chair", "password-four-4").id == 3
     assert nis(state_url, tmp_path, "audit", "verify").exit_code == 0
+    from sqlalchemy.exc import DBAPIError
+
+    with pytest.raises(DBAPIError, match="append-only"), source.begin() as conn:  # still append-only
+        conn.execute(update(audit_log).values(actor="mallory"))
 
 
 def test_a_backup_moves_between_sqlite_and_postgresql(source, state_url, tmp_path, postgres_cluster):

@@ -11,6 +11,7 @@ from nis_library.state import audit
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import head_revision
 from nis_library.state.schema import audit_log
+from tests.state.tampering import bypass_append_only
 
 
 def nis(state_url, tmp_path, *args):
@@ -35,6 +36,7 @@ def test_verify_exits_1_naming_the_first_bad_row(state_url, tmp_path):
         for n in range(3):
             audit.append(conn, "editor", "item.update", f"ITEM-{n}", None, {"n": n})
     with engine.begin() as conn:
+        bypass_append_only(conn)  # as the tables' owner could
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(subject="ITEM-99"))
     engine.dispose()
     result = nis(state_url, tmp_path, "audit", "verify")
