@@ -14,6 +14,7 @@ from nis_library.accounts import views as accounts_views
 from nis_library.accounts.sessions import SessionStore
 from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
+from nis_library.governance import views as governance_views
 from nis_library.history import views as history_views
 from nis_library.isp_links import views as isp_links_views
 from nis_library.search import views as search_views
@@ -93,6 +94,8 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["PREVIEW"]:
         app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
+    app.register_blueprint(governance_views.blueprint)
+    app.register_blueprint(governance_views.panel)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
     app.register_blueprint(isp_links_views.blueprint, url_prefix="/api/v1")
     # Bearer tokens, never cookies: a cross-site page cannot make the browser send one, so there is

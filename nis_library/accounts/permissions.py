@@ -56,6 +56,12 @@ ENDPOINTS: dict[str, Rule] = {
     "history.editions_feed": PUBLIC,
     "history.item_feed": PUBLIC,
     "api.changes": PUBLIC,
+    # The public recommendations register (drafts are never in it).
+    "governance.register_page": PUBLIC,
+    "governance.recommendation": PUBLIC,
+    "governance.register_csv": PUBLIC,
+    "governance.register_json": PUBLIC,
+    "governance.register_atom": PUBLIC,
     # Signing in and out.
     "accounts.sign_in": PUBLIC,
     "accounts.sign_out": SIGNED_IN,
@@ -64,6 +70,14 @@ ENDPOINTS: dict[str, Rule] = {
     "workspace.reviews": SIGNED_IN,
     "workspace.review": SIGNED_IN,
     "workspace.audit": only(ADMIN),
+    # Recommendations in the workspace; the domain checks the role again on the recommendation.
+    "recommendations.index": SIGNED_IN,
+    "recommendations.detail": SIGNED_IN,
+    "recommendations.new": only(PANEL_MEMBER, CHAIR),
+    "recommendations.edit": only(PANEL_MEMBER, CHAIR),
+    "recommendations.publish": only(CHAIR),
+    "recommendations.withdraw": only(CHAIR),
+    "recommendations.respond": only(RESPONDER),
 }
 
 # Whole blueprints under one rule: the preview serves the public pages' own endpoints again from the

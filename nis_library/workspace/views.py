@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from nis_library.accounts.current import current_account
 from nis_library.accounts.permissions import rule_for
 from nis_library.catalogue import get_catalogue
+from nis_library.governance import recommendations
 from nis_library.web.context import state_engine
 from nis_library.web.errors import error_page
 from nis_library.web.numbers import whole_number
@@ -40,7 +41,8 @@ def review(review_id: str):
     found = service.review(_catalogue(), review_id)
     if found is None:
         abort(404)
-    return render_template("workspace/review.html", review=found)
+    made = [r for r in recommendations.every(state_engine()) if r.review == found.id]
+    return render_template("workspace/review.html", review=found, recommendations=made)
 
 
 @blueprint.get("/audit")

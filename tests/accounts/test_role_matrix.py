@@ -22,10 +22,58 @@ EXPECTED = {
     ("GET", "/panel/reviews/<review_id>"): EVERYONE,
     ("GET", "/panel/audit"): {"panel-member": 403, "chair": 403, "responder": 403, "admin": 200},
     ("POST", "/panel/sign-out"): {role: 302 for role in ROLES},
+    # Recommendations: a role allowed in meets the form's own answer (400: the empty form refused;
+    # 404: this store has no recommendation yet), any other a 403.
+    ("GET", "/panel/recommendations/"): EVERYONE,
+    ("GET", "/panel/recommendations/new"): {"panel-member": 200, "chair": 200, "responder": 403, "admin": 403},
+    ("POST", "/panel/recommendations/new"): {"panel-member": 400, "chair": 400, "responder": 403, "admin": 403},
+    ("GET", "/panel/recommendations/<rec_id>"): {role: 404 for role in ROLES},
+    ("GET", "/panel/recommendations/<rec_id>/edit"): {
+        "panel-member": 404,
+        "chair": 404,
+        "responder": 403,
+        "admin": 403,
+    },
+    ("POST", "/panel/recommendations/<rec_id>/edit"): {
+        "panel-member": 404,
+        "chair": 404,
+        "responder": 403,
+        "admin": 403,
+    },
+    ("POST", "/panel/recommendations/<rec_id>/publish"): {
+        "panel-member": 403,
+        "chair": 404,
+        "responder": 403,
+        "admin": 403,
+    },
+    ("GET", "/panel/recommendations/<rec_id>/withdraw"): {
+        "panel-member": 403,
+        "chair": 404,
+        "responder": 403,
+        "admin": 403,
+    },
+    ("POST", "/panel/recommendations/<rec_id>/withdraw"): {
+        "panel-member": 403,
+        "chair": 404,
+        "responder": 403,
+        "admin": 403,
+    },
+    ("GET", "/panel/recommendations/<rec_id>/respond"): {
+        "panel-member": 403,
+        "chair": 403,
+        "responder": 404,
+        "admin": 403,
+    },
+    ("POST", "/panel/recommendations/<rec_id>/respond"): {
+        "panel-member": 403,
+        "chair": 403,
+        "responder": 404,
+        "admin": 403,
+    },
 }
 # Routes any visitor may reach, signed in or not.
 OPEN_PANEL_ROUTES = {("GET", "/panel/sign-in"), ("POST", "/panel/sign-in")}
-SAMPLE_VALUES = {"review_id": "standards-2026-ooc-1"}
+SAMPLE_VALUES = {"review_id": "standards-2026-ooc-1", "rec_id": "R-2026-S-04"}
 
 
 def _rules():
