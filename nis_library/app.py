@@ -62,3 +62,4 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
+    app.register_blueprint(api_views.page)

@@ -137,7 +137,7 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
         ("", "missing-since"),
         ("since=yesterday", "invalid-since"),
         ("since=standards/1999", "invalid-since"),
-        ("since=a&since=b", "missing-since"),
+        ("since=a&since=b", "repeated-parameter"),
         ("since=2026-01-01&limit=5", "unknown-parameter"),
     ],
 )
