@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from nis_library import settings as config
 from nis_library.api import views as api_views
@@ -33,6 +34,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         ]
     )
 
+    if settings["PROXY_HOPS"]:
+        # The client's address from the proxies' X-Forwarded-For (the API's per-address limit), and
+        # only from as many proxies as there are: a client cannot pass off a header it wrote itself.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["PROXY_HOPS"], x_proto=0, x_host=0, x_port=0, x_prefix=0)
     _open_state_store(app, settings)
     for part in (context, assets, security, errors, hosts, numbers, preview):
         part.init_app(app)

@@ -212,6 +212,13 @@ SETTINGS: tuple[Setting, ...] = (
         "requests per minute one client address may make to the API's public read endpoints (then 429); 0: no limit",
     ),
     Setting(
+        "PROXY_HOPS",
+        0,
+        _whole_number(0),
+        int,
+        "reverse proxies in front whose X-Forwarded-For names the client (for per-address limits); 0: none",
+    ),
+    Setting(
         "PUBLIC_URL",
         None,
         _public_url,

@@ -96,3 +96,23 @@ def test_the_document_lists_every_status_each_endpoint_can_answer():
             continue
         statuses = set(item["get"]["responses"])
         assert {"200", "304", "400", "405", "406", "413", "415", "429", "503"} <= statuses, path
+
+
+def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(shipped_instance: Path, tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    app = create_app(
+        {"INSTANCE_DIR": str(shipped_instance), "DATABASE_URL": url, "API_ADDRESS_LIMIT": 1, "PROXY_HOPS": 1}
+    )
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    client = app.test_client()
+    first = client.get("/api/v1/editions", environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.1"})
+    second = client.get("/api/v1/editions", environ_base=proxy, headers={"X-Forwarded-For": "198.51.100.2"})
+    assert first.status_code == second.status_code == 200
+    # A client's own X-Forwarded-For entry is not believed: the proxy appends the real address.
+    forged = client.get(
+        "/api/v1/editions", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
+    )
+    assert forged.status_code == 429
