@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from nis_library import settings as config
 from nis_library.api import views as api_views
 from nis_library.browse import views as browse_views
+from nis_library.governance import views as governance_views
 from nis_library.history import views as history_views
 from nis_library.search import views as search_views
 from nis_library.state.database import engine_for
@@ -66,5 +67,6 @@ def _register_blueprints(app: Flask) -> None:
     if app.config["PREVIEW"]:
         app.register_blueprint(pages, name=context.PREVIEW, url_prefix=preview.PREFIX)
     app.register_blueprint(history_views.blueprint)
+    app.register_blueprint(governance_views.blueprint)
     app.register_blueprint(api_views.blueprint, url_prefix="/api/v1")
     app.register_blueprint(api_views.page)

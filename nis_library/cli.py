@@ -58,9 +58,12 @@ def validate(content_path: Path | None, output_format: str) -> None:
 
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
-    library = load_library(_settings(CONTENT_DIR=content_path).content_dir)
-    errors = sum(p.severity is Severity.ERROR for p in library.problems)
-    warnings = len(library.problems) - errors
+    settings = _settings(CONTENT_DIR=content_path)
+    library = load_library(settings.content_dir)
+    register_note, register_problems = _check_against_register(settings, library)
+    problems = sorted(library.problems + register_problems, key=lambda p: (p.path, p.line, p.message))
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
     if output_format == "json":
         click.echo(
             json.dumps(
@@ -69,17 +72,49 @@ def validate(content_path: Path | None, output_format: str) -> None:
                     "errors": errors,
                     "warnings": warnings,
                     "items": len(library.files),
-                    "problems": [p.as_dict() for p in library.problems],
+                    "register": register_note,
+                    "problems": [p.as_dict() for p in problems],
                 },
                 indent=2,
             )
         )
     else:
-        for problem in library.problems:
+        for problem in problems:
             click.echo(str(problem))
         summary = f"{len(library.files)} items checked: {errors} error(s), {warnings} warning(s)"
         click.echo(summary, err=True)  # stdout stays one problem per line
+        click.echo(register_note, err=True)
     sys.exit(1 if errors else 0)
+
+
+def _check_against_register(settings: config.Settings, library) -> tuple[str, list]:
+    """Warnings for `implements` naming IDs the register does not know, and a note saying whether
+    the register was checked: only a configured, migrated state store is (validating never creates
+    or migrates one)."""
+    from nis_library.governance.implements_check import unknown_implements
+    from nis_library.governance.recommendations import known_ids
+    from nis_library.state.database import STATE_FILE, engine_for
+    from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
+
+    if not settings["DATABASE_URL"] and not (settings.instance_dir / STATE_FILE).is_file():
+        return (
+            f"implements not checked against the register: no state store (none at {settings.instance_dir / STATE_FILE}, DATABASE_URL unset)",
+            [],
+        )
+    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    try:
+        require_current_schema(engine)
+        problems = unknown_implements(library, known_ids(engine))
+    except SchemaNotCurrent:
+        return "implements not checked against the register: the state store is not migrated (nis db upgrade)", []
+    except Exception as error:  # noqa: BLE001 (an unreachable database must not stop validation)
+        return (
+            f"implements not checked against the register: the state store cannot be read ({error.__class__.__name__})",
+            [],
+        )
+    finally:
+        engine.dispose()
+    return f"implements checked against the register ({len(problems)} unknown)", problems
 
 
 @main.command()
@@ -483,3 +518,33 @@ def audit_verify() -> None:
         click.echo(f"audit log broken at {bad}", err=True)
         sys.exit(1)
     click.echo("audit log intact")
+
+
+@main.group()
+def sample() -> None:
+    """Sample data to try the service with, every text marked sample."""
+
+
+@sample.command("register")
+@CONTENT_OPTION
+def sample_register(content_path: Path | None) -> None:
+    """Load the sample recommendations register (every state, from the shipped reviews); safe to run
+    again: what is loaded already is left as it is."""
+    from nis_library.governance import sample as sample_data
+    from nis_library.governance.permissions import GovernanceError
+    from nis_library.governance.terms import from_library
+    from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
+
+    settings = _settings(CONTENT_DIR=content_path)
+    terms = from_library(load_library(settings.content_dir))
+    if terms is None:
+        raise click.ClickException(f"{settings.content_dir} has no readable taxonomy: run 'nis validate'")
+    with _state_engine() as engine:
+        try:
+            require_current_schema(engine)
+            done = sample_data.load(engine, terms)
+        except (SchemaNotCurrent, GovernanceError) as error:
+            raise click.ClickException(str(error)) from None
+    for line in done:
+        click.echo(line)
+    click.echo(f"sample register: {len(sample_data.PLAN)} recommendations, {len(done)} step(s) taken now")

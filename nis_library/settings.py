@@ -272,6 +272,15 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "threads each process's embedding model (torch, OpenMP) and BLAS (numpy, scipy) may use",
     ),
+    # The consultation sets no period for the department's response to a recommendation: 90 days is
+    # our default, not a rule of the consultation's.
+    Setting(
+        "RESPONSE_DUE_DAYS",
+        90,
+        _whole_number(1),
+        int,
+        "days after a recommendation is published before the department's response is flagged overdue",
+    ),
     # The state store (nis_library.state). Holds a password in production: never printed unmasked.
     Setting(
         "DATABASE_URL",

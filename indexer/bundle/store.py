@@ -394,6 +394,11 @@ def read_versions_in_edition(db: sqlite_utils.Database, publication: str, editio
     )
 
 
+def read_versions_implementing(db: sqlite_utils.Database) -> list[dict]:
+    """Every published version that names a recommendation it implements."""
+    return list(db.query("select * from versions where implements != '[]' order by date, edition, id"))
+
+
 def read_version_titles(db: sqlite_utils.Database, versions: dict[str, int]) -> dict[tuple[str, int], str]:
     ids = list(versions)
     if not ids:

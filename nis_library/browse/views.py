@@ -3,13 +3,16 @@ Views only read the request, call the catalogue, search and history functions, a
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, abort, current_app, render_template
 
 from nis_library.catalogue import get_catalogue, is_item_id
+from nis_library.governance.service import for_item
 from nis_library.history import service as history
 from nis_library.search.params import search_path
 from nis_library.search.service import search
-from nis_library.web.context import bundle_instance, page_url, today
+from nis_library.web.context import bundle_instance, page_url, state_engine, today
 from nis_library.web.hosts import public_root
 
 blueprint = Blueprint("browse", __name__)
@@ -54,9 +57,19 @@ def item(item_id: str):
     review_dates = history.item_review_dates(
         catalogue, item_id, detail.summary.kind, list(detail.summary.areas), today()
     )
+    shown = next((v for v in history.versions(catalogue, item_id) if v.number == detail.version), None)
+    recommendations = for_item(
+        state_engine(),
+        get_catalogue(Path(current_app.config["INSTANCE_DIR"])),  # the register is public: never the preview's
+        item_id,
+        shown.implements if shown else (),
+        current_app.config["RESPONSE_DUE_DAYS"],
+        today(),
+    )
     return render_template(
         "browse/item.html",
         item=detail,
+        recommendations=recommendations,
         data=detail.data,
         labels=catalogue.labels,
         permalink=f"{root}/items/{item_id}",

@@ -72,6 +72,12 @@ def versions(catalogue: Catalogue, item_id: str) -> list[VersionSummary]:
         return [_summary(r) for r in store.read_versions(db, item_id)]
 
 
+def versions_implementing(catalogue: Catalogue) -> list[VersionSummary]:
+    """Every published version that names a recommendation in `implements`, oldest first."""
+    with catalogue.db() as db:
+        return [_summary(r) for r in store.read_versions_implementing(db)]
+
+
 def version(catalogue: Catalogue, item_id: str, number: int) -> VersionDetail | None:
     with catalogue.db() as db:
         rows = store.read_versions(db, item_id)

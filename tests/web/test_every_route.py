@@ -16,9 +16,48 @@ from hypothesis import strategies as st
 from nis_library import create_app
 
 # Real values, so generated requests also reach deep into pages that exist, not just their 404s.
-KNOWN_SEGMENTS = ["ADJ-0004", "INT-0407", "SPP-0003", "sensory", "standards", "packages", "2026", "2026.1", "1", "2"]
-KNOWN_PARAMETERS = ["q", "page", "mode", "area", "subcomponent", "layer", "kind", "from", "to", "since", "v"]
-KNOWN_VALUES = ["1", "2", "noise", "keyword", "sensory", "targeted", "2026-01-01", "standards/2026", ""]
+KNOWN_SEGMENTS = [
+    "ADJ-0004",
+    "INT-0407",
+    "SPP-0003",
+    "sensory",
+    "standards",
+    "packages",
+    "2026",
+    "2026.1",
+    "1",
+    "2",
+    "R-2026-S-04",
+]
+KNOWN_PARAMETERS = [
+    "q",
+    "page",
+    "mode",
+    "area",
+    "subcomponent",
+    "layer",
+    "kind",
+    "from",
+    "to",
+    "since",
+    "v",
+    "review",
+    "publication",
+    "status",
+]
+KNOWN_VALUES = [
+    "1",
+    "2",
+    "noise",
+    "keyword",
+    "sensory",
+    "targeted",
+    "2026-01-01",
+    "standards/2026",
+    "",
+    "accepted",
+    "standards-2026-ooc-1",
+]
 # Characters for which str.isdigit() is true, though int() takes only some of them ('²' it refuses).
 DIGITS = "0123456789²³¹０１２３４５６７８９٠١٢٣٤٥٦٧٨٩۰۱۲۳४५६௧๑"
 
