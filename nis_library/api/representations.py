@@ -5,6 +5,7 @@ ISP system stores is the one the public reaches. Plain functions; no Flask."""
 from __future__ import annotations
 
 from nis_library.catalogue import PublishedItem
+from nis_library.governance.register import Entry
 from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
 from nis_library.search.results import SearchResults
 
@@ -144,4 +145,12 @@ def edition(root: str, detail: EditionDetail) -> dict:
             {"id": item_id, "version": n, "title": title, "uri": f"{root}/items/{item_id}/v/{n}"}
             for item_id, n, title in detail.contents
         ],
+    }
+
+
+def recommendation(root: str, entry: Entry) -> dict:
+    """As the register's JSON export has it, with the API's own address."""
+    return {
+        **entry.as_dict(root),
+        "links": {"self": f"{root}{API}/recommendations/{entry.id}", "html": root + entry.path},
     }

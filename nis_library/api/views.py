@@ -18,13 +18,17 @@ from nis_library.api import document as contract
 from nis_library.api import representations as represent
 from nis_library.api.cursors import InvalidCursor, read_cursor, write_cursor
 from nis_library.catalogue import Catalogue, get_catalogue, is_item_id
+from nis_library.governance import register
+from nis_library.governance.query import InvalidRegisterQuery, read_filters
+from nis_library.governance.recommendations import ID_PATTERN as RECOMMENDATION_ID
+from nis_library.governance.service import public_entries
 from nis_library.history import service as history
 from nis_library.search.params import PARAMETERS, read_search_args, search_path
 from nis_library.search.request import InvalidSearch
 from nis_library.search.service import search as run_search
 from nis_library.state import rate_limits
 from nis_library.web.caching import for_ever, for_polling
-from nis_library.web.context import state_engine
+from nis_library.web.context import state_engine, today
 from nis_library.web.errors import json_error
 from nis_library.web.hosts import public_root
 from nis_library.web.numbers import whole_number
@@ -60,6 +64,11 @@ def _invalid_search(error: InvalidSearch):
 @blueprint.errorhandler(InvalidCursor)
 def _invalid_cursor(error: InvalidCursor):
     return json_error(400, "invalid-cursor", str(error))
+
+
+@blueprint.errorhandler(InvalidRegisterQuery)
+def _invalid_register_query(error: InvalidRegisterQuery):
+    return json_error(400, "invalid-parameter", error.message)
 
 
 # -- what every request to the API must be ----------------------------------------------------------
@@ -275,6 +284,35 @@ def changes():
         }
     )
     return for_polling(answer)
+
+
+def _register():
+    return public_entries(state_engine(), _catalogue(), current_app.config["RESPONSE_DUE_DAYS"], today())
+
+
+@blueprint.get("/recommendations")
+def recommendations():
+    """The public register (drafts never), filtered as the register page filters it."""
+    for name in request.args:
+        if name not in register.FILTERS:
+            raise ApiError(
+                400, "unknown-parameter", f"Unknown parameter '{name[:40]}'. Filters: {', '.join(register.FILTERS)}."
+            )
+    entries, terms = _register()
+    shown = register.apply(entries, read_filters(request.query_string, register.filter_labels(terms)))
+    root = public_root()
+    body = {"count": len(shown), "recommendations": [represent.recommendation(root, e) for e in shown]}
+    return for_polling(jsonify(body))
+
+
+@blueprint.get("/recommendations/<rec_id>")
+def recommendation(rec_id: str):
+    _parameters()
+    entries, _ = _register() if RECOMMENDATION_ID.fullmatch(rec_id) else ([], None)
+    entry = next((e for e in entries if e.id == rec_id), None)  # drafts are not among them
+    if entry is None:
+        raise ApiError(404, "recommendation-not-found", f"There is no published recommendation '{rec_id[:40]}'.")
+    return for_polling(jsonify(represent.recommendation(public_root(), entry)))
 
 
 @blueprint.get("/openapi.yaml")

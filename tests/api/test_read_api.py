@@ -24,15 +24,23 @@ GETS = [
     "/api/v1/editions",
     "/api/v1/editions/standards/2026.1",
     "/api/v1/changes?since=2026-01-01",
+    "/api/v1/recommendations",
+    "/api/v1/recommendations/R-2026-S-05",
     "/api/v1/openapi.yaml",
 ]
 
 
 @pytest.fixture(scope="module")
-def public_client(shipped_instance: Path):
+def public_client(shipped_instance: Path, register_url: str):
     """Behind a proxy, with the public address set: every URI must use it, never the Host header."""
     app = create_app(
-        {"INSTANCE_DIR": str(shipped_instance), "TESTING": True, "PUBLIC_URL": PUBLIC, "API_ADDRESS_LIMIT": 0}
+        {
+            "INSTANCE_DIR": str(shipped_instance),
+            "DATABASE_URL": register_url,
+            "TESTING": True,
+            "PUBLIC_URL": PUBLIC,
+            "API_ADDRESS_LIMIT": 0,
+        }
     )
     return app.test_client()
 
@@ -206,6 +214,39 @@ def test_editions_newest_first_and_one_edition_with_its_changes(public_client):
     assert detail["previous"] == "2026" and detail["item_count"] == len(detail["contents"])
     assert "INT-0407" in {v["id"] for v in detail["substantive"]}
     assert {"id": "INT-0407", "version": 2} in [{"id": c["id"], "version": c["version"]} for c in detail["contents"]]
+
+
+# -- the recommendation register -------------------------------------------------------------------
+
+
+def test_the_register_lists_every_public_recommendation_and_no_draft(public_client):
+    data = public_client.get("/api/v1/recommendations").get_json()
+    ids = [r["id"] for r in data["recommendations"]]
+    assert data["count"] == len(ids) == 7 and ids == sorted(ids)  # the sample publishes seven
+    assert "R-2026-S-06" not in ids  # the sample's draft
+    assert public_client.get("/api/v1/recommendations/R-2026-S-06").status_code == 404
+
+
+def test_one_recommendation_with_its_response_and_addresses(public_client):
+    data = public_client.get("/api/v1/recommendations/R-2026-S-05").get_json()
+    assert data["status"] == "not-accepted" and data["response"] == "not-accepted"
+    assert "two-year cycle" in data["explanation"]
+    assert data["links"] == {
+        "self": f"{PUBLIC}/api/v1/recommendations/R-2026-S-05",
+        "html": f"{PUBLIC}/recommendations/R-2026-S-05",
+    }
+
+
+def test_the_register_filters_as_its_page_does(client):
+    withdrawn = client.get("/api/v1/recommendations?status=withdrawn").get_json()
+    assert withdrawn["count"] >= 1 and all(r["status"] == "withdrawn" for r in withdrawn["recommendations"])
+    unknown_value = client.get("/api/v1/recommendations?status=forgotten")
+    assert unknown_value.status_code == 400 and unknown_value.get_json()["error"]["code"] == "invalid-parameter"
+    unknown_name = client.get("/api/v1/recommendations?colour=red")
+    assert unknown_name.status_code == 400 and unknown_name.get_json()["error"]["code"] == "unknown-parameter"
+    for missing in ("R-2026-S-99", "not-an-id"):
+        response = client.get(f"/api/v1/recommendations/{missing}")
+        assert response.status_code == 404 and response.get_json()["error"]["code"] == "recommendation-not-found"
 
 
 # -- caching ----------------------------------------------------------------------------------------
