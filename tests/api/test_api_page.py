@@ -43,3 +43,8 @@ def test_the_page_is_a_page_not_json_and_has_the_service_layout(client):
     assert '<h1 class="govuk-heading-xl">NIS Library API</h1>' in page
     assert 'class="govuk-skip-link"' in page
     assert client.get("/api").headers["ETag"]
+
+
+def test_every_page_links_to_the_api_page_from_its_footer(client):
+    for path in ("/", "/editions", "/api"):
+        assert 'class="govuk-footer__link" href="/api"' in client.get(path).get_data(as_text=True)
