@@ -116,3 +116,8 @@ def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(shipped_insta
         "/api/v1/editions", environ_base=proxy, headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.1"}
     )
     assert forged.status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search?q=noise", "/api/v1/items", "/api/v1/items/INT-0407/v/1"])
+def test_a_host_header_the_service_does_not_answer_to_is_a_json_400(client, path):
+    assert_error(client.get(path, headers={"Host": "evil.example"}), 400, "untrusted-host")
