@@ -43,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
 
     if settings["PROXY_HOPS"]:
-        # The client's own address (for the per-address sign-in limit and the audit log) and scheme,
+        # The client's own address (for the per-address sign-in and API limits and the audit log) and scheme,
         # as the trusted proxies in front report them; never more hops than are really there.
         hops = settings["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
@@ -103,3 +103,4 @@ def _register_blueprints(app: Flask) -> None:
     csrf.csrf.exempt(isp_links_views.blueprint)
     app.register_blueprint(accounts_views.blueprint)
     app.register_blueprint(workspace_views.blueprint)
+    app.register_blueprint(api_views.page)

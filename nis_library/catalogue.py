@@ -160,6 +160,26 @@ class Catalogue:
             draft=bool(row["draft"]),
         )
 
+    def published_items(self, after: str | None, limit: int) -> list[PublishedItem]:
+        """Published items in ID order after the ID `after` (None: from the start), at most `limit`."""
+        with self.db() as db:
+            rows = store.read_published_item_page(db, after, limit)
+        return [
+            PublishedItem(ItemSummary.from_row(r), r["status"], r["version"], r["edition"], r["published"])
+            for r in rows
+        ]
+
+
+@dataclass(frozen=True)
+class PublishedItem:
+    """An item in the list of published items: its summary and latest published version."""
+
+    summary: ItemSummary
+    status: str
+    version: int
+    edition: str
+    published: str
+
 
 def _linked(item_id: str, links: list[dict], others: dict[str, ItemSummary]) -> LinkedItems:
     found: dict[str, list[ItemSummary]] = {}

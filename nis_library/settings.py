@@ -203,6 +203,14 @@ SETTINGS: tuple[Setting, ...] = (
         int,
         "seconds ISP systems, feed readers and caches may reuse an API answer or a feed before asking again",
     ),
+    # Counted in the state store, so the limit holds across gunicorn workers (nis_library.state.rate_limits).
+    Setting(
+        "API_ADDRESS_LIMIT",
+        600,
+        _whole_number(0),
+        int,
+        "requests per minute one client address may make to the API's public read endpoints (then 429); 0: no limit",
+    ),
     Setting(
         "PUBLIC_URL",
         None,

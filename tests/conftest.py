@@ -30,6 +30,9 @@ def pytest_configure(config) -> None:
     upgrade(engine)
     engine.dispose()
     os.environ["NIS_DATABASE_URL"] = url
+    # Every test app shares that store and the test client's one address, so the API's per-address
+    # limit would count every test's requests together: off, except where a test turns it on.
+    os.environ["NIS_API_ADDRESS_LIMIT"] = "0"
 
 
 def pytest_unconfigure(config) -> None:
@@ -37,6 +40,7 @@ def pytest_unconfigure(config) -> None:
     if folder is not None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("NIS_DATABASE_URL", None)
+        os.environ.pop("NIS_API_ADDRESS_LIMIT", None)
 
 
 @pytest.fixture

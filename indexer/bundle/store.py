@@ -273,6 +273,14 @@ def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[d
     return list(db.query(f"select * from items where id in ({', '.join('?' * len(ids))})", ids))
 
 
+def read_published_item_page(db: sqlite_utils.Database, after: str | None, limit: int) -> list[dict]:
+    """Up to `limit` published items (a latest version) in ID order, after the ID `after`: one page
+    of a keyset-paginated list, as cheap on the last page as on the first."""
+    return list(
+        db.query("select * from items where version is not null and id > ? order by id limit ?", [after or "", limit])
+    )
+
+
 def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(

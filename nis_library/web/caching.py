@@ -18,3 +18,19 @@ def for_polling(body, mimetype: str | None = None):
     response.cache_control.max_age = current_app.config["API_MAX_AGE"]
     response.add_etag()
     return response.make_conditional(request)
+
+
+IMMUTABLE_MAX_AGE = 31536000  # a year: the longest HTTP caches are asked to keep anything
+
+
+def for_ever(body, mimetype: str | None = None):
+    """A 200 answer at an address whose answer never changes (a published version): any cache may
+    keep it for a year and need not revalidate it (`immutable`); an ETag still answers those that do."""
+    response = make_response(body)
+    if mimetype:
+        response.mimetype = mimetype
+    response.cache_control.public = True
+    response.cache_control.max_age = IMMUTABLE_MAX_AGE
+    response.cache_control.immutable = True
+    response.add_etag()
+    return response.make_conditional(request)

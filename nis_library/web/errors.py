@@ -74,4 +74,6 @@ def for_the_api() -> bool:
 
 def _unexpected(error: Exception):
     current_app.logger.exception("unexpected error")
+    if for_the_api():
+        return json_error(500, "internal-error", "Sorry, there is a problem with the service.")
     return error_page(500)

@@ -26,6 +26,7 @@ PAGES = [
     # The published history: the shipped content has two editions of each publication.
     pytest.param("/editions/standards/2026.1", 200, id="edition-out-of-cycle"),
     pytest.param("/reviews", 200, id="reviews"),
+    pytest.param("/api", 200, id="api-page"),
     pytest.param("/items/INT-0407/history", 200, id="version-history"),
     pytest.param("/items/INT-0407/v/1", 200, id="version-superseded"),
     pytest.param("/items/INT-0502/diff?from=1&to=2", 200, id="diff"),

@@ -137,7 +137,7 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
         ("", "missing-since"),
         ("since=yesterday", "invalid-since"),
         ("since=standards/1999", "invalid-since"),
-        ("since=a&since=b", "missing-since"),
+        ("since=a&since=b", "repeated-parameter"),
         ("since=2026-01-01&limit=5", "unknown-parameter"),
     ],
 )
@@ -164,6 +164,7 @@ def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, in
 
 
 def test_the_api_answers_as_openapi_yaml_says(client):
+    """The fields by hand; tests/api/test_fuzzing.py holds every answer to the whole schema."""
     import yaml
 
     from tests.support import REPO
@@ -172,11 +173,12 @@ def test_the_api_answers_as_openapi_yaml_says(client):
     operation = spec["paths"]["/api/v1/changes"]["get"]
     assert [p["name"] for p in operation["parameters"]] == ["since"]
     schema = operation["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["changes"]["items"]
+    change_classes = spec["components"]["schemas"]["ChangeClass"]["enum"]
     for change in client.get("/api/v1/changes?since=2026-01-01").get_json()["changes"]:
         assert set(change) == set(schema["required"]) == set(schema["properties"])
-        assert change["change_class"] in schema["properties"]["change_class"]["enum"]
-    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["enum"]
-    assert client.get("/api/v1/changes?since=x").get_json()["error"]["code"] in codes
+        assert change["change_class"] in change_classes
+    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["oneOf"]
+    assert client.get("/api/v1/changes?since=x").get_json()["error"]["code"] in {c["const"] for c in codes}
 
 
 def test_the_api_answers_in_json_when_the_library_is_unavailable(tmp_path):

@@ -1,0 +1,156 @@
+"""What the API's answers hold: items, versions, search results, editions, as plain JSON-ready dicts.
+Every address in them is absolute, built from `root` (the configured public address), so a link an
+ISP system stores is the one the public reaches. Plain functions; no Flask."""
+
+from __future__ import annotations
+
+from nis_library.catalogue import PublishedItem
+from nis_library.governance.register import Entry
+from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
+from nis_library.search.results import SearchResults
+
+API = "/api/v1"
+
+
+def item_links(root: str, item_id: str, replaced_by: str | None) -> dict:
+    return {
+        "latest": f"{root}{API}/items/{item_id}",
+        "history": f"{root}/items/{item_id}/history",
+        "replaced_by": f"{root}{API}/items/{replaced_by}" if replaced_by else None,
+    }
+
+
+def version(root: str, detail: VersionDetail) -> dict:
+    """One version as published. Nothing here changes once it is published (not even whether a later
+    version superseded it), so its address may be cached for ever."""
+    v = detail.summary
+    replaced_by = detail.data.get("replaced_by")
+    return {
+        "id": v.id,
+        "version": v.number,
+        "uri": root + v.path,
+        "title": v.title,
+        "kind": v.kind,
+        "status": v.status,
+        "publication": v.publication,
+        "edition": v.edition,
+        "published": v.date,
+        "change_class": v.change_class,
+        "change_note": v.change_note,
+        "implements": list(v.implements),
+        "data": detail.data,
+        "sections": [{"heading": s.heading, "anchor": s.anchor, "html": str(s.html)} for s in detail.sections],
+        "links": {"self": f"{root}{API}/items/{v.id}/v/{v.number}", **item_links(root, v.id, replaced_by)},
+    }
+
+
+def listed_item(root: str, item: PublishedItem) -> dict:
+    s = item.summary
+    return {
+        "id": s.id,
+        "version": item.version,
+        "uri": f"{root}/items/{s.id}/v/{item.version}",
+        "title": s.title,
+        "kind": s.kind,
+        "summary": s.summary,
+        "status": item.status,
+        "edition": item.edition,
+        "published": item.published,
+        "links": {
+            "self": f"{root}{API}/items/{s.id}",
+            "version": f"{root}{API}/items/{s.id}/v/{item.version}",
+            "history": f"{root}/items/{s.id}/history",
+        },
+    }
+
+
+def version_summary(root: str, v: VersionSummary) -> dict:
+    return {
+        "id": v.id,
+        "version": v.number,
+        "uri": root + v.path,
+        "title": v.title,
+        "kind": v.kind,
+        "status": v.status,
+        "change_class": v.change_class,
+        "change_note": v.change_note,
+        "links": {"self": f"{root}{API}/items/{v.id}/v/{v.number}", "latest": f"{root}{API}/items/{v.id}"},
+    }
+
+
+def search_results(root: str, results: SearchResults) -> dict:
+    return {
+        "query": results.query,
+        "mode": results.mode,
+        "filters": {name: list(values) for name, values in results.filters.items()},
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "per_page": results.per_page,
+        "results": [
+            {
+                "rank": hit.rank,
+                "id": hit.id,
+                "title": hit.title,
+                "kind": hit.kind,
+                "summary": hit.summary,
+                "layers": list(hit.layers),
+                "areas": list(hit.areas),
+                "evidence": hit.evidence,
+                "cost": hit.cost,
+                "sample": hit.sample,
+                "snippet": hit.snippet,
+                "matched_by": list(hit.matched_by),
+                "matched_words": list(hit.matched_words),
+                "links": {"self": f"{root}{API}/items/{hit.id}", "html": f"{root}/items/{hit.id}"},
+            }
+            for hit in results.hits
+        ],
+        "facets": [
+            {
+                "name": facet.name,
+                "label": facet.label,
+                "values": [
+                    {"value": v.value, "label": v.label, "count": v.count, "selected": v.selected} for v in facet.values
+                ],
+            }
+            for facet in results.facets
+        ],
+        "did_you_mean": results.did_you_mean,
+        "expanded_with": list(results.expanded_with),
+        "messages": list(results.messages),
+    }
+
+
+def edition_summary(root: str, e: EditionSummary) -> dict:
+    return {
+        "publication": e.publication,
+        "edition": e.edition,
+        "published": e.date,
+        "review": e.review,
+        "release_notes": e.release_notes,
+        "previous": e.previous,
+        "item_count": e.item_count,
+        "uri": root + e.path,
+        "links": {"self": f"{root}{API}/editions/{e.publication}/{e.edition}"},
+    }
+
+
+def edition(root: str, detail: EditionDetail) -> dict:
+    return {
+        **edition_summary(root, detail.summary),
+        "substantive": [version_summary(root, v) for v in detail.substantive],
+        "editorial": [version_summary(root, v) for v in detail.editorial],
+        "contents": [
+            {"id": item_id, "version": n, "title": title, "uri": f"{root}/items/{item_id}/v/{n}"}
+            for item_id, n, title in detail.contents
+        ],
+    }
+
+
+def recommendation(root: str, entry: Entry) -> dict:
+    """As the register's JSON export has it, with the API's own address."""
+    return {
+        **entry.as_dict(root),
+        "links": {"self": f"{root}{API}/recommendations/{entry.id}", "html": root + entry.path},
+    }

@@ -1,0 +1,50 @@
+"""The API page (`/api`) is laid out from openapi.yaml itself, so it cannot drift from it; these
+tests fail if it ever leaves out an endpoint, a parameter, a status or an error code the document
+has. (axe checks it in tests/browser/test_accessibility.py.)"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import yaml
+
+from nis_library.api import document
+from tests.support import REPO
+
+
+def test_the_page_shows_every_operation_parameter_response_and_error_code_of_the_document(client):
+    response = client.get("/api")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    page = html.unescape(response.get_data(as_text=True))
+    spec = yaml.safe_load((REPO / "openapi.yaml").read_text())
+    operations = document.operations()
+    assert {(op.method, op.path) for op in operations} == {
+        (method.upper(), path) for path, item in spec["paths"].items() for method in item if method != "parameters"
+    }
+    for op in operations:
+        assert f'id="{op.anchor}"><code>{op.method} {op.path}</code>' in page
+        assert op.summary in page
+        for parameter in op.parameters:
+            assert f"<code>{parameter.name}</code>" in page[page.index(f'id="{op.anchor}"') :]
+        section = page[page.index(f'id="{op.anchor}"') :]
+        for response_ in op.responses:
+            assert f'<th scope="row" class="govuk-table__header">{response_.status}</th>' in section
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())  # what a reader sees
+    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["oneOf"]
+    for code in codes:
+        assert f"<code>{code['const']}</code>" in page
+        assert code["description"].replace("`", "") in text
+    assert 'href="http://localhost/api/v1/openapi.yaml"' in page
+
+
+def test_the_page_is_a_page_not_json_and_has_the_service_layout(client):
+    page = client.get("/api").get_data(as_text=True)
+    assert '<h1 class="govuk-heading-xl">NIS Library API</h1>' in page
+    assert 'class="govuk-skip-link"' in page
+    assert client.get("/api").headers["ETag"]
+
+
+def test_every_page_links_to_the_api_page_from_its_footer(client):
+    for path in ("/", "/editions", "/api"):
+        assert 'class="govuk-footer__link" href="/api"' in client.get(path).get_data(as_text=True)
