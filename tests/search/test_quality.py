@@ -29,7 +29,5 @@ def test_summary_averages_hits_and_takes_the_median_count():
 
 def test_a_query_without_a_type_is_a_teachers(tmp_path):
     path = tmp_path / "judged.yaml"
-    path.write_text(
-        "- {query: a, relevant: {X: 2}}\n- {query: b, type: parent, relevant: {Y: 1}}\n", encoding="utf-8"
-    )
+    path.write_text("- {query: a, relevant: {X: 2}}\n- {query: b, type: parent, relevant: {Y: 1}}\n", encoding="utf-8")
     assert [q.type for q in load_judgements(path)] == ["teacher", "parent"]
