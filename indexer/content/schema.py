@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.problems import Problems, did_you_mean
@@ -28,6 +29,16 @@ class Strict(BaseModel):
     """Unknown fields are errors, not silently ignored: they are usually misspellings."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def content_error(code: str, message: str) -> PydanticCustomError:
+    """An error a validator raises to be reported as its own problem: `code` (kebab-case, which
+    tells it from pydantic's snake_case errors) and `message` exactly as written."""
+    return PydanticCustomError(code, "{message}", {"message": message})
+
+
+def _is_content_code(kind: str) -> bool:
+    return "-" in kind
 
 
 def dotted(loc: tuple) -> str:
@@ -58,6 +69,8 @@ def report_validation_error(
             )
         elif kind in ("too_short",) and isinstance(err.get("input"), list):
             problems.error(located.line_of(loc), "empty-list", f"'{name}' must list at least one value")
+        elif _is_content_code(kind):
+            problems.error(located.line_of(loc), kind, err["msg"])
         elif kind == "string_too_short":
             problems.error(located.line_of(loc), "empty-value", f"'{name}' must not be empty")
         else:
