@@ -12,7 +12,16 @@ from whoosh.fields import ID, TEXT, Schema
 from indexer.bundle.documents import SearchDocument
 
 # Boosts per field, applied to query terms (BM25F weighs each field's own statistics).
-FIELD_BOOSTS = {"title": 3.0, "tags": 2.5, "summary": 2.0, "practical": 1.2, "labels": 1.0, "rest": 0.8}
+# The everyday words are what a reader types for the need: worth nearly the tags.
+FIELD_BOOSTS = {
+    "title": 3.0,
+    "tags": 2.5,
+    "everyday": 2.0,
+    "summary": 2.0,
+    "practical": 1.2,
+    "labels": 1.0,
+    "rest": 0.8,
+}
 TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 
@@ -22,6 +31,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, spelling=True),
         tags=TEXT(analyzer=analyzer, spelling=True),
+        everyday=TEXT(analyzer=analyzer, spelling=True),
         summary=TEXT(analyzer=analyzer, spelling=True),
         practical=TEXT(analyzer=analyzer, spelling=True),
         labels=TEXT(analyzer=analyzer),
