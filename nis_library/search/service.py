@@ -91,6 +91,7 @@ class SearchService:
             self.searcher.reader(), keyword.SPELLING_FIELDS, sorted(self.known_words)
         )
         self.intent = intent.IntentWeights(intent.load_rules(), self.items, self._analyse)
+        spelling.is_ordinary_word("warm")  # load the English word list now, not in the first search
 
     # -- loading -----------------------------------------------------------------------------
 

@@ -9,7 +9,9 @@ dictionary lookups (symmetric delete: the word's deletions against the vocabular
 `MAX_CANDIDATES` edit distances.
 
 Never corrected: words shorter than `MIN_WORD_CHARS`, numbers, words the index or the synonyms file
-knows, and abbreviations typed in capitals ("EBSA", "PDA"): a reader who writes an abbreviation
+knows, ordinary English words the library happens not to use ("kids", "nose", "sorry": corrected to
+the nearest indexed word they would become "kind", "note", "story"; pyspellchecker's English word
+list, with its frequencies, says which are ordinary), and abbreviations typed in capitals ("EBSA", "PDA"): a reader who writes an abbreviation
 means it, and the nearest indexed word is some unrelated one.
 
 Found: words within two edits (insertions, deletions, substitutions, swaps) that start with the same
@@ -21,6 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+
+from spellchecker import SpellChecker
 
 MIN_WORD_CHARS = 4  # shorter words are too ambiguous to correct
 MAX_WORD_CHARS = 20  # longer "words" are not a misspelling of anything in the library
@@ -29,6 +34,9 @@ MAX_CORRECTED_WORDS = 3  # unknown words corrected; the rest stay as typed
 MAX_EDITS = 2
 MAX_CANDIDATES = 30  # per word, the most frequent first
 MAX_ABBREVIATION_CHARS = 8  # a word in capitals up to this long is taken as an abbreviation
+# How often a word must occur in pyspellchecker's English list to be an ordinary word, not a typo:
+# the list is counted from film subtitles and holds common misspellings a few times each.
+ORDINARY_WORD_COUNT = 50
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
@@ -115,7 +123,7 @@ def suggestion(text: str, is_known, vocabulary: SpellingVocabulary) -> str | Non
         if not correctable or checked >= MAX_CHECKED_WORDS or corrected >= MAX_CORRECTED_WORDS:
             continue
         checked += 1
-        if lower in vocabulary.frequencies or is_known(lower):
+        if lower in vocabulary.frequencies or is_known(lower) or is_ordinary_word(lower):
             continue
         corrected += 1
         better = vocabulary.closest(lower)
@@ -129,3 +137,13 @@ def is_abbreviation(word: str) -> bool:
     """A short word typed in capitals (perhaps with a plural 's'): "EBSA", "SENCOs", "PDA"."""
     letters = word[:-1] if word.endswith("s") else word
     return len(word) <= MAX_ABBREVIATION_CHARS and len(letters) >= 2 and letters.isupper()
+
+
+@cache
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+def is_ordinary_word(word: str) -> bool:
+    """An English word common enough that a reader typed it on purpose."""
+    return _english().word_frequency[word.lower()] >= ORDINARY_WORD_COUNT

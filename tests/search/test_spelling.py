@@ -134,3 +134,10 @@ def test_candidates_per_word_are_bounded(work):
     vocabulary.closest("worxx")
     assert work["lookups"] <= spelling.max_lookups(len("worxx"))
     assert 0 < work["distances"] <= spelling.MAX_CANDIDATES  # of the 51 words one edit away
+
+
+def test_an_ordinary_english_word_is_never_corrected_into_a_library_word():
+    vocabulary = spelling.SpellingVocabulary({"kind": 40, "note": 30, "story": 20, "attention": 9})
+    assert spelling.suggestion("SLCN kids", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("book up to his nose, says sorry", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("short attension span", lambda w: False, vocabulary) == "short attention span"
