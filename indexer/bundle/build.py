@@ -26,6 +26,7 @@ from indexer.bundle.documents import (
     SearchDocument,
     document_hash,
     embedding_hash,
+    phrase_hash,
     search_document,
 )
 from indexer.bundle.embeddings import Embedder, make_embedder
@@ -215,10 +216,11 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
         words = library.everyday_words.get(item_id, ())
         same_words = list(words) == old_words.get(item_id, [])
         if record.from_cache and before is not None and before.path == record.display_path and same_words:
-            plan.carried.append(before.id)  # unchanged: its row, index entry and vector carry over
+            plan.carried.append(before.id)  # unchanged: its row, index entry and vectors carry over
             if before.status == "active":
                 plan.active.append(before.id)
                 plan.wanted_hashes.add(before.embed_hash)
+                plan.wanted_hashes.update(phrase_hash(p, embedder.name) for p in words)
             continue
         item = record.item
         document = search_document(item, record.body, library.taxonomy, words)
@@ -231,6 +233,9 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
                 plan.changed[item.id] = document
             if before is None or before.embed_hash != embed_hash:
                 plan.embed_texts[embed_hash] = document.embedding_text()
+            for phrase in words:  # made only when no bundle has them (see _embed)
+                plan.wanted_hashes.add(phrase_hash(phrase, embedder.name))
+                plan.embed_texts[phrase_hash(phrase, embedder.name)] = phrase
     plan.removed = sorted({i for i, r in old.items() if r.status == "active"} - set(plan.active))
     return plan
 

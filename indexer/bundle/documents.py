@@ -109,6 +109,12 @@ def document_hash(document: SearchDocument) -> str:
     return digest(DOCUMENT_VERSION, json.dumps(document.__dict__, sort_keys=True))
 
 
+def phrase_hash(phrase: str, model_name: str) -> str:
+    """The vector of one everyday phrase, embedded on its own: search compares a query with each
+    of an item's phrases too, since a parent's words match one phrase far better than a page."""
+    return digest(EMBEDDING_VERSION, model_name, "everyday phrase", phrase)
+
+
 def embedding_hash(document: SearchDocument, model_name: str) -> str:
     """Changes exactly when the text the model reads changes (so its vector is made again)."""
     return digest(EMBEDDING_VERSION, model_name, document.embedding_text())

@@ -40,6 +40,11 @@ class KeywordQuery:
         return wq.Or(clauses) if clauses else None
 
 
+def words(text: str) -> list[str]:
+    """The words of `text` as typed (letters and digits, an apostrophe inside a word)."""
+    return _WORD.findall(text)
+
+
 def analyse(analyzer, text: str) -> list[str]:
     seen: list[str] = []
     for token in analyzer(text):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 MATCH_FRACTION = 0.4
-RELATED_LIMIT = 5  # less closely related items shown after the matches
+RELATED_LIMIT = 10  # less closely related items shown after the matches
 
 
 @dataclass(frozen=True)

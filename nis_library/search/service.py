@@ -14,7 +14,7 @@ import numpy as np
 
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
-from indexer.bundle.documents import FACETS
+from indexer.bundle.documents import EVERYDAY_WORDS_DOCUMENT, FACETS, phrase_hash
 from indexer.bundle.embeddings import Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
@@ -37,7 +37,10 @@ SIMILARITY_FLOOR = {"all-MiniLM-L6-v2": 0.25, "all-MiniLM-L6-v2-onnx": 0.25, "ha
 SIMILARITY_MARGIN = 0.05
 SIMILARITY_LOWEST = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.05}
 # Where the meaning score starts when it is scaled for fusion (see fusion.scaled_similarity).
-SIMILARITY_BASE = {"all-MiniLM-L6-v2": 0.1, "all-MiniLM-L6-v2-onnx": 0.1, "hashing-stand-in": 0.0}
+SIMILARITY_BASE = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.0}
+# An item's meaning score: its text's similarity and its closest everyday phrase's, half each
+# (tuned on the judged queries: 0.3 and 0.5 both beat the text alone; see fusion.py).
+PHRASE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -127,16 +130,26 @@ class SearchService:
         )
 
     def _load_vectors(self, db) -> None:
-        vectors = store.read_embeddings(db, self.manifest["embedder"], set(self.embed_hashes))
-        missing = [h for h in self.embed_hashes if h not in vectors]
+        model = self.manifest["embedder"]
+        words = json.loads(store.read_document(db, EVERYDAY_WORDS_DOCUMENT) or "{}")
+        phrases = [(row, phrase) for row, item in enumerate(self.items) for phrase in words.get(item.id, ())]
+        phrase_hashes = [phrase_hash(phrase, model) for _, phrase in phrases]
+        vectors = store.read_embeddings(db, model, set(self.embed_hashes) | set(phrase_hashes))
+        missing = [h for h in self.embed_hashes + phrase_hashes if h not in vectors]
         if missing:
             raise bundles.BundleError(f"{self.bundle_dir} lacks {len(missing)} vector(s): run 'nis build --full'")
         dims = self.manifest["dimensions"]
-        self.vectors = (
-            np.vstack([vectors[h] for h in self.embed_hashes]).astype(np.float32)
-            if self.embed_hashes
-            else np.zeros((0, dims), dtype=np.float32)
-        )
+
+        def stacked(hashes: list[str]) -> np.ndarray:
+            if not hashes:
+                return np.zeros((0, dims), dtype=np.float32)
+            return np.vstack([vectors[h] for h in hashes]).astype(np.float32)
+
+        self.vectors = stacked(self.embed_hashes)
+        # Each item's everyday phrases, item by item (rows ascending), for the closest phrase per item.
+        self.phrase_vectors = stacked(phrase_hashes)
+        phrase_rows = np.array([row for row, _ in phrases], dtype=np.int64)
+        self.phrase_owners, self.phrase_starts = np.unique(phrase_rows, return_index=True)
 
     def _check_keyword_index(self) -> None:
         with self.index.searcher() as searcher:
@@ -264,7 +277,7 @@ class SearchService:
         by_meaning = np.zeros(size, dtype=bool)
         meaning = np.zeros(size)
         if mode in ("semantic", "hybrid") and size:
-            similarity = self.vectors @ self.embed_query(text)
+            similarity = self._similarity(self.embed_query(text))
             by_meaning = similarity >= self._meaning_cut(similarity)
             meaning = fusion.scaled_similarity(similarity, SIMILARITY_BASE.get(self.model_name, 0.0)) * by_meaning
         words = fusion.scaled_keyword(keyword_scores)
@@ -273,9 +286,20 @@ class SearchService:
         elif mode == "semantic":
             scores, found = meaning, by_meaning
         else:
-            scores, found = fusion.weighted_fusion(words, meaning), (keyword_scores > 0) | by_meaning
+            weight = fusion.keyword_weight(len(keyword.words(text)))
+            scores, found = fusion.weighted_fusion(words, meaning, weight), (keyword_scores > 0) | by_meaning
         scores = scores * self.intent.weights(self._analyse(text, keep_repeats=True))
         return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened)
+
+    def _similarity(self, query: np.ndarray) -> np.ndarray:
+        """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
+        (PHRASE_WEIGHT) with its closest everyday phrase's, where it has phrases."""
+        similarity = self.vectors @ query
+        if len(self.phrase_vectors):
+            closest = np.maximum.reduceat(self.phrase_vectors @ query, self.phrase_starts)
+            owners = self.phrase_owners
+            similarity[owners] = (1 - PHRASE_WEIGHT) * similarity[owners] + PHRASE_WEIGHT * closest
+        return similarity
 
     def _meaning_cut(self, similarity: np.ndarray) -> float:
         floor = SIMILARITY_FLOOR.get(self.model_name, 0.25)
