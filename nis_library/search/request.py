@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
-MAX_QUERY_CHARS = 300
+MAX_QUERY_CHARS = 600  # a paragraph of notes from a support plan (the judged ones: 386-448)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
