@@ -202,14 +202,14 @@ class SearchService:
             return self._results(request, text, ranked, len(ranked), None, np.ones(size, dtype=bool), masks, messages)
 
         # Unknown words are corrected against the index's own words and the corrected search is run,
-        # unless the reader asked for the words as typed or the correction matches nothing the
-        # filters allow; then the words as typed are searched and the correction offered.
+        # unless the reader asked for the words as typed or the correction matches nothing (that
+        # the filters allow); then the words as typed are searched and the correction offered.
         typed = scored = cut = None
         corrected = spelling.suggestion(text, self._is_known, self.spelling)
         if corrected and not request.as_typed:
             scored = self._score(corrected, request.mode)
             cut = relevance.split(scored.scores, scored.found, allowed)
-            if len(cut.matches) or not cut.is_match.any():
+            if len(cut.matches):
                 typed, text = text, corrected
         if typed is None:
             scored = self._score(text, request.mode)
