@@ -6,8 +6,8 @@ with fixed weights. Unlike Reciprocal Rank Fusion, an item one mode finds far be
 else keeps most of its lead, instead of falling behind items both modes rank middling. The weights
 were chosen on the judged query set (`scripts/eval_search.py`).
 
-Reciprocal Rank Fusion (Cormack, Clarke and Büttcher, SIGIR 2009) is kept as the reference the
-evaluation compares against.
+Reciprocal Rank Fusion (Cormack, Clarke and Büttcher, SIGIR 2009), which search used before, is kept
+as the reference the tests compare against (tests/search/test_ranking.py).
 """
 
 from __future__ import annotations
