@@ -53,9 +53,9 @@ def report_validation_error(
 ) -> None:
     """One problem per pydantic error, at the line of the offending key."""
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-        name = dotted(loc)
         kind = err["type"]
+        loc = _located_path(err["loc"], kind)
+        name = dotted(loc)
         if kind == "missing":
             problems.error(
                 located.line_of(loc[:-1]) if len(loc) > 1 else located.first_line,
@@ -75,6 +75,14 @@ def report_validation_error(
             problems.error(located.line_of(loc), "empty-value", f"'{name}' must not be empty")
         else:
             problems.error(located.line_of(loc), "invalid-value", f"'{name}': {err['msg']}")
+
+
+def _located_path(loc: tuple, kind: str) -> tuple:
+    """The path in the file: pydantic's loc without the union member names it inserts. An unknown
+    key ends its loc and is the author's own word, even one that looks like a type name ('int')."""
+    if kind == "extra_forbidden":
+        return tuple(p for p in loc[:-1] if not _is_union_tag(p)) + loc[-1:]
+    return tuple(p for p in loc if not _is_union_tag(p))
 
 
 def _is_union_tag(part: object) -> bool:

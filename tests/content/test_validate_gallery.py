@@ -620,6 +620,22 @@ FAULTS = [
         "itmes:",
     ),
     Fault(
+        "unknown key in the taxonomy named like a type",
+        "taxonomy.yaml",
+        lambda t: t.write("taxonomy.yaml", t.read("taxonomy.yaml") + "str: x\n"),
+        "unknown-field",
+        "unknown field 'str'",
+        "str: x",
+    ),
+    Fault(
+        "unknown top-level key named like a type",
+        WORDS,
+        lambda t: t.write(WORDS, "items: {}\nint: 3\n"),
+        "unknown-field",
+        "unknown field 'int'",
+        "int: 3",
+    ),
+    Fault(
         "everyday words file is a link",
         WORDS,
         lambda t: (
