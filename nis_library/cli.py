@@ -395,9 +395,17 @@ def _progress_bar():
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=10, show_default=True)
+@click.option("--as-typed", is_flag=True, help="Search the words as typed: do not correct their spelling.")
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 def search(
-    query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters
+    query: str,
+    instance_path: Path | None,
+    mode: str,
+    page: int,
+    per_page: int,
+    as_typed: bool,
+    as_json: bool,
+    **filters,
 ) -> None:
     """Search the library in your own words, e.g.  nis search "can't sit still in assembly" --layer universal"""
     from indexer.bundle.location import BundleError
@@ -412,6 +420,7 @@ def search(
             mode,
             page,
             per_page,
+            as_typed=as_typed,
         )
     except InvalidSearch as invalid:
         raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}") from None
@@ -436,14 +445,20 @@ def render_results(results) -> str:
         lines.append("Sample content: illustrative, not the official National Inclusion Standards.")
     for message in results.messages:
         lines.append(message)
+    if results.corrected_from:
+        lines.append(f"Showing results for: {results.query} (search instead for the words as typed: --as-typed)")
     if results.did_you_mean:
         lines.append(f"Did you mean: {results.did_you_mean}?")
     described = f"'{results.query}'" if results.query else "everything"
     lines.append(f"{results.total} result(s) for {described} ({results.mode}), page {results.page} of {results.pages}")
     if results.expanded_with:
         lines.append(f"Also searched for: {', '.join(results.expanded_with)}")
+    previous_related = False
     for hit in results.hits:
         why = " and ".join(hit.matched_by) or "browse"
+        if hit.related and not previous_related:
+            lines.extend(["", "Less closely related (not counted):"])
+        previous_related = hit.related
         lines.append("")
         lines.append(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.id}]")
         lines.append(

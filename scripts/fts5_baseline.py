@@ -39,7 +39,9 @@ def fill(conn: sqlite3.Connection, library) -> int:
     for record in library.files:
         if record.item.status != "active":
             continue
-        doc = search_document(record.item, record.body, library.taxonomy)
+        doc = search_document(
+            record.item, record.body, library.taxonomy, library.everyday_words.get(record.item.id, ())
+        )
         rows.append((doc.id, *(getattr(doc, f) for f in TEXT_FIELDS)))
     conn.executemany(f"insert into fts values ({', '.join('?' * (len(TEXT_FIELDS) + 1))})", rows)
     conn.commit()

@@ -10,6 +10,7 @@ bundle. The new bundle is written into a fresh folder and swapped in atomically 
 from __future__ import annotations
 
 import gc
+import json
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -19,7 +20,15 @@ from typing import Literal, TypeVar
 
 from indexer.bundle import keyword_index, store, term_matrix
 from indexer.bundle import location as bundle
-from indexer.bundle.documents import DOCUMENT_VERSION, SearchDocument, document_hash, embedding_hash, search_document
+from indexer.bundle.documents import (
+    DOCUMENT_VERSION,
+    EVERYDAY_WORDS_DOCUMENT,
+    SearchDocument,
+    document_hash,
+    embedding_hash,
+    phrase_hash,
+    search_document,
+)
 from indexer.bundle.embeddings import Embedder, make_embedder
 from indexer.content.problems import Problem
 from indexer.record.editions import UnreadableVersion
@@ -63,6 +72,7 @@ class Previous:
     path: Path
     rows: dict[str, store.PreviousRow]
     config_hash: str | None
+    everyday_words: dict[str, list[str]]  # what its items were indexed with, by item ID
 
 
 def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source: str) -> Previous | None:
@@ -78,7 +88,8 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source:
         return None
     db = store.open_db(path / bundle.DB_NAME, read_only=True)
     try:
-        return Previous(path, store.read_previous_rows(db), manifest.get("config_hash"))
+        words = json.loads(store.read_document(db, EVERYDAY_WORDS_DOCUMENT) or "{}")
+        return Previous(path, store.read_previous_rows(db), manifest.get("config_hash"), words)
     finally:
         db.conn.close()
 
@@ -197,17 +208,22 @@ def _read(content_dir: Path, previous: Previous | None, source: str) -> Library:
 
 def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Plan:
     old = previous.rows if previous else {}
+    old_words = previous.everyday_words if previous else {}
     plan = Plan()
     for record in library.files:
-        before = old.get(record.data["id"])
-        if record.from_cache and before is not None and before.path == record.display_path:
-            plan.carried.append(before.id)  # unchanged: its row, index entry and vector carry over
+        item_id = record.data["id"]
+        before = old.get(item_id)
+        words = library.everyday_words.get(item_id, ())
+        same_words = list(words) == old_words.get(item_id, [])
+        if record.from_cache and before is not None and before.path == record.display_path and same_words:
+            plan.carried.append(before.id)  # unchanged: its row, index entry and vectors carry over
             if before.status == "active":
                 plan.active.append(before.id)
                 plan.wanted_hashes.add(before.embed_hash)
+                plan.wanted_hashes.update(phrase_hash(p, embedder.name) for p in words)
             continue
         item = record.item
-        document = search_document(item, record.body, library.taxonomy)
+        document = search_document(item, record.body, library.taxonomy, words)
         doc_hash, embed_hash = document_hash(document), embedding_hash(document, embedder.name)
         plan.rows.append(store.item_row(item, record, doc_hash, embed_hash))
         if item.status == "active":
@@ -217,6 +233,9 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
                 plan.changed[item.id] = document
             if before is None or before.embed_hash != embed_hash:
                 plan.embed_texts[embed_hash] = document.embedding_text()
+            for phrase in words:  # made only when no bundle has them (see _embed)
+                plan.wanted_hashes.add(phrase_hash(phrase, embedder.name))
+                plan.embed_texts[phrase_hash(phrase, embedder.name)] = phrase
     plan.removed = sorted({i for i, r in old.items() if r.status == "active"} - set(plan.active))
     return plan
 
@@ -272,6 +291,8 @@ def _write_database(
         _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
         store.write_taxonomy(db, library.taxonomy)
         store.write_document(db, "synonyms", library.synonyms.model_dump_json())
+        # What the items were indexed with: the next build re-indexes an item whose words change.
+        store.write_document(db, EVERYDAY_WORDS_DOCUMENT, json.dumps(library.everyday_words, sort_keys=True))
     db.conn.close()
 
 

@@ -11,8 +11,12 @@ from indexer.content.hashing import digest
 from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
 
-# Bump when what goes into the keyword index or the embedding text changes: forces a full rebuild.
-DOCUMENT_VERSION = "1"
+# Bump when what goes into the keyword index changes (fields, analyzer): forces a full rebuild.
+DOCUMENT_VERSION = "2"
+# Bump when the way the embedding text is made changes: its vectors are then made again. Apart from
+# this, an item's vector is reused exactly while its embedding text is unchanged.
+EMBEDDING_VERSION = "1"
+EVERYDAY_WORDS_DOCUMENT = "everyday_words"  # the bundle's record of the words its items were indexed with
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
 PRACTICAL_SECTIONS = (
@@ -65,13 +69,16 @@ class SearchDocument:
     practical: str
     rest: str
     labels: str
+    everyday: str = ""  # the everyday words of content/everyday-words.yaml, one phrase a line
 
     def embedding_text(self) -> str:
-        # all-MiniLM-L6-v2 reads at most 256 word pieces: what a teacher would match comes first.
-        return ". ".join(part for part in (self.title, self.summary, self.tags, self.practical) if part)
+        # all-MiniLM-L6-v2 reads at most 256 word pieces: what a reader would match comes first,
+        # the everyday words before the practical sections they describe.
+        everyday = "; ".join(self.everyday.splitlines())
+        return ". ".join(part for part in (self.title, self.summary, everyday, self.tags, self.practical) if part)
 
 
-def search_document(item: Item, body: Body, taxonomy: Taxonomy) -> SearchDocument:
+def search_document(item: Item, body: Body, taxonomy: Taxonomy, everyday: tuple[str, ...] = ()) -> SearchDocument:
     practical = [s.text for s in body.sections if s.heading in PRACTICAL_SECTIONS]
     rest = [s.text for s in body.sections if s.heading not in PRACTICAL_SECTIONS]
     rest.append(item.evidence.summary)
@@ -93,6 +100,7 @@ def search_document(item: Item, body: Body, taxonomy: Taxonomy) -> SearchDocumen
         practical="\n\n".join(practical),
         rest="\n\n".join(rest),
         labels=" · ".join(labels),
+        everyday="\n".join(everyday),
     )
 
 
@@ -101,5 +109,12 @@ def document_hash(document: SearchDocument) -> str:
     return digest(DOCUMENT_VERSION, json.dumps(document.__dict__, sort_keys=True))
 
 
+def phrase_hash(phrase: str, model_name: str) -> str:
+    """The vector of one everyday phrase, embedded on its own: search compares a query with each
+    of an item's phrases too, since a parent's words match one phrase far better than a page."""
+    return digest(EMBEDDING_VERSION, model_name, "everyday phrase", phrase)
+
+
 def embedding_hash(document: SearchDocument, model_name: str) -> str:
-    return digest(DOCUMENT_VERSION, model_name, document.embedding_text())
+    """Changes exactly when the text the model reads changes (so its vector is made again)."""
+    return digest(EMBEDDING_VERSION, model_name, document.embedding_text())

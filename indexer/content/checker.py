@@ -4,9 +4,11 @@ checks of one item on its own are in `indexer.content.checks`, run as each file 
 
 from __future__ import annotations
 
+import re
+
 from indexer.content import checks
-from indexer.content.library import PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
-from indexer.content.model import MODEL_FOR_KIND
+from indexer.content.library import EVERYDAY_WORDS_FILE, PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
+from indexer.content.model import ITEM_ID_PATTERN, MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
 
 
@@ -70,6 +72,29 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
         if has_errors(problems):
             record.item = None
         content.problems.extend(problems)
+    _check_everyday_words(content, by_id, unpublished)
+
+
+def _check_everyday_words(content: Content, by_id: dict[str, ItemFile], unpublished: frozenset[str]) -> None:
+    """Everyday words are for items that exist (or await publication) and are not withdrawn."""
+    problems = Problems(display_path(content.root, content.root / EVERYDAY_WORDS_FILE))
+    for item_id, line in content.everyday_words_lines.items():
+        record = by_id.get(item_id)
+        if not re.fullmatch(ITEM_ID_PATTERN, item_id):
+            continue  # not an ID at all: the schema reports it
+        if record is None and item_id not in unpublished:
+            problems.error(
+                line,
+                "unknown-item",
+                f"everyday words for '{item_id}', which does not exist{did_you_mean(item_id, by_id)}",
+            )
+        elif record is not None and record.data.get("status", "active") == "withdrawn":
+            problems.warning(
+                line,
+                "everyday-words-withdrawn",
+                f"everyday words for '{item_id}', which is withdrawn: move them to its replacement or remove them",
+            )
+    content.problems.extend(problems)
 
 
 def _check_references(

@@ -1,4 +1,4 @@
-"""What reading a content folder gives: the taxonomy, publications and synonyms, the item files
+"""What reading a content folder gives: the taxonomy, publications, synonyms and everyday words, the item files
 (each with its typed item when valid) and every problem found. `indexer.content.loader` fills it
 in; `indexer.content.checker` adds the checks across items."""
 
@@ -18,6 +18,7 @@ from indexer.content.yaml_lines import LocatedYaml
 TAXONOMY_FILE = "taxonomy.yaml"
 PUBLICATIONS_FILE = "publications.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
+EVERYDAY_WORDS_FILE = "everyday-words.yaml"  # optional: missing means no everyday words
 ITEMS_DIR = "items"
 ITEM_SUFFIX = ".md"
 
@@ -91,6 +92,10 @@ class Content:
     taxonomy: Taxonomy | None = None
     publications: Publications | None = None
     synonyms: Synonyms | None = None
+    # Item ID -> the phrases families and staff use for the need it answers. Only items with
+    # phrases are keys: read it with `.get(item_id, ())`. Empty when the file is missing or invalid.
+    everyday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    everyday_words_lines: dict[str, int] = field(default_factory=dict)  # the line of each ID in the file
     config_hash: str | None = None  # of the files every item is checked against
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -11,10 +11,12 @@ from pydantic import BaseModel, ValidationError
 
 from indexer.content import checks, files, read_cache
 from indexer.content.body import parse_body
+from indexer.content.everyday_words import EverydayWords, check_lists, item_lines
 from indexer.content.characters import control_character_message, forbidden_lines
 from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
 from indexer.content.hashing import sha256_hex
 from indexer.content.library import (
+    EVERYDAY_WORDS_FILE,
     ITEM_SUFFIX,
     ITEMS_DIR,
     PUBLICATIONS_FILE,
@@ -32,7 +34,8 @@ from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
 
 
 def read_config_files(content: Content) -> bool:
-    """Read the taxonomy, publications and synonyms; False if items cannot be checked without them."""
+    """Read the taxonomy, publications, synonyms and everyday words; False if items cannot be checked
+    without them."""
     root = content.root
     if not root.is_dir():
         content.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
@@ -40,6 +43,7 @@ def read_config_files(content: Content) -> bool:
     content.taxonomy = load_yaml_model(root / TAXONOMY_FILE, Taxonomy, content, files.CONFIG_MAX_BYTES)
     content.publications = load_yaml_model(root / PUBLICATIONS_FILE, Publications, content, files.CONFIG_MAX_BYTES)
     content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content, files.CONFIG_MAX_BYTES)
+    read_everyday_words(content)
     if content.taxonomy is None or content.publications is None:
         return False
     content.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
@@ -65,17 +69,38 @@ def _problems_for(path: Path, content: Content) -> Problems:
 def load_yaml_model(path: Path, model: type[BaseModel], content: Content, limit: int):
     problems = _problems_for(path, content)
     located = read_yaml_file(path, problems, limit)
-    result = None
-    if located is not None:
-        if not isinstance(located.data, dict):
-            problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
-        else:
-            try:
-                result = model.model_validate(located.data)
-            except ValidationError as exc:
-                report_validation_error(exc, located, problems, model)
+    result = None if located is None else _validate(located, model, problems)
     content.problems.extend(problems)
     return result
+
+
+def read_everyday_words(content: Content) -> None:
+    """The optional everyday-words file into `content`: its phrases by item ID, and the line of each
+    ID for the checks across items. A missing file means no everyday words."""
+    path = content.root / EVERYDAY_WORDS_FILE
+    if not path.exists() and not files.is_symlink(path):
+        return
+    problems = _problems_for(path, content)
+    located = read_yaml_file(path, problems, files.CONFIG_MAX_BYTES)
+    if located is not None:
+        words = _validate(located, EverydayWords, problems)
+        check_lists(located, problems)
+        content.everyday_words_lines = item_lines(located)
+        if words is not None:
+            content.everyday_words = words.by_item()
+    content.problems.extend(problems)
+
+
+def _validate(located: LocatedYaml, model: type[BaseModel], problems: Problems):
+    """The file's data as `model`, or None with its problems."""
+    if not isinstance(located.data, dict):
+        problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
+        return None
+    try:
+        return model.model_validate(located.data)
+    except ValidationError as exc:
+        report_validation_error(exc, located, problems, model)
+    return None
 
 
 def _read_text(path: Path, problems: Problems, limit: int) -> str | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic_core import PydanticCustomError
 
 from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.problems import Problems, did_you_mean
@@ -30,6 +31,16 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def content_error(code: str, message: str) -> PydanticCustomError:
+    """An error a validator raises to be reported as its own problem: `code` (kebab-case, which
+    tells it from pydantic's snake_case errors) and `message` exactly as written."""
+    return PydanticCustomError(code, "{message}", {"message": message})
+
+
+def _is_content_code(kind: str) -> bool:
+    return "-" in kind
+
+
 def dotted(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -42,9 +53,9 @@ def report_validation_error(
 ) -> None:
     """One problem per pydantic error, at the line of the offending key."""
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
-        name = dotted(loc)
         kind = err["type"]
+        loc = _located_path(err["loc"], kind)
+        name = dotted(loc)
         if kind == "missing":
             problems.error(
                 located.line_of(loc[:-1]) if len(loc) > 1 else located.first_line,
@@ -58,10 +69,20 @@ def report_validation_error(
             )
         elif kind in ("too_short",) and isinstance(err.get("input"), list):
             problems.error(located.line_of(loc), "empty-list", f"'{name}' must list at least one value")
+        elif _is_content_code(kind):
+            problems.error(located.line_of(loc), kind, err["msg"])
         elif kind == "string_too_short":
             problems.error(located.line_of(loc), "empty-value", f"'{name}' must not be empty")
         else:
             problems.error(located.line_of(loc), "invalid-value", f"'{name}': {err['msg']}")
+
+
+def _located_path(loc: tuple, kind: str) -> tuple:
+    """The path in the file: pydantic's loc without the union member names it inserts. An unknown
+    key ends its loc and is the author's own word, even one that looks like a type name ('int')."""
+    if kind == "extra_forbidden":
+        return tuple(p for p in loc[:-1] if not _is_union_tag(p)) + loc[-1:]
+    return tuple(p for p in loc if not _is_union_tag(p))
 
 
 def _is_union_tag(part: object) -> bool:

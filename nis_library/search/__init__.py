@@ -1,6 +1,6 @@
-"""Search: keyword (Whoosh BM25F) and semantic (sentence embeddings) retrieval, fused by Reciprocal
-Rank Fusion, with filters and facet counts. One function, `search`, serves the CLI, the web pages
-and the API; it returns plain dataclasses.
+"""Search: keyword (Whoosh BM25F) and semantic (sentence embeddings) retrieval, fused by their
+scores, with spelling correction, a relevance threshold, intent rules, filters and facet counts.
+One function, `search`, serves the CLI, the web pages and the API; it returns plain dataclasses.
 """
 
 from nis_library.search.request import MODES, InvalidSearch, SearchRequest, parse_request

@@ -20,6 +20,10 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 class KeywordQuery:
     terms: tuple[str, ...]  # the teacher's own words, analysed (stemmed, no stop words)
     synonym_terms: tuple[str, ...]  # words added from the synonyms file
+    synonym_expansions: tuple[str, ...] = ()  # the synonyms file's phrases they came from
+
+    def without_synonyms(self) -> KeywordQuery:
+        return KeywordQuery(self.terms, ())
 
     @property
     def weighted_terms(self) -> list[tuple[str, float]]:
@@ -36,6 +40,11 @@ class KeywordQuery:
         return wq.Or(clauses) if clauses else None
 
 
+def words(text: str) -> list[str]:
+    """The words of `text` as typed (letters and digits, an apostrophe inside a word)."""
+    return _WORD.findall(text)
+
+
 def analyse(analyzer, text: str) -> list[str]:
     seen: list[str] = []
     for token in analyzer(text):
@@ -47,7 +56,7 @@ def analyse(analyzer, text: str) -> list[str]:
 def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:
     own = analyse(analyzer, text)
     extra = [t for phrase in expansions for t in analyse(analyzer, phrase) if t not in own]
-    return KeywordQuery(tuple(own), tuple(dict.fromkeys(extra)))
+    return KeywordQuery(tuple(own), tuple(dict.fromkeys(extra)), tuple(expansions) if extra else ())
 
 
 def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):

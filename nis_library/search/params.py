@@ -13,7 +13,7 @@ from nis_library.search.request import MAX_PAGE
 from nis_library.web.numbers import whole_number
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
-SINGLE_PARAMETERS = ("q", "mode", "page")
+SINGLE_PARAMETERS = ("q", "mode", "page", "as_typed")
 PARAMETERS = SINGLE_PARAMETERS + FILTER_NAMES
 
 
@@ -23,6 +23,7 @@ class SearchArgs:
     mode: str | None = None
     page: str = "1"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    as_typed: bool = False  # search the words as typed, without correcting their spelling
 
 
 def read_search_args(raw_query: bytes) -> SearchArgs:
@@ -49,7 +50,10 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     page = single.get("page") or "1"
     if whole_number(page, low=1, high=MAX_PAGE) is None:  # '２', '02', '1_0' would be a page's second address
         raise InvalidSearch(f"'page' must be a whole number from 1 to {MAX_PAGE}, written in digits 0 to 9.", "page")
-    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters)
+    as_typed = single.get("as_typed", "")
+    if as_typed not in ("", "1"):
+        raise InvalidSearch("'as_typed' can only be 1 (search the words as typed).", "as_typed", ("1",))
+    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters, as_typed == "1")
 
 
 def _decode(raw: bytes) -> str:
@@ -64,7 +68,12 @@ def _decode(raw: bytes) -> str:
 
 
 def search_path(
-    text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1, base: str = "/search"
+    text: str = "",
+    mode: str = "hybrid",
+    filters: dict | None = None,
+    page: int = 1,
+    base: str = "/search",
+    as_typed: bool = False,
 ) -> str:
     """The /search address for a state; defaults are left out so addresses stay short."""
     pairs: list[tuple[str, str]] = []
@@ -77,6 +86,8 @@ def search_path(
             pairs.append((name, value))
     if page > 1:
         pairs.append(("page", str(page)))
+    if as_typed:
+        pairs.append(("as_typed", "1"))
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 

@@ -1,4 +1,5 @@
-"""Search quality on a judged query set: nDCG@10, Recall@10 and MRR per mode.
+"""Search quality on a judged query set: nDCG@10, Recall@10, MRR, hit@1 and hit@3 per mode, and
+how many results each query counts (the count a reader sees).
 
 Used by `scripts/eval_search.py` and by the test that holds the line on quality.
 """
@@ -24,13 +25,18 @@ class JudgedQuery:
     area: str
     kind: str
     relevant: dict[str, int]  # item ID -> grade (2 = should come first, 1 = relevant)
+    type: str = "teacher"  # who wrote it and how: teacher, parent, typo, long-note, one-word, kind-request
 
 
 def load_judgements(path: Path) -> list[JudgedQuery]:
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return [
         JudgedQuery(
-            q["query"], q.get("area", ""), q.get("kind", ""), {str(k): int(v) for k, v in q["relevant"].items()}
+            q["query"],
+            q.get("area", ""),
+            q.get("kind", ""),
+            {str(k): int(v) for k, v in q["relevant"].items()},
+            q.get("type", "teacher"),
         )
         for q in raw
     ]
@@ -53,24 +59,62 @@ def reciprocal_rank(ranked: Sequence[str], relevant: dict[str, int]) -> float:
     return next((1.0 / rank for rank, item in enumerate(ranked, start=1) if item in relevant), 0.0)
 
 
+def hit_at_k(ranked: Sequence[str], relevant: dict[str, int], k: int) -> float:
+    """1 when an item judged relevant is among the first `k`."""
+    return 1.0 if set(ranked[:k]) & set(relevant) else 0.0
+
+
 @dataclass(frozen=True)
 class Scores:
     ndcg: float
     recall: float
     mrr: float
     queries: int
+    hit1: float = 0.0
+    hit3: float = 0.0
+    median_count: float = 0.0  # the median of the result counts the reader is shown
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """One query's ranking in one mode, and the count the reader saw."""
+
+    judged: JudgedQuery
+    ranked: tuple[str, ...]
+    total: int
+
+
+def run_queries(
+    service: SearchService, queries: Sequence[JudgedQuery], modes: Sequence[str] = MODES
+) -> dict[str, list[QueryOutcome]]:
+    outcomes: dict[str, list[QueryOutcome]] = {}
+    for mode in modes:
+        outcomes[mode] = []
+        for judged in queries:
+            results = service.search(service.parse(judged.query, None, mode, 1, CUTOFF))
+            outcomes[mode].append(QueryOutcome(judged, tuple(hit.id for hit in results.hits), results.total))
+    return outcomes
+
+
+def summarise(outcomes: Sequence[QueryOutcome]) -> Scores:
+    count = max(len(outcomes), 1)
+
+    def mean(metric) -> float:
+        return round(sum(metric(o.ranked, o.judged.relevant) for o in outcomes) / count, 4)
+
+    totals = sorted(o.total for o in outcomes)
+    middle = len(totals) // 2
+    median = (totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2) if totals else 0
+    return Scores(
+        mean(ndcg_at_k),
+        mean(recall_at_k),
+        mean(reciprocal_rank),
+        len(outcomes),
+        mean(lambda ranked, relevant: hit_at_k(ranked, relevant, 1)),
+        mean(lambda ranked, relevant: hit_at_k(ranked, relevant, 3)),
+        median,
+    )
 
 
 def evaluate(service: SearchService, queries: Sequence[JudgedQuery], modes: Sequence[str] = MODES) -> dict[str, Scores]:
-    scores = {}
-    for mode in modes:
-        n = r = m = 0.0
-        for judged in queries:
-            results = service.search(service.parse(judged.query, None, mode, 1, CUTOFF))
-            ranked = [hit.id for hit in results.hits]
-            n += ndcg_at_k(ranked, judged.relevant)
-            r += recall_at_k(ranked, judged.relevant)
-            m += reciprocal_rank(ranked, judged.relevant)
-        count = max(len(queries), 1)
-        scores[mode] = Scores(round(n / count, 4), round(r / count, 4), round(m / count, 4), len(queries))
-    return scores
+    return {mode: summarise(outcomes) for mode, outcomes in run_queries(service, queries, modes).items()}

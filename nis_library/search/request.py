@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
-MAX_QUERY_CHARS = 300
+MAX_QUERY_CHARS = 600  # a paragraph of notes from a support plan (the judged ones: 386-448)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
 
@@ -32,6 +32,7 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     notes: tuple[str, ...] = ()  # things the reader should know, e.g. a shortened query
+    as_typed: bool = False  # search the words as typed: no spelling correction
 
 
 def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
@@ -52,6 +53,7 @@ def parse_request(
     page: object = 1,
     per_page: object = 20,
     *,
+    as_typed: bool = False,
     valid_values: Mapping[str, tuple[str, ...]],
 ) -> SearchRequest:
     """Check every part of a request against the vocabularies of the bundle being searched."""
@@ -83,7 +85,13 @@ def parse_request(
         if wanted:
             checked[name] = tuple(wanted)
     return SearchRequest(
-        cleaned, checked, mode, _whole(page, "page", 1, MAX_PAGE), _whole(per_page, "per_page", 1, MAX_PER_PAGE), notes
+        cleaned,
+        checked,
+        mode,
+        _whole(page, "page", 1, MAX_PAGE),
+        _whole(per_page, "per_page", 1, MAX_PER_PAGE),
+        notes,
+        bool(as_typed),
     )
 
 

@@ -15,6 +15,7 @@ class Hit(ItemSummary):
     matched_words: tuple[str, ...]  # the query's words (stemmed) found in the item
     keyword_score: float | None  # BM25F, when it matched by words
     similarity: float | None  # cosine similarity, when it matched by meaning
+    related: bool = False  # shown after the matches, under "Less closely related", and not counted
 
 
 @dataclass(frozen=True)
@@ -45,10 +46,13 @@ class SearchResults:
     did_you_mean: str | None = None
     messages: list[str] = field(default_factory=list)
     expanded_with: tuple[str, ...] = ()  # synonyms added to the query
+    related: int = 0  # less closely related items shown after the `total` matches
+    corrected_from: str | None = None  # the words as typed, when `query` is their spelling correction
+    as_typed: bool = False  # the request asked for the words as typed (no spelling correction)
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+        return max(1, -(-(self.total + self.related) // self.per_page))
 
     def as_dict(self) -> dict:
         data = asdict(self)

@@ -14,14 +14,13 @@ import numpy as np
 
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
-from indexer.bundle.documents import FACETS
+from indexer.bundle.documents import EVERYDAY_WORDS_DOCUMENT, FACETS, phrase_hash
 from indexer.bundle.embeddings import EMBEDDERS, Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
-from nis_library.search import facets, keyword, snippets, spelling
+from nis_library.search import facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
-from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 
@@ -31,7 +30,30 @@ MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest jud
 # list, the result count and facet counts). Measured on the 106 judged queries with
 # all-MiniLM-L6-v2: at 0.25, 78% of relevant query-item pairs pass and 31% of the rest (at 0.20:
 # 86% and 46%; at 0.30: 68% and 19%). Relevant items below it are still found by their words.
-SIMILARITY_FLOOR = {"all-MiniLM-L6-v2": 0.25, "hashing-stand-in": 0.1}
+SIMILARITY_FLOOR = {"all-MiniLM-L6-v2": 0.25, "all-MiniLM-L6-v2-onnx": 0.25, "hashing-stand-in": 0.1}
+# Short queries sit lower on the model's scale ("clumsy year 1": best item 0.21), so the items
+# within SIMILARITY_MARGIN of the best also match by meaning, down to SIMILARITY_LOWEST; below it
+# nothing matches by meaning (a string of nonsense letters).
+SIMILARITY_MARGIN = 0.05
+SIMILARITY_LOWEST = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.05}
+# Where the meaning score starts when it is scaled for fusion (see fusion.scaled_similarity).
+SIMILARITY_BASE = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.0}
+# An item's meaning score: its text's similarity and its closest everyday phrase's, half each
+# (tuned on the judged queries: 0.3 and 0.5 both beat the text alone; see fusion.py).
+PHRASE_WEIGHT = 0.5
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One query scored over the whole library, before filters."""
+
+    kq: keyword.KeywordQuery
+    keyword_scores: np.ndarray  # BM25F, 0 where no word matched
+    similarity: np.ndarray | None  # cosine similarity, when meaning was searched
+    by_meaning: np.ndarray  # bool: matched by meaning
+    scores: np.ndarray  # the mode's ranking score, with the intent weights
+    found: np.ndarray  # bool: matched at all
+    widened: bool  # keyword mode: no item had the words typed, so the synonyms were searched
 
 
 @dataclass(frozen=True)
@@ -68,7 +90,11 @@ class SearchService:
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
         self.known_words = frozenset(p for group in self.synonyms.groups for phrase in group for p in phrase.split())
-        self.spelling = spelling.SpellingVocabulary.from_index(self.searcher.reader(), keyword.SPELLING_FIELDS)
+        self.spelling = spelling.SpellingVocabulary.from_index(
+            self.searcher.reader(), keyword.SPELLING_FIELDS, sorted(self.known_words)
+        )
+        self.intent = intent.IntentWeights(intent.load_rules(), self.items, self._analyse)
+        spelling.is_ordinary_word("warm")  # load the English word list now, not in the first search
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -104,16 +130,26 @@ class SearchService:
         )
 
     def _load_vectors(self, db) -> None:
-        vectors = store.read_embeddings(db, self.manifest["embedder"], set(self.embed_hashes))
-        missing = [h for h in self.embed_hashes if h not in vectors]
+        model = self.manifest["embedder"]
+        words = json.loads(store.read_document(db, EVERYDAY_WORDS_DOCUMENT) or "{}")
+        phrases = [(row, phrase) for row, item in enumerate(self.items) for phrase in words.get(item.id, ())]
+        phrase_hashes = [phrase_hash(phrase, model) for _, phrase in phrases]
+        vectors = store.read_embeddings(db, model, set(self.embed_hashes) | set(phrase_hashes))
+        missing = [h for h in self.embed_hashes + phrase_hashes if h not in vectors]
         if missing:
             raise bundles.BundleError(f"{self.bundle_dir} lacks {len(missing)} vector(s): run 'nis build --full'")
         dims = self.manifest["dimensions"]
-        self.vectors = (
-            np.vstack([vectors[h] for h in self.embed_hashes]).astype(np.float32)
-            if self.embed_hashes
-            else np.zeros((0, dims), dtype=np.float32)
-        )
+
+        def stacked(hashes: list[str]) -> np.ndarray:
+            if not hashes:
+                return np.zeros((0, dims), dtype=np.float32)
+            return np.vstack([vectors[h] for h in hashes]).astype(np.float32)
+
+        self.vectors = stacked(self.embed_hashes)
+        # Each item's everyday phrases, item by item (rows ascending), for the closest phrase per item.
+        self.phrase_vectors = stacked(phrase_hashes)
+        phrase_rows = np.array([row for row, _ in phrases], dtype=np.int64)
+        self.phrase_owners, self.phrase_starts = np.unique(phrase_rows, return_index=True)
 
     def _check_keyword_index(self) -> None:
         with self.index.searcher() as searcher:
@@ -152,8 +188,8 @@ class SearchService:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def parse(self, text="", filters=None, mode=None, page=1, per_page=20) -> SearchRequest:
-        return parse_request(text, filters, mode, page, per_page, valid_values=self.valid_values)
+    def parse(self, text="", filters=None, mode=None, page=1, per_page=20, as_typed=False) -> SearchRequest:
+        return parse_request(text, filters, mode, page, per_page, as_typed=as_typed, valid_values=self.valid_values)
 
     def search(self, request: SearchRequest) -> SearchResults:
         size = len(self.items)
@@ -161,54 +197,50 @@ class SearchService:
         allowed = facets.combined(masks, size)
         text = request.text
         messages = list(request.notes)
-        expansions = self.synonyms.expansions(text) if text else []
-        kq = keyword.build_query(self.analyzer, text, expansions)
-
-        keyword_scores = np.zeros(size)
-        similarity = None
-        candidates = np.zeros(size, dtype=bool)
         if not text:  # browse: everything, Universal first, then by title
-            candidates[:] = True
             ranked = self.browse_order[allowed[self.browse_order]]
-        else:
-            keyword_rows = semantic_rows = np.zeros(0, dtype=np.int64)
-            if request.mode in ("keyword", "hybrid"):
-                keyword_scores = self.bm25f.score(kq.weighted_terms)
-                matched = keyword_scores > 0
-                candidates |= matched
-                keyword_rows = _best_first(np.flatnonzero(matched & allowed), keyword_scores)
-            if request.mode in ("semantic", "hybrid") and size:
-                similarity = self.vectors @ self.embed_query(text)
-                meaningful = similarity >= SIMILARITY_FLOOR.get(self.model_name, 0.25)
-                candidates |= meaningful
-                semantic_rows = _best_first(np.flatnonzero(meaningful & allowed), similarity)
-            if request.mode == "keyword":
-                ranked = keyword_rows
-            elif request.mode == "semantic":
-                ranked = semantic_rows
-            else:
-                ranked, _ = reciprocal_rank_fusion(keyword_rows, semantic_rows, size=size)
+            return self._results(request, text, ranked, len(ranked), None, np.ones(size, dtype=bool), masks, messages)
 
-        total = len(ranked)
-        start = (request.page - 1) * request.per_page
-        hits = []
-        words = self.bm25f.term_columns(kq.terms + kq.synonym_terms)  # for each hit's matched words
-        for offset, row in enumerate(ranked[start : start + request.per_page]):
-            row = int(row)
-            keyword_score = float(keyword_scores[row]) if keyword_scores[row] > 0 else None
-            meaning = (
-                float(similarity[row])
-                if similarity is not None and similarity[row] >= SIMILARITY_FLOOR.get(self.model_name, 0.25)
-                else None
-            )
-            hits.append(self._hit(start + offset + 1, row, keyword_score, meaning, words))
-        if request.page > 1 and not hits and total:
+        # Unknown words are corrected against the index's own words and the corrected search is run,
+        # unless the reader asked for the words as typed or the correction matches nothing (that
+        # the filters allow); then the words as typed are searched and the correction offered.
+        typed = scored = cut = None
+        corrected = spelling.suggestion(text, self._is_known, self.spelling)
+        if corrected and not request.as_typed:
+            scored = self._score(corrected, request.mode)
+            cut = relevance.split(scored.scores, scored.found, allowed)
+            if len(cut.matches):
+                typed, text = text, corrected
+        if typed is None:
+            scored = self._score(text, request.mode)
+            cut = relevance.split(scored.scores, scored.found, allowed)
+        did_you_mean = corrected if typed is None and (not request.as_typed or len(cut.matches) < 3) else None
+        if scored.widened:
             messages.append(
-                f"There is no page {request.page}: the results end on page {-(-total // request.per_page)}."
+                "No item uses the exact words you typed, so these results use words that mean the same: "
+                + ", ".join(scored.kq.synonym_expansions)
+                + "."
             )
-        suggestion = None
-        if text and total < 3:
-            suggestion = spelling.suggestion(text, self._is_known, self.spelling)
+        ranked = np.concatenate([cut.matches, cut.related])
+        return self._results(
+            request, text, ranked, len(cut.matches), scored, cut.is_match, masks, messages, did_you_mean, typed
+        )
+
+    def _results(
+        self, request, text, ranked, total, scored, counted, masks, messages, did_you_mean=None, typed=None
+    ) -> SearchResults:
+        start = (request.page - 1) * request.per_page
+        # The query's words looked up in the BM25F columns once, for every hit's matched words.
+        looked_up = self.bm25f.term_columns(scored.kq.terms + scored.kq.synonym_terms) if scored is not None else []
+        hits = [
+            self._hit(start + offset + 1, int(row), scored, offset + start >= total, looked_up)
+            for offset, row in enumerate(ranked[start : start + request.per_page])
+        ]
+        shown = len(ranked)
+        if request.page > 1 and not hits and shown:
+            messages.append(
+                f"There is no page {request.page}: the results end on page {-(-shown // request.per_page)}."
+            )
         return SearchResults(
             query=text,
             mode=request.mode,
@@ -217,23 +249,88 @@ class SearchService:
             page=request.page,
             per_page=request.per_page,
             hits=hits,
-            facets=facets.count(self.matrices, candidates, masks, request.filters),
-            did_you_mean=suggestion,
+            facets=facets.count(self.matrices, counted, masks, request.filters),
+            did_you_mean=did_you_mean,
             messages=messages,
-            expanded_with=tuple(expansions),
+            expanded_with=tuple(scored.kq.synonym_expansions) if scored and scored.kq.synonym_terms else (),
+            related=shown - total,
+            corrected_from=typed,
+            as_typed=request.as_typed,
         )
+
+    def _score(self, text: str, mode: str) -> Scored:
+        """Score every item for `text` in `mode`; see `fusion` and `intent` for how."""
+        size = len(self.items)
+        expansions = self.synonyms.expansions(text)
+        kq = keyword.build_query(self.analyzer, text, expansions)
+        widened = False
+        keyword_scores = np.zeros(size)
+        if mode in ("keyword", "hybrid"):
+            if mode == "keyword":  # exact words: the words typed, widened only when they match nothing
+                keyword_scores = self.bm25f.score([(t, 1.0) for t in kq.terms])
+                widened = bool(kq.synonym_terms) and not keyword_scores.any()
+                if widened:
+                    keyword_scores = self.bm25f.score(kq.weighted_terms)
+                else:
+                    kq = kq.without_synonyms()
+            else:
+                keyword_scores = self.bm25f.score(kq.weighted_terms)
+        similarity = None
+        by_meaning = np.zeros(size, dtype=bool)
+        meaning = np.zeros(size)
+        if mode in ("semantic", "hybrid") and size:
+            similarity = self._similarity(self.embed_query(text))
+            by_meaning = similarity >= self._meaning_cut(similarity)
+            meaning = fusion.scaled_similarity(similarity, SIMILARITY_BASE.get(self.model_name, 0.0)) * by_meaning
+        words = fusion.scaled_keyword(keyword_scores)
+        if mode == "keyword":
+            scores, found = words, keyword_scores > 0
+        elif mode == "semantic":
+            scores, found = meaning, by_meaning
+        else:
+            weight = fusion.keyword_weight(len(keyword.words(text)))
+            scores, found = fusion.weighted_fusion(words, meaning, weight), (keyword_scores > 0) | by_meaning
+        scores = scores * self.intent.weights(self._analyse(text, keep_repeats=True))
+        return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened)
+
+    def _similarity(self, query: np.ndarray) -> np.ndarray:
+        """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
+        (PHRASE_WEIGHT) with its closest everyday phrase's, where it has phrases."""
+        similarity = self.vectors @ query
+        if len(self.phrase_vectors):
+            closest = np.maximum.reduceat(self.phrase_vectors @ query, self.phrase_starts)
+            owners = self.phrase_owners
+            similarity[owners] = (1 - PHRASE_WEIGHT) * similarity[owners] + PHRASE_WEIGHT * closest
+        return similarity
+
+    def _meaning_cut(self, similarity: np.ndarray) -> float:
+        floor = SIMILARITY_FLOOR.get(self.model_name, 0.25)
+        lowest = SIMILARITY_LOWEST.get(self.model_name, floor)
+        return min(floor, max(float(similarity.max()) - SIMILARITY_MARGIN, lowest))
+
+    def _analyse(self, text: str, keep_repeats: bool = False) -> list[str]:
+        if keep_repeats:
+            return [token.text for token in self.analyzer(text)]
+        return keyword.analyse(self.analyzer, text)
 
     def _is_known(self, word: str) -> bool:
         return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
-    def _hit(self, rank, row, keyword_score, similarity, query_words) -> Hit:
+    def _hit(self, rank: int, row: int, scored: Scored | None, related: bool, looked_up) -> Hit:
         item = self.items[row]
+        keyword_score = similarity = None
+        words: tuple[str, ...] = ()
+        if scored is not None:
+            if scored.keyword_scores[row] > 0:
+                keyword_score = float(scored.keyword_scores[row])
+                words = self.bm25f.matched_terms(row, looked_up)
+            if scored.similarity is not None and scored.by_meaning[row]:
+                similarity = float(scored.similarity[row])
         matched_by = tuple(
             name
             for name, present in (("words", keyword_score is not None), ("meaning", similarity is not None))
             if present
         )
-        words = self.bm25f.matched_terms(row, query_words) if keyword_score is not None else ()
         snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         return Hit(
             **item.summary_fields(),
@@ -243,12 +340,8 @@ class SearchService:
             matched_words=words,
             keyword_score=keyword_score,
             similarity=similarity,
+            related=related,
         )
-
-
-def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
-    """Rows (ascending) by score, highest first; a stable sort keeps ties in row (item ID) order."""
-    return rows[np.argsort(-scores[rows], kind="stable")]
 
 
 _EMBEDDER_KEYS = {embedder.name: key for key, embedder in EMBEDDERS.items()}  # a bundle's model name -> its key
@@ -281,7 +374,9 @@ def search(
     page=1,
     per_page=20,
     embedder_factory=None,
+    as_typed=False,
 ) -> SearchResults:
-    """One search, from raw parameters: the entry point for the CLI, the web pages and the API."""
+    """One search, from raw parameters: the entry point for the CLI, the web pages and the API.
+    `as_typed`: search the words as typed, without correcting their spelling."""
     service = get_service(instance_dir, embedder_factory)
-    return service.search(service.parse(text, filters, mode, page, per_page))
+    return service.search(service.parse(text, filters, mode, page, per_page, as_typed))

@@ -8,6 +8,12 @@ than `MAX_WORD_CHARS` are left as typed; each correction is at most `max_lookups
 dictionary lookups (symmetric delete: the word's deletions against the vocabulary's) and
 `MAX_CANDIDATES` edit distances.
 
+Never corrected: words shorter than `MIN_WORD_CHARS`, numbers, words the index or the synonyms file
+knows, ordinary English words the library happens not to use ("kids", "nose", "sorry": corrected to
+the nearest indexed word they would become "kind", "note", "story"; pyspellchecker's English word
+list, with its frequencies, says which are ordinary), and abbreviations typed in capitals ("EBSA", "PDA"): a reader who writes an abbreviation
+means it, and the nearest indexed word is some unrelated one.
+
 Found: words within two edits (insertions, deletions, substitutions, swaps) that start with the same
 letter, whose shortened forms meet: every one-edit error, and two-edit errors except two
 substitutions or two missing letters in one word. The closest wins, then the most frequent.
@@ -17,6 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
+
+from spellchecker import SpellChecker
 
 MIN_WORD_CHARS = 4  # shorter words are too ambiguous to correct
 MAX_WORD_CHARS = 20  # longer "words" are not a misspelling of anything in the library
@@ -24,6 +33,10 @@ MAX_CHECKED_WORDS = 16  # words of a query looked up in the index at all
 MAX_CORRECTED_WORDS = 3  # unknown words corrected; the rest stay as typed
 MAX_EDITS = 2
 MAX_CANDIDATES = 30  # per word, the most frequent first
+MAX_ABBREVIATION_CHARS = 8  # a word in capitals up to this long is taken as an abbreviation
+# How often a word must occur in pyspellchecker's English list to be an ordinary word, not a typo:
+# the list is counted from film subtitles and holds common misspellings a few times each.
+ORDINARY_WORD_COUNT = 50
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 
 
@@ -66,8 +79,12 @@ class SpellingVocabulary:
                 self._by_deletion.setdefault(variant, []).append(word)
 
     @classmethod
-    def from_index(cls, reader, fields: Iterable[str]) -> SpellingVocabulary:
+    def from_index(cls, reader, fields: Iterable[str], extra_words: Iterable[str] = ()) -> SpellingVocabulary:
+        """The words of the index's spelling `fields`, and `extra_words` (the synonyms file's) once each."""
         frequencies: dict[str, int] = {}
+        for word in extra_words:
+            if MIN_WORD_CHARS - 1 <= len(word) <= MAX_WORD_CHARS + MAX_EDITS and word.isalpha():
+                frequencies[word] = 1
         for field in fields:
             spelling_field = reader.schema[field].spelling_fieldname(field)
             for term in reader.lexicon(spelling_field):
@@ -93,21 +110,40 @@ class SpellingVocabulary:
 
 
 def suggestion(text: str, is_known, vocabulary: SpellingVocabulary) -> str | None:
-    """`text` with its first few unknown words replaced by their closest vocabulary words, if any
-    was replaced. `is_known(word)` says whether the index has a word (stemmed as it would be)."""
-    out, changed, checked, corrected = [], False, 0, 0
-    for word in _WORD.findall(text):
+    """`text` with its first few unknown words replaced by their closest vocabulary words (the rest
+    of the text as typed), if any was replaced. `is_known(word)` says whether the index has a word
+    (stemmed as it would be)."""
+    pieces, changed, checked, corrected, last = [], False, 0, 0, 0
+    for match in _WORD.finditer(text):
+        word = match.group()
         lower = word.lower()
-        correctable = MIN_WORD_CHARS <= len(lower) <= MAX_WORD_CHARS and not lower.isdigit()
+        correctable = (
+            MIN_WORD_CHARS <= len(lower) <= MAX_WORD_CHARS and not lower.isdigit() and not is_abbreviation(word)
+        )
         if not correctable or checked >= MAX_CHECKED_WORDS or corrected >= MAX_CORRECTED_WORDS:
-            out.append(word)
             continue
         checked += 1
-        if lower in vocabulary.frequencies or is_known(lower):
-            out.append(word)
+        if lower in vocabulary.frequencies or is_known(lower) or is_ordinary_word(lower):
             continue
         corrected += 1
         better = vocabulary.closest(lower)
-        out.append(better or word)
-        changed = changed or better is not None
-    return " ".join(out) if changed else None
+        if better is not None:
+            pieces.append(text[last : match.start()] + better)
+            last, changed = match.end(), True
+    return "".join(pieces) + text[last:] if changed else None
+
+
+def is_abbreviation(word: str) -> bool:
+    """A short word typed in capitals (perhaps with a plural 's'): "EBSA", "SENCOs", "PDA"."""
+    letters = word[:-1] if word.endswith("s") else word
+    return len(word) <= MAX_ABBREVIATION_CHARS and len(letters) >= 2 and letters.isupper()
+
+
+@cache
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+def is_ordinary_word(word: str) -> bool:
+    """An English word common enough that a reader typed it on purpose."""
+    return _english().word_frequency[word.lower()] >= ORDINARY_WORD_COUNT

@@ -34,13 +34,16 @@ class SearchView:
 
     def href(self, **changes) -> str:
         r = self.results
-        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base} | changes
+        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base}
+        state |= {"as_typed": r.as_typed} | changes  # asked for the words as typed: the links keep asking
         return search_path(**state)
 
     @property
     def count_text(self) -> str:
         total = self.results.total
         found = "No results" if total == 0 else "1 result" if total == 1 else f"{total:,} results"
+        if total == 0 and self.results.related:
+            found = "No close matches"
         if self.results.query:
             return f"{found} for ‘{self.results.query}’"
         return found
@@ -133,4 +136,10 @@ class SearchView:
     @property
     def did_you_mean_href(self) -> str | None:
         suggestion = self.results.did_you_mean
-        return self.href(text=suggestion) if suggestion else None
+        return self.href(text=suggestion, as_typed=False) if suggestion else None
+
+    @property
+    def as_typed_href(self) -> str | None:
+        """When the search ran on a spelling correction: the same search on the words as typed."""
+        typed = self.results.corrected_from
+        return self.href(text=typed, as_typed=True) if typed else None

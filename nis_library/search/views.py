@@ -32,6 +32,7 @@ def search_page():
         args.mode,
         args.page,
         per_page=current_app.config["RESULTS_PER_PAGE"],
+        as_typed=args.as_typed,
     )
     catalogue = get_catalogue(bundle_instance())
     view = SearchView(results, catalogue.labels, base=page_url("search.search_page"))

@@ -63,6 +63,31 @@ def test_unchanged_items_are_neither_reindexed_nor_reembedded(tree: ContentTree,
     assert len(embedder.embedded) == 1 and "Short sessions that teach new words." in embedder.embedded[0]
 
 
+def test_changed_everyday_words_reindex_and_reembed_only_their_item(tree: ContentTree, instance: Path):
+    tree.write("everyday-words.yaml", "items:\n  ADJ-0001: [hates the din at lunch]\n")
+    build(tree.root, instance, source="working", embedder=HashingEmbedder())
+    embedder = CountingEmbedder()
+    report = build(tree.root, instance, source="working", embedder=embedder)
+    assert (report.indexed, report.embedded) == (0, 0)  # unchanged words: nothing to do
+
+    tree.write("everyday-words.yaml", "items:\n  ADJ-0001: [hates the din at lunch, covers ears in the hall]\n")
+    report = build(tree.root, instance, source="working", embedder=embedder)
+    # the item's text (with its words) and the one new phrase; the unchanged phrase is reused
+    assert (report.full, report.indexed, report.embedded) == (False, 1, 2)
+    assert "covers ears in the hall" in embedder.embedded[0] and embedder.embedded[1] == "covers ears in the hall"
+    service = SearchService(report.bundle, lambda name: HashingEmbedder())
+    results = service.search(service.parse("din", mode="keyword"))
+    assert [h.id for h in results.hits] == ["ADJ-0001"]  # the everyday words are in the keyword index
+    assert len(service.phrase_vectors) == 2 and list(service.phrase_owners) == [service.row_of["ADJ-0001"]]
+
+    tree.write("everyday-words.yaml", "items: {}\n")
+    report = build(tree.root, instance, source="working", embedder=embedder)
+    assert (report.indexed, report.embedded) == (1, 1)
+    service = SearchService(report.bundle, lambda name: HashingEmbedder())
+    assert len(service.phrase_vectors) == 0
+    assert service.search(service.parse("din", mode="keyword", as_typed=True)).total == 0
+
+
 def test_a_withdrawn_item_leaves_the_index_but_stays_in_the_database(tree: ContentTree, instance: Path):
     build_hashing(tree, instance)
     tree.replace("items/adjustment/ADJ-0001.md", "cost: very-low\n", "cost: very-low\nstatus: withdrawn\n")

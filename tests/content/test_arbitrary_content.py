@@ -68,3 +68,19 @@ def test_any_taxonomy_gives_problems_never_an_exception(root: Path, content: byt
     library = _load_with(root, Path("taxonomy.yaml"), content)
     assert library.taxonomy is None
     assert _errors_against(library, Path("taxonomy.yaml"))
+
+
+@SETTINGS
+@given(st.one_of(FILE_TEXT.map(lambda t: t.encode("utf-8", "surrogatepass")), st.binary(max_size=400)))
+def test_any_everyday_words_file_gives_problems_never_an_exception(root: Path, content: bytes):
+    """Whatever the file holds, loading returns problems, and any words it keeps are plain phrases."""
+    words = root / "everyday-words.yaml"
+    words.write_bytes(content)
+    try:
+        library = load_library(root)
+    finally:
+        words.unlink()
+    if library.everyday_words:
+        assert not [p for p in _errors_against(library, Path("everyday-words.yaml")) if p.code.startswith("phrase-")]
+    for phrases in library.everyday_words.values():
+        assert phrases and all(isinstance(w, str) and 0 < len(w) <= 80 and "\n" not in w for w in phrases)

@@ -109,3 +109,26 @@ def test_strength_claims_cite_sources_and_unrated_items_say_so(items):
 def test_titles_are_unique(items):
     titles = [re.sub(r"\W+", " ", i.title.lower()).strip() for i in items.values()]
     assert len(titles) == len(set(titles))
+
+
+def test_every_active_item_has_four_to_twelve_everyday_phrases(library, items):
+    active = {item_id for item_id, item in items.items() if item.status == "active"}
+    assert set(library.everyday_words) == active
+    counts = {item_id: len(phrases) for item_id, phrases in library.everyday_words.items()}
+    assert {item_id: n for item_id, n in counts.items() if not 4 <= n <= 12} == {}
+
+
+def test_everyday_phrases_are_not_the_items_own_words(library, items):
+    """Title, summary and tags are searched already: the everyday words add what they lack."""
+    copies = []
+    for item_id, phrases in library.everyday_words.items():
+        item = items[item_id]
+        own = f"{item.title} {item.summary}".casefold()
+        tags = {tag.casefold() for tag in item.tags}
+        copies += [(item_id, p) for p in phrases if p.casefold() in tags or p.casefold() in own]
+    assert copies == []
+
+
+def test_the_everyday_words_file_says_it_is_sample_content():
+    header = (REPO / "content" / "everyday-words.yaml").read_text(encoding="utf-8").split("items:")[0]
+    assert "SAMPLE CONTENT" in header

@@ -18,6 +18,7 @@ INT = "items/intervention/INT-0001.md"
 IDT = "items/identification-tool/IDT-0001.md"
 ADJ = "items/adjustment/ADJ-0001.md"
 SPP = "items/package/SPP-0001.md"
+WORDS = "everyday-words.yaml"
 
 
 @dataclass
@@ -32,6 +33,12 @@ class Fault:
 
 def swap(file: str, old: str, new: str) -> Callable[[ContentTree], None]:
     return lambda tree: tree.replace(file, old, new)
+
+
+def everyday_words(*lines: str) -> Callable[[ContentTree], None]:
+    """Write an everyday-words file: one valid entry, then `lines` (YAML, already indented)."""
+    valid = ["# Sample everyday words", "items:", "  PRA-0001:", "    - can't sit still", "    - forgets his PE kit"]
+    return lambda tree: tree.write(WORDS, "\n".join(valid + list(lines)) + "\n")
 
 
 FAULTS = [
@@ -505,6 +512,138 @@ FAULTS = [
         lambda t: t.write(PRA, t.read(PRA) + "Padding. " * 30_000),
         "file-too-large",
         "files of this kind may be at most 256 KiB",
+        1,
+    ),
+    # The everyday-words file: search vocabulary by item ID, checked like every other file.
+    Fault(
+        "everyday words for an item that does not exist",
+        WORDS,
+        everyday_words("  INT-0009:", "    - won't join in at group time"),
+        "unknown-item",
+        "everyday words for 'INT-0009', which does not exist (did you mean 'INT-0001'?)",
+        "INT-0009:",
+    ),
+    Fault(
+        "everyday words under something that is not an item ID",
+        WORDS,
+        everyday_words("  int-1:", "    - won't join in at group time"),
+        "invalid-item-id",
+        "'int-1' is not an item ID",
+        "int-1:",
+    ),
+    Fault(
+        "everyday phrase listed twice, ignoring case and spaces",
+        WORDS,
+        everyday_words("    - Can't  sit still"),
+        "duplicate-phrase",
+        "'Can't  sit still' is listed twice for 'PRA-0001' (first at line 4)",
+        "Can't  sit",
+    ),
+    Fault(
+        "empty everyday phrase",
+        WORDS,
+        everyday_words('    - "  "'),
+        "empty-phrase",
+        "the phrase is empty",
+        '- "  "',
+    ),
+    Fault(
+        "everyday phrase left blank",
+        WORDS,
+        everyday_words("    -"),
+        "empty-phrase",
+        "the phrase is empty",
+        6,
+    ),
+    Fault(
+        "everyday phrase too long",
+        WORDS,
+        everyday_words("    - " + "he will not settle " * 5),
+        "phrase-too-long",
+        "the phrase is 94 characters: at most 80",
+        "he will not settle",
+    ),
+    Fault(
+        "everyday phrase over two lines",
+        WORDS,
+        everyday_words("    - |", "      won't wear socks", "      or shoes"),
+        "phrase-multi-line",
+        "a phrase is one line",
+        "- |",
+    ),
+    Fault(
+        "everyday phrase with a control character",
+        WORDS,
+        everyday_words('    - "won\'t wear\vsocks"'),
+        "control-character",
+        "the control character U+000B is not allowed",
+        "wear",
+    ),
+    Fault(
+        "everyday phrase with HTML",
+        WORDS,
+        everyday_words("    - <b>hides under the table</b>"),
+        "phrase-markup",
+        "the phrase holds markup ('<')",
+        "hides under",
+    ),
+    Fault(
+        "everyday phrase with a Markdown link",
+        WORDS,
+        everyday_words("    - '[meltdowns](https://example.org)'"),
+        "phrase-markup",
+        "the phrase holds markup ('[')",
+        "meltdowns",
+    ),
+    Fault(
+        "too many everyday phrases for one item",
+        WORDS,
+        everyday_words("  INT-0001:", *[f"    - phrase number {n}" for n in range(31)]),
+        "too-many-phrases",
+        "'INT-0001' has 31 phrases: at most 30",
+        "INT-0001:",
+    ),
+    Fault(
+        "everyday words given as one phrase, not a list",
+        WORDS,
+        everyday_words("  INT-0001: can't say his sounds"),
+        "invalid-value",
+        "'items.INT-0001': Input should be a valid list",
+        "INT-0001:",
+    ),
+    Fault(
+        "misspelt top-level key in the everyday words",
+        WORDS,
+        lambda t: t.write(WORDS, "itmes:\n  PRA-0001:\n    - can't sit still\n"),
+        "unknown-field",
+        "unknown field 'itmes' (did you mean 'items'?)",
+        "itmes:",
+    ),
+    Fault(
+        "unknown key in the taxonomy named like a type",
+        "taxonomy.yaml",
+        lambda t: t.write("taxonomy.yaml", t.read("taxonomy.yaml") + "str: x\n"),
+        "unknown-field",
+        "unknown field 'str'",
+        "str: x",
+    ),
+    Fault(
+        "unknown top-level key named like a type",
+        WORDS,
+        lambda t: t.write(WORDS, "items: {}\nint: 3\n"),
+        "unknown-field",
+        "unknown field 'int'",
+        "int: 3",
+    ),
+    Fault(
+        "everyday words file is a link",
+        WORDS,
+        lambda t: (
+            t.write("../elsewhere.yaml", "items: {}\n"),
+            t.path(WORDS).symlink_to(t.root.parent / "elsewhere.yaml"),
+        ),
+        "symlink",
+        "symbolic links are not allowed",
         1,
     ),
     Fault(

@@ -12,7 +12,7 @@ import pytest
 from indexer.bundle.build import build
 from indexer.bundle.embeddings import MINILM_SHA256, MiniLMEmbedder, minilm_model_dir
 from nis_library.search import SearchService
-from nis_library.search.quality import evaluate, load_judgements
+from nis_library.search.quality import evaluate, load_judgements, run_queries, summarise
 from tests.support import REPO
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"
@@ -56,6 +56,14 @@ def scores(real_service):
     return evaluate(real_service, load_judgements(QUERIES))
 
 
+@pytest.fixture(scope="module")
+def outcomes(real_service):
+    return run_queries(real_service, load_judgements(QUERIES))
+
+
+EVERYDAY_TYPES = {"parent", "typo", "long-note", "one-word", "kind-request"}
+
+
 def test_the_judged_set_is_big_and_broad_enough():
     queries = load_judgements(QUERIES)
     assert len(queries) >= 50
@@ -71,13 +79,33 @@ def test_hybrid_is_at_least_as_good_as_keyword_alone(scores):
 
 
 def test_quality_stays_above_the_measured_line(scores):
-    # Measured with scripts/eval_search.py on 106 queries: hybrid nDCG@10 0.831, Recall@10 0.855,
-    # MRR 0.883; keyword 0.777 / 0.812 / 0.821; semantic 0.713 / 0.719 / 0.790.
-    assert scores["hybrid"].ndcg >= 0.80
-    assert scores["hybrid"].recall >= 0.82
-    assert scores["hybrid"].mrr >= 0.85
-    assert scores["keyword"].ndcg >= 0.74
-    assert scores["semantic"].ndcg >= 0.68
+    # Measured with scripts/eval_search.py (ONNX Runtime) on 204 queries: hybrid nDCG@10 0.901,
+    # Recall@10 0.912, MRR 0.959, hit@1 0.931; keyword nDCG 0.841; semantic nDCG 0.785.
+    assert scores["hybrid"].ndcg >= 0.88
+    assert scores["hybrid"].recall >= 0.89
+    assert scores["hybrid"].mrr >= 0.94
+    assert scores["hybrid"].hit1 >= 0.90
+    assert scores["keyword"].ndcg >= 0.82
+    assert scores["semantic"].ndcg >= 0.76
+
+
+def test_everyday_words_are_understood(outcomes):
+    # Measured: nDCG@10 0.894 on the 131 queries in families' and staff's everyday words.
+    everyday = summarise([o for o in outcomes["hybrid"] if o.judged.type in EVERYDAY_TYPES])
+    assert everyday.queries >= 60 and everyday.ndcg >= 0.86
+
+
+def test_hybrid_leads_both_single_modes_on_every_query_type(outcomes):
+    for kind in {o.judged.type for o in outcomes["hybrid"]}:
+        by_mode = {mode: summarise([o for o in found if o.judged.type == kind]) for mode, found in outcomes.items()}
+        # kind-request and long-note lead keyword by 0.003-0.004: a little tolerance for the torch model
+        assert by_mode["hybrid"].ndcg >= by_mode["keyword"].ndcg - 0.01, kind
+        assert by_mode["hybrid"].ndcg > by_mode["semantic"].ndcg, kind
+
+
+def test_a_teachers_query_counts_under_a_third_of_the_library(real_service, outcomes):
+    teacher = summarise([o for o in outcomes["hybrid"] if o.judged.type == "teacher"])
+    assert teacher.median_count < len(real_service.items) / 3  # measured: 8 of 102
 
 
 def test_teachers_words_find_the_right_strategy_first(real_service):

@@ -31,10 +31,10 @@ def ids(results):
 
 
 def test_keyword_search_finds_words_and_says_so(service):
-    results = run(service, "dinner hall noise", mode="keyword")
+    results = run(service, "dinner hall noise early", mode="keyword")
     assert ids(results)[0] == "ADJ-0001"
     hit = results.hits[0]
-    assert hit.matched_by == ("words",) and set(hit.matched_words) >= {"dinner", "hall"}
+    assert hit.matched_by == ("words",) and set(hit.matched_words) >= {"dinner", "hall", "earli"}
     assert "<mark" in hit.snippet and hit.keyword_score > 0 and hit.similarity is None
 
 
@@ -51,9 +51,20 @@ def test_hybrid_fuses_both_and_reports_why(service):
 
 
 def test_synonyms_and_abbreviations_expand_the_query(service, tree):
-    assert run(service, "lunchtime", mode="keyword").total >= 1  # 'dinner hall' via synonyms
-    results = run(service, "lunchtime", mode="keyword")
+    results = run(service, "lunchtime")
     assert "dinner hall" in results.expanded_with and ids(results)[0] == "ADJ-0001"
+
+
+def test_exact_words_search_only_the_words_typed(service):
+    results = run(service, "lunchtime", mode="keyword")
+    assert ids(results) == ["ADJ-0001"] and results.expanded_with == () and not results.messages
+    assert results.hits[0].matched_words == ("lunchtim",)
+
+
+def test_exact_words_widen_with_synonyms_only_when_they_match_nothing_and_say_so(service):
+    results = run(service, "LSA", mode="keyword")  # no item has the word; 'teaching assistant' is a label
+    assert results.total >= 1 and "teaching assistant" in results.expanded_with
+    assert "No item uses the exact words you typed" in results.messages[0]
 
 
 def test_filters_apply_in_every_mode(service):
@@ -90,9 +101,36 @@ def test_an_empty_query_browses_everything_universal_first(service):
     assert [h.layers[0] for h in results.hits][:3] == ["universal"] * 3
 
 
-def test_did_you_mean_for_a_misspelling(service):
-    results = run(service, "vocabulery", mode="keyword")
-    assert results.did_you_mean == "vocabulary"
+def test_a_misspelt_query_returns_the_corrected_results(service):
+    for mode in ("keyword", "hybrid"):
+        results = run(service, "vocabulery sesions", mode=mode)
+        assert results.query == "vocabulary sessions" and results.corrected_from == "vocabulery sesions"
+        assert ids(results)[0] == "INT-0001"
+        assert ids(results) == ids(run(service, "vocabulary sessions", mode=mode))
+
+
+def test_the_words_as_typed_when_asked(service):
+    results = service.search(service.parse("vocabulery", mode="keyword", as_typed=True))
+    assert results.query == "vocabulery" and results.corrected_from is None and results.as_typed
+    assert results.total == 0 and results.did_you_mean == "vocabulary"
+
+
+def test_the_original_is_kept_when_the_correction_matches_nothing(service):
+    # 'routinee' is corrected to 'routine', which only items the filter leaves out have: the words
+    # as typed are searched, and the correction offered
+    results = run(service, "routinee", mode="keyword", kind=["package"])
+    assert results.corrected_from is None and results.did_you_mean == "routine"
+    assert results.query == "routinee" and results.total == 0
+
+
+def test_the_count_is_the_matches_and_less_related_items_follow(service):
+    results = run(service, "visual timetable for the class routine")
+    matched = [h for h in results.hits if not h.related]
+    related = [h for h in results.hits if h.related]
+    assert len(matched) == results.total >= 1 and len(related) == results.related
+    assert results.total < 5  # the fixture library has five items: not all of them match
+    assert results.hits[: results.total] == matched  # matches first, then the less related
+    assert ids(results)[0] == "PRA-0001"
 
 
 @pytest.mark.parametrize(

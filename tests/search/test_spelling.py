@@ -78,8 +78,28 @@ def test_distance_counts_a_swap_as_one_edit():
     assert spelling.distance("", "abc") == 3
 
 
-def test_the_service_suggests_through_the_bounded_corrector(service):
-    assert service.search(service.parse("vocabulery", mode="keyword")).did_you_mean == "vocabulary"
+def test_the_service_corrects_through_the_bounded_corrector(service):
+    results = service.search(service.parse("vocabulery", mode="keyword"))
+    assert results.query == "vocabulary" and results.corrected_from == "vocabulery"
+
+
+def test_an_abbreviation_in_capitals_is_never_corrected():
+    vocabulary = spelling.SpellingVocabulary({"pads": 9, "ebsa": 1, "sends": 3, "special": 5})
+    assert spelling.suggestion("PDAs and EBAS", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("SENDS", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("pdas", lambda w: False, vocabulary) == "pads"  # typed as a word, it is one
+
+
+def test_a_synonym_file_term_is_known_and_a_correction_can_reach_one(service):
+    assert spelling.suggestion("dyspraxia", service._is_known, service.spelling) is None
+    assert spelling.suggestion("dyspraxya", service._is_known, service.spelling) == "dyspraxia"
+
+
+def test_the_correction_keeps_the_rest_of_the_text_as_typed():
+    vocabulary = spelling.SpellingVocabulary({"reading": 3})
+    assert spelling.suggestion("Year 3: readng, again!", lambda w: w != "readng", vocabulary) == (
+        "Year 3: reading, again!"
+    )
 
 
 def test_a_300_character_non_word_costs_no_lookup(service, work):
@@ -114,3 +134,10 @@ def test_candidates_per_word_are_bounded(work):
     vocabulary.closest("worxx")
     assert work["lookups"] <= spelling.max_lookups(len("worxx"))
     assert 0 < work["distances"] <= spelling.MAX_CANDIDATES  # of the 51 words one edit away
+
+
+def test_an_ordinary_english_word_is_never_corrected_into_a_library_word():
+    vocabulary = spelling.SpellingVocabulary({"kind": 40, "note": 30, "story": 20, "attention": 9})
+    assert spelling.suggestion("SLCN kids", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("book up to his nose, says sorry", lambda w: False, vocabulary) is None
+    assert spelling.suggestion("short attension span", lambda w: False, vocabulary) == "short attention span"

@@ -71,7 +71,7 @@ def test_an_overlong_request_line_is_refused_before_the_app(gunicorn):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q={'a' * 9000}", timeout=30)
     refused.value.close()
-    assert refused.value.code == 414  # gunicorn's answer: the app would cap the query at 300 characters
+    assert refused.value.code == 414  # gunicorn's answer: the app would cap the query at 600 characters
 
 
 def test_workers_default_to_one_per_core(monkeypatch):

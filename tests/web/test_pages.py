@@ -103,9 +103,30 @@ def test_no_results_page_helps(client):
     assert "search again without filters" in html and 'href="/areas"' in html
 
 
-def test_did_you_mean_links_to_the_corrected_search(client):
+def test_a_misspelling_is_searched_corrected_with_a_link_to_the_words_as_typed(client):
     html = page_text(client.get("/search?q=handwritting&mode=keyword"))
-    assert re.search(r'Did you mean <a class="govuk-link" href="/search\?q=[^"]+&amp;mode=keyword">', html)
+    assert "Showing results for <strong>handwriting</strong>" in html
+    link = 'href="/search?q=handwritting&amp;mode=keyword&amp;as_typed=1">handwritting</a>'
+    assert f'Search instead for <a class="govuk-link" {link}' in html
+    typed = page_text(client.get("/search?q=handwritting&mode=keyword&as_typed=1"))
+    assert "No results for ‘handwritting’" in typed and "Showing results for" not in typed
+    assert re.search(r'Did you mean <a class="govuk-link" href="/search\?q=handwriting&amp;mode=keyword">', typed)
+
+
+def test_the_count_is_the_matches_and_less_related_items_follow_under_a_heading(client):
+    html = page_text(client.get("/search?q=ear+defenders+for+the+noisy+hall"))
+    count = re.search(r"(\d+) results? for", html)
+    assert count and int(count.group(1)) < 34  # a third of the library
+    matches, _, related = html.partition('id="less-closely-related"')
+    assert related, "no 'Less closely related' heading"
+    assert "Less closely related</h3>" in related and "not counted as results" in related
+    assert len(re.findall(r'<li class="app-result">', matches)) == int(count.group(1))
+    assert f'<ol class="app-results" start="{int(count.group(1)) + 1}">' in related
+
+
+def test_as_typed_takes_only_1(client):
+    response = client.get("/search?q=handwritting&as_typed=yes")
+    assert response.status_code == 400 and "can only be 1 (search the words as typed)" in page_text(response)
 
 
 def test_area_page_reads_the_graduated_offer_top_to_bottom(client):

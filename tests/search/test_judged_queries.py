@@ -1,0 +1,103 @@
+"""The judged query set (tests/data/judged_queries.yaml) is sound: every judged item is a live item of
+the shipped library, every query has an item that should come first, the query types are the
+documented ones and each type has enough queries to report on. Pure: no model, no search."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+import yaml
+
+from indexer.record.loading import load_library
+from nis_library.search.quality import load_judgements
+from tests.support import REPO
+
+QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"
+TYPES = ("teacher", "parent", "typo", "long-note", "one-word", "kind-request")
+MINIMUM_PER_TYPE = {"parent": 25, "typo": 10, "long-note": 10, "one-word": 10, "kind-request": 10}
+ORIGINAL_QUERIES = 106  # the set before issue 13 added the everyday-words queries
+ADDED_AT_LEAST = 70
+WORD = re.compile(r"[a-z]+")
+
+
+@pytest.fixture(scope="module")
+def judged() -> list[dict]:
+    return yaml.safe_load(QUERIES.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def library():
+    return load_library(REPO / "content")
+
+
+def test_the_evaluation_loads_every_query(judged):
+    loaded = load_judgements(QUERIES)
+    assert [q.query for q in loaded] == [q["query"] for q in judged]
+    assert len(judged) >= ORIGINAL_QUERIES + ADDED_AT_LEAST
+
+
+def test_every_judged_item_is_a_live_item_of_the_library(judged, library):
+    items = library.items
+    for query in judged:
+        for item_id, grade in query["relevant"].items():
+            assert item_id in items, (query["query"], item_id)
+            assert items[item_id].status == "active", (query["query"], item_id, "withdrawn")
+            assert grade in (1, 2), (query["query"], item_id, grade)
+
+
+def test_every_query_has_an_item_that_should_come_first(judged):
+    for query in judged:
+        assert 2 in query["relevant"].values(), query["query"]
+
+
+def test_kind_and_area_describe_the_best_answer(judged, library):
+    items = library.items
+    areas = {area.id for area in library.taxonomy.areas}
+    for query in judged:
+        best = [items[i] for i, grade in query["relevant"].items() if grade == 2]
+        assert query["kind"] in {item.kind for item in best}, query["query"]
+        assert query["area"] in areas | {"whole-setting"}, query["query"]
+        if query["area"] != "whole-setting":
+            assert query["area"] in {a for item in best for a in item.areas}, query["query"]
+
+
+def test_every_query_has_one_of_the_documented_types(judged):
+    header = QUERIES.read_text(encoding="utf-8").split("\n- query:", 1)[0]
+    for name in TYPES:
+        assert re.search(rf"^#\s+{re.escape(name)}\s", header, re.M), f"type {name} not documented in the header"
+    for query in judged:
+        assert query.get("type") in TYPES, query["query"]
+
+
+def test_no_query_is_judged_twice(judged):
+    texts = Counter(" ".join(q["query"].casefold().split()) for q in judged)
+    assert [text for text, count in texts.items() if count > 1] == []
+
+
+def test_each_type_has_enough_queries_to_report_on(judged):
+    counts = Counter(q["type"] for q in judged)
+    for name, minimum in MINIMUM_PER_TYPE.items():
+        assert counts[name] >= minimum, (name, counts[name])
+
+
+def test_the_new_queries_cover_every_area_and_kind(judged, library):
+    added = judged[ORIGINAL_QUERIES:]
+    assert {q["type"] for q in added} == set(MINIMUM_PER_TYPE)
+    assert {q["area"] for q in added} >= {area.id for area in library.taxonomy.areas}
+    assert {q["kind"] for q in added} == {"practice", "intervention", "identification-tool", "adjustment", "package"}
+
+
+def test_queries_are_the_shape_their_type_says(judged, library):
+    library_words = set()
+    for item_file in library.files:
+        library_words.update(WORD.findall(item_file.path.read_text(encoding="utf-8").casefold()))
+    for query in judged:
+        words = query["query"].split()
+        if query["type"] == "long-note":
+            assert 40 <= len(words) <= 120, (query["query"][:40], len(words))
+        elif query["type"] == "one-word":
+            assert len(words) <= 2, query["query"]
+        elif query["type"] == "typo":  # a real misspelling is a word no item uses
+            assert set(WORD.findall(query["query"].casefold())) - library_words, query["query"]
