@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
-from indexer.content.schema import PlainText, Slug, Strict, Text
+from indexer.content.schema import Slug, Strict, Text, plain_text
 
 # ASCII digits only: \d would also take other scripts' digits, giving one item a second address.
 ITEM_ID_PATTERN = r"^[A-Z]{3}-[0-9]{4,6}$"
@@ -75,7 +75,7 @@ class ItemBase(Strict):
     title: Text
     summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_MAX)]
     # The item in plain words for parents and carers: no evidence claims the item does not make.
-    for_families: Annotated[PlainText, Field(max_length=FOR_FAMILIES_MAX)] | None = None
+    for_families: plain_text(FOR_FAMILIES_MAX) | None = None
     sample: bool  # illustrative sample content, not the official Standards
     status: Literal["active", "withdrawn"] = "active"
     replaced_by: ItemId | None = None

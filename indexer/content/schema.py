@@ -39,8 +39,14 @@ def _no_markup(text: str) -> str:
     return text
 
 
-# Text shown exactly as written, where formatting would not be rendered (the family summary).
-PlainText = Annotated[Text, AfterValidator(_no_markup)]
+def plain_text(max_length: int):
+    """Text shown exactly as written, where formatting would not be rendered (the family summary)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_no_control_characters),
+        AfterValidator(_no_markup),
+    ]
 
 
 class Strict(BaseModel):

@@ -33,7 +33,7 @@ REFERENCES = {
       'checked': value.selected
     }) %}
   {% endfor %}
-  {% set hint_html %}{% if group.hint %}{{ group.hint }} {% endif %}{% if group.glossary %}<a class="govuk-link" href="{{ page_url('browse.glossary') }}#{{ group.glossary }}">What these mean<span class="govuk-visually-hidden">: {{ group.legend }}</span></a>{% endif %}{% endset %}
+  {% set hint_html %}{% if group.hint %}{{ group.hint }} {% endif %}{% if group.glossary %}<a class="govuk-link" href="{{ page_url('browse.glossary') }}#{{ group.glossary }}">What each {{ group.legend | lower }} means</a>{% endif %}{% endset %}
   {{ govukCheckboxes({
     'name': group.name,
     'classes': 'govuk-checkboxes--small',
@@ -50,7 +50,7 @@ REFERENCES = {
   'idPrefix': 'mode',
   'classes': 'govuk-radios--inline govuk-radios--small',
   'fieldset': {'legend': {'text': 'Match', 'classes': 'govuk-fieldset__legend--s'}},
-  'hint': {'html': '<a class="govuk-link" href="' ~ page_url('browse.glossary') ~ '#match">What these mean<span class="govuk-visually-hidden">: Match</span></a>'},
+  'hint': {'html': '<a class="govuk-link" href="' ~ page_url('browse.glossary') ~ '#match">How each match works</a>'},
   'items': [
     {'value': 'hybrid', 'text': 'Words and meaning', 'checked': results.mode == 'hybrid'},
     {'value': 'keyword', 'text': 'Exact words', 'checked': results.mode == 'keyword'},
