@@ -28,7 +28,11 @@ class Section:
 # The taxonomy's vocabularies the pages show as tags or filters, in the order people meet them.
 VOCABULARIES = (
     ("areas", "The five areas of development", "How the library is organised: each item supports one or more."),
-    ("layers", "Layers of support", "How much help, from what every setting offers every child to specialist provision."),
+    (
+        "layers",
+        "Layers of support",
+        "How much help, from what every setting offers every child to specialist provision.",
+    ),
     (
         "evidence_strengths",
         "Evidence strength",

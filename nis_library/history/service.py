@@ -165,7 +165,11 @@ def editions_by_publication(catalogue: Catalogue) -> list[PublicationEditions]:
         PublicationEditions(p.id, p.label, [e for e in every if e.publication == p.id])
         for p in catalogue.publications.publications
     ]
-    return sorted(grouped, key=lambda g: (g.editions[0].date, edition_sort_key(g.editions[0].edition)) if g.editions else ("", (0, 0)), reverse=True)
+    return sorted(
+        grouped,
+        key=lambda g: (g.editions[0].date, edition_sort_key(g.editions[0].edition)) if g.editions else ("", (0, 0)),
+        reverse=True,
+    )
 
 
 def edition(catalogue: Catalogue, publication: str, number: str) -> EditionDetail | None:

@@ -9,8 +9,8 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
-from nis_library.history.field_words import field_words
 from nis_library.history import service as history
+from nis_library.history.field_words import field_words
 from nis_library.web.caching import for_polling
 from nis_library.web.context import today
 from nis_library.web.errors import error_page

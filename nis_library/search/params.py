@@ -51,7 +51,14 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     page = single.get("page") or "1"
     if whole_number(page, low=1, high=MAX_PAGE) is None:  # '２', '02', '1_0' would be a page's second address
         raise InvalidSearch(f"'page' must be a whole number from 1 to {MAX_PAGE}, written in digits 0 to 9.", "page")
-    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters, single.get("sort") or None, single.get("shortlist", ""))
+    return SearchArgs(
+        single.get("q", ""),
+        single.get("mode") or None,
+        page,
+        filters,
+        single.get("sort") or None,
+        single.get("shortlist", ""),
+    )
 
 
 def _decode(raw: bytes) -> str:

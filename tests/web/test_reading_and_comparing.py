@@ -16,8 +16,8 @@ from indexer.record.diffs import Span
 from nis_library import create_app
 from nis_library.browse.shortlist import MAX_ITEMS, InvalidShortlist, parse_shortlist
 from nis_library.history.field_words import field_words
-from nis_library.search.view_model import SORT_LABELS
 from nis_library.search.request import SORTS
+from nis_library.search.view_model import SORT_LABELS
 from nis_library.web.text import link_item_codes, long_date
 from tests.support import REPO
 
@@ -69,7 +69,9 @@ def test_each_result_shows_time_cost_and_evidence(client):
 @pytest.mark.parametrize(("sort", "vocabulary"), [("evidence", "evidence_strengths"), ("cost", "cost_bands")])
 def test_sorting_orders_every_page_by_the_value_then_the_ranking(client, shipped_instance, sort, vocabulary):
     order = re.findall(r"^  - id: (\S+)", _section(vocabulary), re.MULTILINE)
-    ids = result_ids(html(client.get(f"/search?sort={sort}"))) + result_ids(html(client.get(f"/search?sort={sort}&page=2")))
+    ids = result_ids(html(client.get(f"/search?sort={sort}"))) + result_ids(
+        html(client.get(f"/search?sort={sort}&page=2"))
+    )
     values = [_value_of(client, item_id, sort) for item_id in ids]
     places = [order.index(v) for v in values]
     assert places == sorted(places) and len(set(places)) > 1
@@ -280,7 +282,7 @@ def test_the_glossary_explains_every_term_from_the_content(client):
     synonyms = (REPO / "content" / "synonyms.yaml").read_text(encoding="utf-8")
     shorts = re.findall(r"\{short: (\w+), means:", synonyms)
     assert len(shorts) >= 20 and all(f'id="abbreviations-{s.lower()}"' in page for s in shorts)
-    assert "<dt id=\"abbreviations-salt\">SaLT</dt>" in page
+    assert '<dt id="abbreviations-salt">SaLT</dt>' in page
     assert taxonomy  # read from the content, not the page's own text
 
 
@@ -329,12 +331,19 @@ def test_removed_and_added_words_do_not_run_together(client):
 
 def test_editions_are_grouped_by_publication_latest_first_current_marked(client):
     page = html(client.get("/editions"))
-    groups = dict(re.findall(r'<h2 class="govuk-heading-l">([^<]+)</h2>(.*?)(?=<h2 class="govuk-heading-l">|</main>)', page, re.S))
+    groups = dict(
+        re.findall(r'<h2 class="govuk-heading-l">([^<]+)</h2>(.*?)(?=<h2 class="govuk-heading-l">|</main>)', page, re.S)
+    )
     assert list(groups) == ["Specialist Provision Packages", "National Inclusion Standards"]  # latest edition first
-    for title, publication in (("Specialist Provision Packages", "Packages"), ("National Inclusion Standards", "Standards")):
+    for title, publication in (
+        ("Specialist Provision Packages", "Packages"),
+        ("National Inclusion Standards", "Standards"),
+    ):
         editions = re.findall(rf">{publication} (\d{{4}}(?:\.\d+)?)</a>", groups[title])
         assert editions == ["2026.1", "2026"]  # newest first, one publication only
-        current = re.findall(r">(\S+ \S+)</a>\s*<strong class=\"govuk-tag govuk-tag--green\">Current edition", groups[title])
+        current = re.findall(
+            r">(\S+ \S+)</a>\s*<strong class=\"govuk-tag govuk-tag--green\">Current edition", groups[title]
+        )
         assert current == [f"{publication} 2026.1"]
 
 
