@@ -15,7 +15,7 @@ from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 from indexer.record.loading import load_library
 from nis_library import settings as config
-from nis_library.search.request import MODES
+from nis_library.search.request import MODES, SORTS
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -317,11 +317,19 @@ def _progress_bar():
 @click.option("--evidence", multiple=True, help="Evidence strength.")
 @click.option("--cost", multiple=True, help="Cost band.")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of the results.")
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=10, show_default=True)
 @click.option("--json", "as_json", is_flag=True, help="JSON for scripts.")
 def search(
-    query: str, instance_path: Path | None, mode: str, page: int, per_page: int, as_json: bool, **filters
+    query: str,
+    instance_path: Path | None,
+    mode: str,
+    sort: str,
+    page: int,
+    per_page: int,
+    as_json: bool,
+    **filters,
 ) -> None:
     """Search the library in your own words, e.g.  nis search "can't sit still in assembly" --layer universal"""
     from indexer.bundle.location import BundleError
@@ -336,6 +344,7 @@ def search(
             mode,
             page,
             per_page,
+            sort=sort,
         )
     except InvalidSearch as invalid:
         raise click.BadParameter(invalid.message, param_hint=f"--{invalid.parameter.replace('_', '-')}") from None
