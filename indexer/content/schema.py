@@ -67,7 +67,8 @@ def report_validation_error(
 ) -> None:
     """One problem per pydantic error, at the line of the offending key."""
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not _is_union_tag(p))
+        # A key of the file itself may look like a union tag ("([" ): then keep the path whole.
+        loc = tuple(p for p in err["loc"] if not _is_union_tag(p)) or tuple(err["loc"])
         name = dotted(loc)
         kind = err["type"]
         if kind == "missing":

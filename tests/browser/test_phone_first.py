@@ -230,3 +230,14 @@ def test_the_family_view_is_a_link_that_keeps_its_state_in_the_address(make_cont
     expect(page.locator("#for-families")).to_be_in_viewport()
     page.get_by_role("link", name="Show the page for staff").click()
     assert urlsplit(page.url).query == ""
+
+
+def test_with_javascript_sorting_updates_the_results_in_place(make_context):
+    page = make_context(viewport=DESKTOP).new_page()
+    goto(page, "/search?q=noise")
+    page.evaluate("() => { window.__marker = 1 }")
+    page.locator("#search-sort").select_option("cost")
+    expect(page).to_have_url(re.compile(r"/search\?q=noise&sort=cost$"))
+    expect(page.locator("#search-sort")).to_have_value("cost")
+    expect(page.locator("h1")).to_have_count(1)  # the results partial, not a page in the page
+    assert page.evaluate("() => window.__marker") == 1, "the page was loaded again"
