@@ -5,6 +5,7 @@ the shortlist and the printable summary work, and axe finds nothing on the new p
 
 from __future__ import annotations
 
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
