@@ -15,7 +15,7 @@ from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 from indexer.record.loading import load_library
 from nis_library import settings as config
-from nis_library.search.request import MODES
+from nis_library.search.request import MODES, SORTS
 
 CONTENT_OPTION = click.option(
     "--content",
@@ -393,6 +393,7 @@ def _progress_bar():
 @click.option("--evidence", multiple=True, help="Evidence strength.")
 @click.option("--cost", multiple=True, help="Cost band.")
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True)
+@click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True, help="Order of the results.")
 @click.option("--page", type=int, default=1, show_default=True)
 @click.option("--per-page", type=int, default=10, show_default=True)
 @click.option("--as-typed", is_flag=True, help="Search the words as typed: do not correct their spelling.")
@@ -401,6 +402,7 @@ def search(
     query: str,
     instance_path: Path | None,
     mode: str,
+    sort: str,
     page: int,
     per_page: int,
     as_typed: bool,
@@ -420,6 +422,7 @@ def search(
             mode,
             page,
             per_page,
+            sort=sort,
             as_typed=as_typed,
         )
     except InvalidSearch as invalid:

@@ -281,6 +281,11 @@ def read_published_item_page(db: sqlite_utils.Database, after: str | None, limit
     )
 
 
+def read_item_titles(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every item's title by ID: what links to an item named in another's text carry."""
+    return {row["id"]: row["title"] for row in db.query("select id, title from items")}
+
+
 def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(

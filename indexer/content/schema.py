@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -23,6 +24,30 @@ def _no_control_characters(text: str) -> str:
 # (release notes given on the command line end up in an edition's manifest and its feed).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+# Signs of HTML or Markdown: a tag or entity, emphasis, code, a link or image, a heading, a list
+# item or a quote at the start of a line, a table's bar.
+MARKUP = re.compile(r"<[A-Za-z/!?]|&[A-Za-z#][A-Za-z0-9]*;|[*_`|]|\[|\]\(|^\s*(#|[-+>]\s|\d+[.)]\s)", re.MULTILINE)
+
+
+def _no_markup(text: str) -> str:
+    found = MARKUP.search(text)
+    if found is not None:
+        raise ValueError(
+            f"plain text only, no HTML or Markdown: remove '{found.group(0).strip()}' "
+            "(it would be shown as typed, not formatted)"
+        )
+    return text
+
+
+def plain_text(max_length: int):
+    """Text shown exactly as written, where formatting would not be rendered (the family summary)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_no_control_characters),
+        AfterValidator(_no_markup),
+    ]
 
 
 class Strict(BaseModel):
@@ -82,7 +107,8 @@ def _located_path(loc: tuple, kind: str) -> tuple:
     key ends its loc and is the author's own word, even one that looks like a type name ('int')."""
     if kind == "extra_forbidden":
         return tuple(p for p in loc[:-1] if not _is_union_tag(p)) + loc[-1:]
-    return tuple(p for p in loc if not _is_union_tag(p))
+    # A key of the file itself may look like a union tag ("(["): then keep the path whole.
+    return tuple(p for p in loc if not _is_union_tag(p)) or tuple(loc)
 
 
 def _is_union_tag(part: object) -> bool:

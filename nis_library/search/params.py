@@ -13,7 +13,7 @@ from nis_library.search.request import MAX_PAGE
 from nis_library.web.numbers import whole_number
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
-SINGLE_PARAMETERS = ("q", "mode", "page", "as_typed")
+SINGLE_PARAMETERS = ("q", "mode", "sort", "page", "as_typed", "shortlist")
 PARAMETERS = SINGLE_PARAMETERS + FILTER_NAMES
 
 
@@ -24,6 +24,8 @@ class SearchArgs:
     page: str = "1"
     filters: dict[str, list[str]] = field(default_factory=dict)
     as_typed: bool = False  # search the words as typed, without correcting their spelling
+    sort: str | None = None
+    shortlist: str = ""  # item IDs, comma-separated: the visitor's shortlist, carried in the address
 
 
 def read_search_args(raw_query: bytes) -> SearchArgs:
@@ -53,7 +55,15 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     as_typed = single.get("as_typed", "")
     if as_typed not in ("", "1"):
         raise InvalidSearch("'as_typed' can only be 1 (search the words as typed).", "as_typed", ("1",))
-    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters, as_typed == "1")
+    return SearchArgs(
+        single.get("q", ""),
+        single.get("mode") or None,
+        page,
+        filters,
+        as_typed=as_typed == "1",
+        sort=single.get("sort") or None,
+        shortlist=single.get("shortlist", ""),
+    )
 
 
 def _decode(raw: bytes) -> str:
@@ -74,6 +84,8 @@ def search_path(
     page: int = 1,
     base: str = "/search",
     as_typed: bool = False,
+    sort: str = "relevance",
+    shortlist: tuple[str, ...] = (),
 ) -> str:
     """The /search address for a state; defaults are left out so addresses stay short."""
     pairs: list[tuple[str, str]] = []
@@ -81,6 +93,8 @@ def search_path(
         pairs.append(("q", text))
     if mode and mode != "hybrid":
         pairs.append(("mode", mode))
+    if sort and sort != "relevance":
+        pairs.append(("sort", sort))
     for name in FILTER_NAMES:
         for value in (filters or {}).get(name, ()):
             pairs.append((name, value))
@@ -88,6 +102,8 @@ def search_path(
         pairs.append(("page", str(page)))
     if as_typed:
         pairs.append(("as_typed", "1"))
+    if shortlist:
+        pairs.append(("shortlist", ",".join(shortlist)))
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
+# Orders a visitor may choose: the ranking itself, or by a value, the ranking breaking ties.
+SORTS = ("relevance", "evidence", "cost")
 MAX_QUERY_CHARS = 600  # a paragraph of notes from a support plan (the judged ones: 386-448)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -31,6 +33,7 @@ class SearchRequest:
     mode: str = "hybrid"
     page: int = 1
     per_page: int = 20
+    sort: str = "relevance"
     notes: tuple[str, ...] = ()  # things the reader should know, e.g. a shortened query
     as_typed: bool = False  # search the words as typed: no spelling correction
 
@@ -52,6 +55,7 @@ def parse_request(
     mode: str | None = None,
     page: object = 1,
     per_page: object = 20,
+    sort: str | None = None,
     *,
     as_typed: bool = False,
     valid_values: Mapping[str, tuple[str, ...]],
@@ -61,6 +65,9 @@ def parse_request(
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise InvalidSearch(f"Unknown search mode '{mode}'. Choose one of: {', '.join(MODES)}.", "mode", MODES)
+    sort = (sort or "relevance").strip().lower()
+    if sort not in SORTS:
+        raise InvalidSearch(f"Unknown sort order '{sort[:40]}'. Choose one of: {', '.join(SORTS)}.", "sort", SORTS)
     checked: dict[str, tuple[str, ...]] = {}
     for name, values in (filters or {}).items():
         if name not in FACET_BY_NAME:
@@ -90,6 +97,7 @@ def parse_request(
         mode,
         _whole(page, "page", 1, MAX_PAGE),
         _whole(per_page, "per_page", 1, MAX_PER_PAGE),
+        sort,
         notes,
         bool(as_typed),
     )

@@ -49,6 +49,7 @@ class SearchResults:
     related: int = 0  # less closely related items shown after the `total` matches
     corrected_from: str | None = None  # the words as typed, when `query` is their spelling correction
     as_typed: bool = False  # the request asked for the words as typed (no spelling correction)
+    sort: str = "relevance"  # the order chosen (see `request.SORTS`)
 
     @property
     def pages(self) -> int:

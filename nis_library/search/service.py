@@ -120,6 +120,11 @@ class SearchService:
         self.vocabularies = vocab
         self.valid_values = {f.name: tuple(v for v, _ in vocab[f.vocabulary]) for f in FACETS}
         self.matrices = facets.build_matrices(self._facet_values, vocab)
+        # Sort keys: a value's place in its vocabulary (strong evidence first, the lowest cost first).
+        self.sort_keys = {
+            sort: np.array([_place(vocab[vocabulary], getattr(item, sort)) for item in self.items], dtype=np.int64)
+            for sort, vocabulary in (("evidence", "evidence_strengths"), ("cost", "cost_bands"))
+        }
         layer_order = {v: i for i, (v, _) in enumerate(vocab["layers"])}
         self.browse_order = np.array(
             sorted(
@@ -188,8 +193,10 @@ class SearchService:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def parse(self, text="", filters=None, mode=None, page=1, per_page=20, as_typed=False) -> SearchRequest:
-        return parse_request(text, filters, mode, page, per_page, as_typed=as_typed, valid_values=self.valid_values)
+    def parse(self, text="", filters=None, mode=None, page=1, per_page=20, sort=None, as_typed=False) -> SearchRequest:
+        return parse_request(
+            text, filters, mode, page, per_page, sort, as_typed=as_typed, valid_values=self.valid_values
+        )
 
     def search(self, request: SearchRequest) -> SearchResults:
         size = len(self.items)
@@ -229,6 +236,13 @@ class SearchService:
     def _results(
         self, request, text, ranked, total, scored, counted, masks, messages, did_you_mean=None, typed=None
     ) -> SearchResults:
+        if request.sort != "relevance":
+            # By a value; a stable sort keeps the ranking within each value, and the less closely
+            # related items stay after the matches.
+            keys = self.sort_keys[request.sort]
+            ranked = np.concatenate(
+                [part[np.argsort(keys[part], kind="stable")] for part in (ranked[:total], ranked[total:])]
+            )
         start = (request.page - 1) * request.per_page
         # The query's words looked up in the BM25F columns once, for every hit's matched words.
         looked_up = self.bm25f.term_columns(scored.kq.terms + scored.kq.synonym_terms) if scored is not None else []
@@ -256,6 +270,7 @@ class SearchService:
             related=shown - total,
             corrected_from=typed,
             as_typed=request.as_typed,
+            sort=request.sort,
         )
 
     def _score(self, text: str, mode: str) -> Scored:
@@ -344,6 +359,11 @@ class SearchService:
         )
 
 
+def _place(terms: list[tuple[str, str]], value: str) -> int:
+    """A value's place in its vocabulary's order; an unknown value last."""
+    return next((i for i, (term, _) in enumerate(terms) if term == value), len(terms))
+
+
 _EMBEDDER_KEYS = {embedder.name: key for key, embedder in EMBEDDERS.items()}  # a bundle's model name -> its key
 
 
@@ -374,9 +394,10 @@ def search(
     page=1,
     per_page=20,
     embedder_factory=None,
+    sort: str | None = None,
     as_typed=False,
 ) -> SearchResults:
     """One search, from raw parameters: the entry point for the CLI, the web pages and the API.
     `as_typed`: search the words as typed, without correcting their spelling."""
     service = get_service(instance_dir, embedder_factory)
-    return service.search(service.parse(text, filters, mode, page, per_page, as_typed))
+    return service.search(service.parse(text, filters, mode, page, per_page, sort, as_typed))

@@ -84,3 +84,13 @@ def test_any_everyday_words_file_gives_problems_never_an_exception(root: Path, c
         assert not [p for p in _errors_against(library, Path("everyday-words.yaml")) if p.code.startswith("phrase-")]
     for phrases in library.everyday_words.values():
         assert phrases and all(isinstance(w, str) and 0 < len(w) <= 80 and "\n" not in w for w in phrases)
+
+
+@pytest.mark.parametrize("key", ["'(['", "'str'", "'literal[x]'"])
+def test_a_key_that_looks_like_a_union_tag_is_reported_not_raised(root: Path, key: str):
+    """Found by the test above: pydantic's union tags are dropped from an error's path, and a key
+    of the file's own such as "([" was dropped with them, leaving no key to name."""
+    library = _load_with(root, Path("taxonomy.yaml"), f"{key}: null\n".encode())
+    assert library.taxonomy is None
+    errors = _errors_against(library, Path("taxonomy.yaml"))
+    assert any(p.code == "unknown-field" for p in errors)

@@ -268,3 +268,22 @@ def test_the_service_looks_for_the_models_in_its_bundles_instance(tree: ContentT
     monkeypatch.setattr(service_module, "shared_embedder", lambda *args: asked.append(args) or HashingEmbedder())
     SearchService(build_hashing(tree, instance).bundle).embedder()
     assert asked == [("hashing", instance / "models")]
+
+
+def test_search_command_sorts_by_evidence_or_cost(tree, instance):
+    build_hashing(tree, instance)
+    runner = CliRunner()
+
+    def evidence_and_cost(*options):
+        result = runner.invoke(main, ["search", "--instance", str(instance), "--json", *options])
+        assert result.exit_code == 0, result.output
+        return [(hit["evidence"], hit["cost"]) for hit in json.loads(result.stdout)["hits"]]
+
+    strengths = [t.id for t in tree.load().taxonomy.evidence_strengths]
+    costs = [t.id for t in tree.load().taxonomy.cost_bands]
+    by_evidence = [strengths.index(e) for e, _ in evidence_and_cost("--sort", "evidence")]
+    by_cost = [costs.index(c) for _, c in evidence_and_cost("--sort", "cost")]
+    assert by_evidence == sorted(by_evidence) and by_cost == sorted(by_cost)
+    assert sorted(evidence_and_cost()) == sorted(evidence_and_cost("--sort", "cost"))  # the same items
+    bad = runner.invoke(main, ["search", "x", "--instance", str(instance), "--sort", "price"])
+    assert bad.exit_code == 2 and "relevance" in bad.output

@@ -1,0 +1,244 @@
+"""Issue 14 in a real browser, on a phone (390×844) and a desktop (1280×900), with JavaScript on
+and off: the first result and an item's facts come early on a phone, no page is wider than a 320 px
+screen, the filters fold behind one control on a phone and sit beside the results on a desktop,
+the shortlist and the printable summary work, and axe finds nothing on the new pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from .support import CONTENT, assert_accessible, goto
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SMALLEST = {"width": 320, "height": 640}
+JS = [pytest.param(True, id="js"), pytest.param(False, id="no-js")]
+
+
+def first_item(kind: str) -> str:
+    return sorted((CONTENT / "items" / kind).glob("*.md"))[0].stem
+
+
+def bottom(page: Page, selector: str) -> float:
+    box = page.locator(selector).first.bounding_box()
+    assert box is not None, f"{selector} is not shown"
+    return box["y"] + box["height"]
+
+
+@pytest.mark.parametrize("java_script", JS)
+@pytest.mark.parametrize("query", ["noise", "can't sit still", "handwriting"])
+def test_on_a_phone_the_first_result_is_within_900_px(make_context, java_script, query):
+    page = make_context(viewport=PHONE, java_script_enabled=java_script).new_page()
+    goto(page, f"/search?q={query}")
+    assert bottom(page, "#search-results .app-result h3") <= 900
+    expect(page.locator("#search-filters")).not_to_be_visible()  # folded behind "Filter"
+    expect(page.locator(".app-filter-toggle__summary")).to_be_visible()
+
+
+@pytest.mark.parametrize("java_script", JS)
+def test_on_a_desktop_the_filters_sit_beside_the_results(make_context, java_script):
+    page = make_context(viewport=DESKTOP, java_script_enabled=java_script).new_page()
+    goto(page, "/search?q=noise")
+    expect(page.locator("#filter-layer-targeted")).to_be_visible()
+    expect(page.locator(".app-filter-toggle__summary")).to_be_hidden()
+    panel, results = page.locator("#search-filters").bounding_box(), page.locator("#search-results").bounding_box()
+    assert panel["x"] + panel["width"] <= results["x"]  # side by side
+    assert bottom(page, "#search-results .app-result h3") <= 900
+
+
+def test_on_a_phone_without_javascript_filters_open_apply_and_return_to_the_results(make_context):
+    page = make_context(viewport=PHONE, java_script_enabled=False).new_page()
+    goto(page, "/search?q=noise")
+    toggle = page.locator(".app-filter-toggle__summary")
+    expect(toggle).to_have_text("Filter (none selected)")
+    toggle.click()
+    page.locator("#filter-layer-targeted").check()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+
+    parts = urlsplit(page.url)
+    assert parse_qs(parts.query)["layer"] == ["targeted"] and parts.fragment == "result-count"
+    expect(toggle).to_have_text("Filter (1 selected)")
+    expect(page.locator("#result-count")).to_be_in_viewport()  # back at the results, not the top
+    expect(page.locator("#search-filters")).not_to_be_visible()
+
+
+def test_on_a_phone_with_javascript_the_filter_count_follows_the_ticks(make_context):
+    page = make_context(viewport=PHONE).new_page()
+    goto(page, "/search?q=noise")
+    page.evaluate("() => { window.__marker = 1 }")
+    toggle = page.locator(".app-filter-toggle__summary")
+    toggle.click()
+    page.locator("#filter-layer-targeted").check()
+    expect(toggle).to_have_text("Filter (1 selected)")
+    expect(page.locator("#filter-layer-targeted")).to_be_visible()  # the panel stays open
+    page.locator("#filter-phase-primary").check()
+    expect(toggle).to_have_text("Filter (2 selected)")
+    assert page.evaluate("() => window.__marker") == 1, "the page was loaded again"
+
+
+ITEMS = ["INT-0501", *(first_item(kind) for kind in ("practice", "intervention", "identification-tool", "adjustment"))]
+
+
+@pytest.mark.parametrize("java_script", JS)
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")])
+@pytest.mark.parametrize("item_id", ITEMS)
+def test_an_items_facts_start_within_1200_px(make_context, java_script, viewport, item_id):
+    page = make_context(viewport=viewport, java_script_enabled=java_script).new_page()
+    goto(page, f"/items/{item_id}")
+    facts = page.locator("#at-a-glance ~ .app-glance .app-glance__row")
+    expect(facts).to_have_count(6)
+    assert bottom(page, "#at-a-glance") <= 1200
+    for row in range(3):  # who delivers it, time, training: on the first screens
+        box = facts.nth(row).bounding_box()
+        assert box["y"] + box["height"] <= 1200, f"fact {row + 1} ends at {box['y'] + box['height']}"
+    # ... and every fact before the long text
+    assert (
+        bottom(page, "#at-a-glance ~ .app-glance")
+        <= page.locator("#what-it-is, #who-it-is-for").first.bounding_box()["y"]
+    )
+
+
+PAGES_AT_320 = [
+    "/search?q=noise",
+    "/search?q=noise&layer=targeted&sort=cost",
+    "/items/INT-0501",
+    "/items/INT-0501?view=family",
+    f"/items/{first_item('package')}",
+    "/areas/sensory",
+    "/items/INT-0407/history",
+    "/items/INT-0502/diff?from=1&to=2",
+    "/items/INT-0407/v/1",
+    "/editions",
+    "/editions/standards/2026.1",
+    "/glossary",
+    "/reviews",
+    "/shortlist?items=INT-0501,PRA-0101,SPP-0001",
+    "/items/INT-0501/print",
+]
+
+
+@pytest.mark.parametrize("java_script", JS)
+@pytest.mark.parametrize("path", PAGES_AT_320)
+def test_no_page_is_wider_than_a_320_px_screen(make_context, java_script, path):
+    page = make_context(viewport=SMALLEST, java_script_enabled=java_script).new_page()
+    goto(page, path)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= SMALLEST["width"], f"{path} is {width} px wide at 320 px"
+
+
+NEW_PAGES = [
+    "/glossary",
+    "/items/INT-0501?view=family",
+    "/items/INT-0501/print",
+    "/shortlist?items=INT-0501,PRA-0101",
+    "/shortlist",
+    "/search?q=noise&sort=evidence&shortlist=INT-0501",
+    "/items/INT-0407/history",
+    "/items/INT-0502/diff?from=1&to=2",
+    "/editions",
+    "/reviews",
+]
+
+
+@pytest.mark.parametrize("viewport", [pytest.param(PHONE, id="phone"), pytest.param(DESKTOP, id="desktop")])
+@pytest.mark.parametrize("path", NEW_PAGES)
+def test_new_and_changed_pages_have_no_axe_violations(make_context, viewport, path):
+    page = make_context(viewport=viewport).new_page()
+    goto(page, path)
+    expect(page.locator("h1")).to_have_count(1)
+    assert_accessible(page)
+
+
+def test_the_open_filter_panel_on_a_phone_has_no_axe_violations(make_context):
+    page = make_context(viewport=PHONE).new_page()
+    goto(page, "/search?q=noise&layer=targeted")
+    page.locator(".app-filter-toggle__summary").click()
+    expect(page.locator("#filter-layer-targeted")).to_be_visible()
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize("java_script", JS)
+def test_a_shortlist_is_built_from_results_and_shared_by_its_address(make_context, java_script):
+    page = make_context(viewport=PHONE, java_script_enabled=java_script).new_page()
+    goto(page, "/search?q=noise")
+    titles = page.locator("#search-results .app-result h3")
+    first, second = titles.nth(0).inner_text(), titles.nth(1).inner_text()
+    toggles = page.locator(".app-shortlist-toggle")
+    toggles.nth(0).click()
+    expect(toggles.nth(0)).to_contain_text("Remove from shortlist")
+    expect(toggles.nth(1)).to_contain_text("Add to shortlist")
+    toggles.nth(1).click()
+    page.get_by_role("link", name="Your shortlist (2): compare, print or share it").click()
+
+    expect(page.locator("h1")).to_have_text("Shortlist")
+    expect(page.locator(".app-result h2 a")).to_have_text([first, second])
+    shared = page.url
+    fresh = make_context(java_script_enabled=False).new_page()  # a colleague opens the address
+    fresh.goto(shared)
+    expect(fresh.locator(".app-result h2 a")).to_have_text([first, second])
+
+    page.locator(".app-result").filter(has_text=first).get_by_role("link", name="Remove from shortlist").click()
+    expect(page.locator(".app-result h2 a")).to_have_text([second])
+
+
+@pytest.mark.parametrize("java_script", JS)
+def test_the_printable_summary_prints_the_facts_without_the_navigation(make_context, java_script):
+    page = make_context(viewport=PHONE, java_script_enabled=java_script).new_page()
+    goto(page, "/items/INT-0501")
+    page.get_by_role("link", name="Printable summary for a support plan meeting").click()
+    expect(page.locator("h1")).to_contain_text("Nuffield Early Language Intervention")
+    print_button = page.get_by_role("button", name="Print this page")
+    expect(print_button).to_be_visible() if java_script else expect(print_button).to_be_hidden()
+    page.emulate_media(media="print")
+    expect(page.locator(".govuk-header")).to_be_hidden()
+    expect(page.locator(".govuk-footer")).to_be_hidden()
+    expect(print_button).to_be_hidden()
+    expect(page.locator(".app-glance")).to_be_visible()
+    pdf_pages = page.pdf(format="A4").count(b"/Type /Page") - page.pdf(format="A4").count(b"/Type /Pages")
+    assert pdf_pages == 1, f"the summary prints on {pdf_pages} pages"
+
+
+def test_the_citation_copy_button_copies_the_citation(make_context):
+    context = make_context(viewport=PHONE)
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    goto(page, "/items/INT-0501")
+    button = page.get_by_role("button", name="Copy the citation")
+    button.click()
+    expect(page.locator(".app-copy-status")).to_have_text("Citation copied.")
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert "INT-0501, version 1, standards 2026.1" in copied and copied.endswith("/items/INT-0501/v/1")
+
+
+def test_without_javascript_no_copy_button_is_offered(make_context):
+    page = make_context(java_script_enabled=False).new_page()
+    goto(page, "/items/INT-0501")
+    expect(page.get_by_role("button", name="Copy the citation")).to_have_count(0)
+    expect(page.locator("#citation-text")).to_contain_text("standards 2026.1")
+
+
+@pytest.mark.parametrize("java_script", JS)
+def test_the_family_view_is_a_link_that_keeps_its_state_in_the_address(make_context, java_script):
+    page = make_context(viewport=PHONE, java_script_enabled=java_script).new_page()
+    goto(page, "/items/PRA-0101")
+    page.get_by_role("link", name="Show the family view").click()
+    assert parse_qs(urlsplit(page.url).query) == {"view": ["family"]}
+    expect(page.locator("#for-families")).to_be_in_viewport()
+    page.get_by_role("link", name="Show the page for staff").click()
+    assert urlsplit(page.url).query == ""
+
+
+def test_with_javascript_sorting_updates_the_results_in_place(make_context):
+    page = make_context(viewport=DESKTOP).new_page()
+    goto(page, "/search?q=noise")
+    page.evaluate("() => { window.__marker = 1 }")
+    page.locator("#search-sort").select_option("cost")
+    expect(page).to_have_url(re.compile(r"/search\?q=noise&sort=cost$"))
+    expect(page.locator("#search-sort")).to_have_value("cost")
+    expect(page.locator("h1")).to_have_count(1)  # the results partial, not a page in the page
+    assert page.evaluate("() => window.__marker") == 1, "the page was loaded again"
