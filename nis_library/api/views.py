@@ -152,6 +152,8 @@ def search():
         args.mode,
         args.page,
         per_page=current_app.config["RESULTS_PER_PAGE"],
+        sort=args.sort,
+        as_typed=args.as_typed,
     )
     root = public_root()
 

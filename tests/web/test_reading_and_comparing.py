@@ -19,7 +19,7 @@ from nis_library.history.field_words import field_words
 from nis_library.search.request import SORTS
 from nis_library.search.view_model import SORT_LABELS
 from nis_library.web.text import link_item_codes, long_date
-from tests.support import REPO
+from tests.support import REPO, sign_in
 
 ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
 
@@ -31,8 +31,11 @@ def client(shipped_instance: Path):
 
 @pytest.fixture(scope="module")
 def preview_client(shipped_with_preview: Path):
+    """The preview is behind sign-in (any role)."""
     app = create_app({"INSTANCE_DIR": str(shipped_with_preview), "TESTING": True, "PREVIEW": True})
-    return app.test_client()
+    client = app.test_client()
+    sign_in(app, client)
+    return client
 
 
 def error_text(response) -> str:
@@ -51,7 +54,10 @@ def visible_text(page: str) -> str:
 
 
 def result_ids(page: str) -> list[str]:
-    return re.findall(r'<li class="app-result">\s*<h3[^>]*>\s*<a class="govuk-link" href="/items/([A-Z]+-\d+)"', page)
+    """Every result's ID in page order: the matches (h3), then any less closely related (h4)."""
+    return re.findall(
+        r'<li class="app-result">\s*<h[34][^>]*>\s*<a class="govuk-link" href="/items/([A-Z]+-\d+)"', page
+    )
 
 
 # -- results to compare ---------------------------------------------------------------------------
