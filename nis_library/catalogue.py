@@ -15,7 +15,9 @@ from pathlib import Path
 from indexer.bundle import location as bundles
 from indexer.bundle import store
 from indexer.content.model import ITEM_ID_PATTERN
+from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy, Term
+from indexer.record.editions import edition_sort_key
 from indexer.record.reviews import Review
 from nis_library.loaded_bundles import LOADED
 from nis_library.web.rendering import RenderedSection, render_sections
@@ -33,6 +35,7 @@ class ItemSummary:
     areas: tuple[str, ...]
     evidence: str
     cost: str
+    time: str  # how long it takes, in the item's own words (its intensity's description)
     sample: bool  # illustrative sample content, not the official Standards
 
     def summary_fields(self) -> dict:
@@ -51,6 +54,7 @@ class ItemSummary:
             tuple(facets["area"]),
             (facets["evidence"] or [""])[0],
             (facets["cost"] or [""])[0],
+            json.loads(row["data"])["intensity"]["description"],
             bool(row["sample"]),
         )
 
@@ -103,6 +107,13 @@ class ItemDetail:
     edition: str | None = None  # the edition that published that version
     published: str | None = None  # and when
     draft: bool = False  # a preview of a working copy that differs from it
+    editions: tuple[str, ...] = ()  # every edition holding that version, oldest first
+
+    @property
+    def current_edition(self) -> str | None:
+        """The latest edition holding this version: what a citation names (a version published in
+        standards 2026 and carried unchanged into 2026.1 belongs to 2026.1 now)."""
+        return self.editions[-1] if self.editions else self.edition
 
 
 class Catalogue:
@@ -114,10 +125,20 @@ class Catalogue:
         with self.db() as db:
             taxonomy = store.read_document(db, "taxonomy")
             publications = store.read_document(db, "publications")
+            synonyms = store.read_document(db, "synonyms")
             reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
+            self.titles: dict[str, str] = store.read_item_titles(db)
+            editions = store.read_editions(db)
+        # Which editions hold which item versions: a version belongs to every edition from the one
+        # that published it until one publishes the next version.
+        self._editions = sorted(
+            ((e["publication"], e["edition"], json.loads(e["items"])) for e in editions),
+            key=lambda e: (e[0], edition_sort_key(e[1])),
+        )
         if taxonomy is None or publications is None:
             raise bundles.BundleError(f"{bundle_dir} has no taxonomy or publications: run 'nis build --full'")
         self.publications = Publications.model_validate_json(publications)
+        self.synonyms = Synonyms.model_validate_json(synonyms) if synonyms else Synonyms(groups=[])
         self.reviews: dict[str, Review] = {r.id: r for r in reviews}
         self.labels = Labels(
             Taxonomy.model_validate_json(taxonomy),
@@ -131,6 +152,16 @@ class Catalogue:
     @property
     def taxonomy(self) -> Taxonomy:
         return self.labels.taxonomy
+
+    def editions_holding(self, item_id: str, version: int) -> list[str]:
+        """The editions (oldest first) that hold this version of the item: the last is the
+        current edition it belongs to, while it is the item's latest version."""
+        return [number for _, number, items in self._editions if items.get(item_id) == version]
+
+    def summaries(self, item_ids: list[str] | tuple[str, ...]) -> dict[str, ItemSummary]:
+        """Summaries of the items named that exist, by ID."""
+        with self.db() as db:
+            return {row["id"]: ItemSummary.from_row(row) for row in store.read_item_rows(db, item_ids)}
 
     def area(self, area_id: str):
         return next((a for a in self.taxonomy.areas if a.id == area_id), None)
@@ -158,6 +189,7 @@ class Catalogue:
             edition=row["edition"],
             published=row["published"],
             draft=bool(row["draft"]),
+            editions=tuple(self.editions_holding(item_id, row["version"])) if row["version"] else (),
         )
 
 

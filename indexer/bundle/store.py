@@ -273,6 +273,11 @@ def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[d
     return list(db.query(f"select * from items where id in ({', '.join('?' * len(ids))})", ids))
 
 
+def read_item_titles(db: sqlite_utils.Database) -> dict[str, str]:
+    """Every item's title by ID: what links to an item named in another's text carry."""
+    return {row["id"]: row["title"] for row in db.query("select id, title from items")}
+
+
 def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(

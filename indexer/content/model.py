@@ -11,7 +11,7 @@ from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
 
-from indexer.content.schema import Slug, Strict, Text
+from indexer.content.schema import Slug, Strict, Text, plain_text
 
 # ASCII digits only: \d would also take other scripts' digits, giving one item a second address.
 ITEM_ID_PATTERN = r"^[A-Z]{3}-[0-9]{4,6}$"
@@ -19,6 +19,7 @@ ItemId = Annotated[str, Field(pattern=ITEM_ID_PATTERN)]  # e.g. INT-0042
 SlugList = Annotated[list[Slug], Field(min_length=1)]
 TextList = Annotated[list[Text], Field(min_length=1)]
 SUMMARY_MAX = 300
+FOR_FAMILIES_MAX = 600
 # A recommendation from a review, e.g. R-2031-S-07: year, publication letter, number.
 RecommendationId = Annotated[str, Field(pattern=r"^R-\d{4}-[A-Z]-\d{2,3}$")]
 
@@ -73,6 +74,8 @@ class ItemBase(Strict):
     kind: Slug
     title: Text
     summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_MAX)]
+    # The item in plain words for parents and carers: no evidence claims the item does not make.
+    for_families: plain_text(FOR_FAMILIES_MAX) | None = None
     sample: bool  # illustrative sample content, not the official Standards
     status: Literal["active", "withdrawn"] = "active"
     replaced_by: ItemId | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
@@ -22,6 +23,30 @@ def _no_control_characters(text: str) -> str:
 # (release notes given on the command line end up in an edition's manifest and its feed).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+# Signs of HTML or Markdown: a tag or entity, emphasis, code, a link or image, a heading, a list
+# item or a quote at the start of a line, a table's bar.
+MARKUP = re.compile(r"<[A-Za-z/!?]|&[A-Za-z#][A-Za-z0-9]*;|[*_`|]|\[|\]\(|^\s*(#|[-+>]\s|\d+[.)]\s)", re.MULTILINE)
+
+
+def _no_markup(text: str) -> str:
+    found = MARKUP.search(text)
+    if found is not None:
+        raise ValueError(
+            f"plain text only, no HTML or Markdown: remove '{found.group(0).strip()}' "
+            "(it would be shown as typed, not formatted)"
+        )
+    return text
+
+
+def plain_text(max_length: int):
+    """Text shown exactly as written, where formatting would not be rendered (the family summary)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_no_control_characters),
+        AfterValidator(_no_markup),
+    ]
 
 
 class Strict(BaseModel):

@@ -6,16 +6,40 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
-from indexer.content.schema import Strict
+from indexer.content.schema import Strict, Text
 
 Phrase = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9 '\-]*$", max_length=60)]
+
+
+class Abbreviation(Strict):
+    """An abbreviation as people write it (`SaLT`) and what it stands for, for the glossary."""
+
+    short: Annotated[str, Field(pattern=r"^[A-Za-z][A-Za-z0-9]{1,9}$")]
+    means: Annotated[Text, Field(max_length=120)]
 
 
 class Synonyms(Strict):
     # Each group lists words or phrases that mean the same for search: finding one finds the others.
     groups: list[Annotated[list[Phrase], Field(min_length=2)]]
+    # The common abbreviations the glossary explains; each is in a group, so search knows it too.
+    abbreviations: list[Abbreviation] = []
+
+    @model_validator(mode="after")
+    def _abbreviations_are_searchable(self) -> Synonyms:
+        phrases = {phrase for group in self.groups for phrase in group}
+        seen: set[str] = set()
+        for abbreviation in self.abbreviations:
+            short = abbreviation.short.lower()
+            if short not in phrases:
+                raise ValueError(
+                    f"abbreviation '{abbreviation.short}' is in no group: add '{short}' to the group of what it means"
+                )
+            if short in seen:
+                raise ValueError(f"abbreviation '{abbreviation.short}' is listed twice")
+            seen.add(short)
+        return self
 
     @field_validator("groups")
     @classmethod

@@ -3,13 +3,16 @@ Views only read the request, call the catalogue, search and history functions, a
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
+from nis_library.browse.glossary import glossary as glossary_sections
+from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist, shortlist_query, without_item
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import service as history
 from nis_library.search.params import search_path
 from nis_library.search.service import search
 from nis_library.web.context import bundle_instance, page_url, today
+from nis_library.web.errors import error_page
 from nis_library.web.hosts import public_root
 
 blueprint = Blueprint("browse", __name__)
@@ -42,8 +45,24 @@ def area(area_id: str):
     return render_template("browse/area.html", area=found, layers=layers, labels=catalogue.labels)
 
 
+VIEWS = ("family",)  # the item page's `view`: absent (for staff), or in plain words for families
+
+
 @blueprint.get("/items/<item_id>")
 def item(item_id: str):
+    view = request.args.getlist("view")
+    if view and (len(view) > 1 or view[0] not in VIEWS):
+        return error_page(400, "'view' may only be 'family' (the page in plain words for families), given once.")
+    return _item_page(item_id, "browse/item.html", family_view=bool(view))
+
+
+@blueprint.get("/items/<item_id>/print")
+def item_print(item_id: str):
+    """One page to print for a support plan meeting."""
+    return _item_page(item_id, "browse/print.html")
+
+
+def _item_page(item_id: str, template: str, **extra):
     if not is_item_id(item_id):
         abort(404)
     catalogue = get_catalogue(bundle_instance())
@@ -55,11 +74,47 @@ def item(item_id: str):
         catalogue, item_id, detail.summary.kind, list(detail.summary.areas), today()
     )
     return render_template(
-        "browse/item.html",
+        template,
         item=detail,
         data=detail.data,
         labels=catalogue.labels,
+        titles=catalogue.titles,
+        own_id=item_id,
         permalink=f"{root}/items/{item_id}",
         review_dates=review_dates,
         version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None,
+        **extra,
     )
+
+
+@blueprint.get("/shortlist")
+def shortlist():
+    unknown = sorted(set(request.args) - {"items"})
+    if unknown or len(request.args.getlist("items")) > 1:
+        return error_page(400, "This page takes one parameter, 'items': item IDs separated by commas.")
+    try:
+        ids = parse_shortlist(request.args.get("items", ""))
+    except InvalidShortlist as error:
+        return error_page(400, str(error))
+    catalogue = get_catalogue(bundle_instance())
+    found = catalogue.summaries(ids)
+    missing = [i for i in ids if i not in found]
+    if missing:
+        return error_page(400, f"The library has no item {', '.join(missing)}. Check the address.")
+    here = page_url("browse.shortlist")
+    return render_template(
+        "browse/shortlist.html",
+        items=[found[i] for i in ids],
+        labels=catalogue.labels,
+        remove_href={i: _with_items(here, without_item(ids, i)) for i in ids},
+        search_href=search_path(base=page_url("search.search_page"), shortlist=ids),
+    )
+
+
+def _with_items(base: str, ids: tuple[str, ...]) -> str:
+    return f"{base}?items={shortlist_query(ids)}" if ids else base
+
+
+@blueprint.get("/glossary")
+def glossary():
+    return render_template("browse/glossary.html", sections=glossary_sections(get_catalogue(bundle_instance())))

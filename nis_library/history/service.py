@@ -146,6 +146,32 @@ def editions(catalogue: Catalogue) -> list[EditionSummary]:
     )
 
 
+@dataclass(frozen=True)
+class PublicationEditions:
+    id: str
+    label: str
+    editions: list[EditionSummary]  # newest first; the first is the current edition
+
+    @property
+    def current(self) -> str | None:
+        return self.editions[0].edition if self.editions else None
+
+
+def editions_by_publication(catalogue: Catalogue) -> list[PublicationEditions]:
+    """Each publication's editions, newest first, the publication whose latest edition is newest
+    first; a publication with none yet is listed last."""
+    every = editions(catalogue)
+    grouped = [
+        PublicationEditions(p.id, p.label, [e for e in every if e.publication == p.id])
+        for p in catalogue.publications.publications
+    ]
+    return sorted(
+        grouped,
+        key=lambda g: (g.editions[0].date, edition_sort_key(g.editions[0].edition)) if g.editions else ("", (0, 0)),
+        reverse=True,
+    )
+
+
 def edition(catalogue: Catalogue, publication: str, number: str) -> EditionDetail | None:
     with catalogue.db() as db:
         row = next(

@@ -10,6 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
 from nis_library.history import service as history
+from nis_library.history.field_words import field_words
 from nis_library.web.caching import for_polling
 from nis_library.web.context import today
 from nis_library.web.errors import error_page
@@ -17,6 +18,7 @@ from nis_library.web.hosts import absolute_url, public_root
 from nis_library.web.numbers import whole_number
 
 blueprint = Blueprint("history", __name__)
+blueprint.add_app_template_filter(field_words, "field_words")
 
 
 def _catalogue():
@@ -47,6 +49,8 @@ def item_version(item_id: str, number: int):
         "history/version.html",
         version=found,
         labels=catalogue.labels,
+        titles=catalogue.titles,
+        editions=catalogue.editions_holding(item_id, number),
         permalink=absolute_url(found.summary.path),
     )
 
@@ -57,7 +61,9 @@ def item_history(item_id: str):
     current = catalogue.item(item_id)
     areas = list(current.summary.areas) if current else []
     dates = history.item_review_dates(catalogue, item_id, versions[-1].kind, areas, today())
-    return render_template("history/history.html", item_id=item_id, versions=versions, review_dates=dates)
+    return render_template(
+        "history/history.html", item_id=item_id, versions=versions, review_dates=dates, titles=catalogue.titles
+    )
 
 
 @blueprint.get("/items/<item_id>/diff")
@@ -79,7 +85,9 @@ def item_diff(item_id: str):
             f"{item_id} has versions 1 to {latest}; there is no version {old if not 1 <= old <= latest else new}.",
             links=[(f"Version history of {item_id}", url_for(".item_history", item_id=item_id))],
         )
-    return render_template("history/diff.html", item_id=item_id, compared=compared, versions=versions)
+    return render_template(
+        "history/diff.html", item_id=item_id, compared=compared, versions=versions, titles=catalogue.titles
+    )
 
 
 def _version_pair() -> tuple[int, int] | None:
@@ -93,15 +101,19 @@ def _version_pair() -> tuple[int, int] | None:
 
 @blueprint.get("/editions")
 def editions():
-    return render_template("history/editions.html", editions=history.editions(_catalogue()))
+    catalogue = _catalogue()
+    return render_template(
+        "history/editions.html", publications=history.editions_by_publication(catalogue), titles=catalogue.titles
+    )
 
 
 @blueprint.get("/editions/<publication>/<number>")
 def edition(publication: str, number: str):
-    found = history.edition(_catalogue(), publication, number)
+    catalogue = _catalogue()
+    found = history.edition(catalogue, publication, number)
     if found is None:
         abort(404)
-    return render_template("history/edition.html", edition=found)
+    return render_template("history/edition.html", edition=found, titles=catalogue.titles)
 
 
 @blueprint.get("/reviews")

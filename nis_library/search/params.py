@@ -13,7 +13,7 @@ from nis_library.search.request import MAX_PAGE
 from nis_library.web.numbers import whole_number
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
-SINGLE_PARAMETERS = ("q", "mode", "page")
+SINGLE_PARAMETERS = ("q", "mode", "sort", "page", "shortlist")
 PARAMETERS = SINGLE_PARAMETERS + FILTER_NAMES
 
 
@@ -23,6 +23,8 @@ class SearchArgs:
     mode: str | None = None
     page: str = "1"
     filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str | None = None
+    shortlist: str = ""  # item IDs, comma-separated: the visitor's shortlist, carried in the address
 
 
 def read_search_args(raw_query: bytes) -> SearchArgs:
@@ -49,7 +51,14 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     page = single.get("page") or "1"
     if whole_number(page, low=1, high=MAX_PAGE) is None:  # '２', '02', '1_0' would be a page's second address
         raise InvalidSearch(f"'page' must be a whole number from 1 to {MAX_PAGE}, written in digits 0 to 9.", "page")
-    return SearchArgs(single.get("q", ""), single.get("mode") or None, page, filters)
+    return SearchArgs(
+        single.get("q", ""),
+        single.get("mode") or None,
+        page,
+        filters,
+        single.get("sort") or None,
+        single.get("shortlist", ""),
+    )
 
 
 def _decode(raw: bytes) -> str:
@@ -64,7 +73,13 @@ def _decode(raw: bytes) -> str:
 
 
 def search_path(
-    text: str = "", mode: str = "hybrid", filters: dict | None = None, page: int = 1, base: str = "/search"
+    text: str = "",
+    mode: str = "hybrid",
+    filters: dict | None = None,
+    page: int = 1,
+    base: str = "/search",
+    sort: str = "relevance",
+    shortlist: tuple[str, ...] = (),
 ) -> str:
     """The /search address for a state; defaults are left out so addresses stay short."""
     pairs: list[tuple[str, str]] = []
@@ -72,11 +87,15 @@ def search_path(
         pairs.append(("q", text))
     if mode and mode != "hybrid":
         pairs.append(("mode", mode))
+    if sort and sort != "relevance":
+        pairs.append(("sort", sort))
     for name in FILTER_NAMES:
         for value in (filters or {}).get(name, ()):
             pairs.append((name, value))
     if page > 1:
         pairs.append(("page", str(page)))
+    if shortlist:
+        pairs.append(("shortlist", ",".join(shortlist)))
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 

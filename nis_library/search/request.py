@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
 
 MODES = ("hybrid", "keyword", "semantic")
+# Orders a visitor may choose: the ranking itself, or by a value, the ranking breaking ties.
+SORTS = ("relevance", "evidence", "cost")
 MAX_QUERY_CHARS = 300
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
@@ -31,6 +33,7 @@ class SearchRequest:
     mode: str = "hybrid"
     page: int = 1
     per_page: int = 20
+    sort: str = "relevance"
     notes: tuple[str, ...] = ()  # things the reader should know, e.g. a shortened query
 
 
@@ -51,6 +54,7 @@ def parse_request(
     mode: str | None = None,
     page: object = 1,
     per_page: object = 20,
+    sort: str | None = None,
     *,
     valid_values: Mapping[str, tuple[str, ...]],
 ) -> SearchRequest:
@@ -59,6 +63,9 @@ def parse_request(
     mode = (mode or "hybrid").strip().lower()
     if mode not in MODES:
         raise InvalidSearch(f"Unknown search mode '{mode}'. Choose one of: {', '.join(MODES)}.", "mode", MODES)
+    sort = (sort or "relevance").strip().lower()
+    if sort not in SORTS:
+        raise InvalidSearch(f"Unknown sort order '{sort[:40]}'. Choose one of: {', '.join(SORTS)}.", "sort", SORTS)
     checked: dict[str, tuple[str, ...]] = {}
     for name, values in (filters or {}).items():
         if name not in FACET_BY_NAME:
@@ -83,7 +90,13 @@ def parse_request(
         if wanted:
             checked[name] = tuple(wanted)
     return SearchRequest(
-        cleaned, checked, mode, _whole(page, "page", 1, MAX_PAGE), _whole(per_page, "per_page", 1, MAX_PER_PAGE), notes
+        cleaned,
+        checked,
+        mode,
+        _whole(page, "page", 1, MAX_PAGE),
+        _whole(per_page, "per_page", 1, MAX_PER_PAGE),
+        sort,
+        notes,
     )
 
 

@@ -45,6 +45,7 @@ class SearchResults:
     did_you_mean: str | None = None
     messages: list[str] = field(default_factory=list)
     expanded_with: tuple[str, ...] = ()  # synonyms added to the query
+    sort: str = "relevance"  # the order chosen (see `request.SORTS`)
 
     @property
     def pages(self) -> int:

@@ -94,6 +94,11 @@ class SearchService:
         self.vocabularies = vocab
         self.valid_values = {f.name: tuple(v for v, _ in vocab[f.vocabulary]) for f in FACETS}
         self.matrices = facets.build_matrices(self._facet_values, vocab)
+        # Sort keys: a value's place in its vocabulary (strong evidence first, the lowest cost first).
+        self.sort_keys = {
+            sort: np.array([_place(vocab[vocabulary], getattr(item, sort)) for item in self.items], dtype=np.int64)
+            for sort, vocabulary in (("evidence", "evidence_strengths"), ("cost", "cost_bands"))
+        }
         layer_order = {v: i for i, (v, _) in enumerate(vocab["layers"])}
         self.browse_order = np.array(
             sorted(
@@ -152,8 +157,8 @@ class SearchService:
 
     # -- searching ---------------------------------------------------------------------------
 
-    def parse(self, text="", filters=None, mode=None, page=1, per_page=20) -> SearchRequest:
-        return parse_request(text, filters, mode, page, per_page, valid_values=self.valid_values)
+    def parse(self, text="", filters=None, mode=None, page=1, per_page=20, sort=None) -> SearchRequest:
+        return parse_request(text, filters, mode, page, per_page, sort, valid_values=self.valid_values)
 
     def search(self, request: SearchRequest) -> SearchResults:
         size = len(self.items)
@@ -189,6 +194,8 @@ class SearchService:
             else:
                 ranked, _ = reciprocal_rank_fusion(keyword_rows, semantic_rows, size=size)
 
+        if request.sort != "relevance":  # by a value; a stable sort keeps the ranking within each value
+            ranked = ranked[np.argsort(self.sort_keys[request.sort][ranked], kind="stable")]
         total = len(ranked)
         start = (request.page - 1) * request.per_page
         hits = []
@@ -220,6 +227,7 @@ class SearchService:
             did_you_mean=suggestion,
             messages=messages,
             expanded_with=tuple(expansions),
+            sort=request.sort,
         )
 
     def _is_known(self, word: str) -> bool:
@@ -243,6 +251,11 @@ class SearchService:
             keyword_score=keyword_score,
             similarity=similarity,
         )
+
+
+def _place(terms: list[tuple[str, str]], value: str) -> int:
+    """A value's place in its vocabulary's order; an unknown value last."""
+    return next((i for i, (term, _) in enumerate(terms) if term == value), len(terms))
 
 
 def _best_first(rows: np.ndarray, scores: np.ndarray) -> np.ndarray:
@@ -280,7 +293,8 @@ def search(
     page=1,
     per_page=20,
     embedder_factory=None,
+    sort: str | None = None,
 ) -> SearchResults:
     """One search, from raw parameters: the entry point for the CLI, the web pages and the API."""
     service = get_service(instance_dir, embedder_factory)
-    return service.search(service.parse(text, filters, mode, page, per_page))
+    return service.search(service.parse(text, filters, mode, page, per_page, sort))

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from indexer.bundle.documents import FACET_BY_NAME
+from nis_library.browse.shortlist import with_item, without_item
 from nis_library.catalogue import Labels
 from nis_library.search import FacetCount, SearchResults
 from nis_library.search.params import search_path, without_filter
@@ -24,17 +26,28 @@ class FilterGroup:
     values: list  # FacetValue
     heading: str = ""  # sub-component groups: the area they belong to
     hint: str = ""
+    glossary: str = ""  # the glossary section explaining the values (its anchor, a vocabulary name)
+
+
+SORT_LABELS = {
+    "relevance": "Best match",
+    "evidence": "Strongest evidence first",
+    "cost": "Lowest cost first",
+}
 
 
 class SearchView:
-    def __init__(self, results: SearchResults, labels: Labels, base: str = "/search"):
+    def __init__(self, results: SearchResults, labels: Labels, base: str = "/search", shortlist: tuple[str, ...] = ()):
         self.results = results
         self.labels = labels
         self.base = base  # the search page's own address (/search, or /preview/search)
+        self.shortlist = shortlist  # item IDs the visitor has shortlisted, kept in every link
 
     def href(self, **changes) -> str:
         r = self.results
-        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base} | changes
+        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base, "sort": r.sort}
+        state["shortlist"] = self.shortlist
+        state |= changes
         return search_path(**state)
 
     @property
@@ -87,10 +100,13 @@ class SearchView:
                         facet.label,
                         list(facet.values),
                         hint="Choose an area to filter by its sub-components too.",
+                        glossary=glossary_section(facet.name),
                     )
                 )
             else:
-                groups.append(FilterGroup(facet.name, facet.label, list(facet.values)))
+                groups.append(
+                    FilterGroup(facet.name, facet.label, list(facet.values), glossary=glossary_section(facet.name))
+                )
         return groups
 
     def _subcomponent_groups(self, facet: FacetCount, area_of: dict[str, str]) -> list[FilterGroup]:
@@ -106,7 +122,7 @@ class SearchView:
                 facet.name,
                 f"{self.labels.label('areas', area)}: {facet.label.lower()}s",
                 values,
-                heading=self.labels.label("areas", area),
+                heading=self.labels.label("areas", area),  # explained with the areas' own group
             )
             for area, values in by_area.items()
         ]
@@ -130,7 +146,22 @@ class SearchView:
             "landmarkLabel": "Results pages",
         }
 
+    def shortlist_toggle_href(self, item_id: str) -> str:
+        """This page again with the item added to the shortlist, or taken off it."""
+        change = without_item if item_id in self.shortlist else with_item
+        return self.href(page=self.results.page, shortlist=change(self.shortlist, item_id))
+
+    @property
+    def sort_options(self) -> list[tuple[str, str, bool]]:
+        """(value, label, chosen) for the sort control."""
+        return [(value, label, value == self.results.sort) for value, label in SORT_LABELS.items()]
+
     @property
     def did_you_mean_href(self) -> str | None:
         suggestion = self.results.did_you_mean
         return self.href(text=suggestion) if suggestion else None
+
+
+def glossary_section(facet_name: str) -> str:
+    """The glossary section that explains a facet's values: its vocabulary's name."""
+    return FACET_BY_NAME[facet_name].vocabulary

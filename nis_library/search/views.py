@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, make_response, render_template, request
 
+from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist
 from nis_library.catalogue import get_catalogue
 from nis_library.search.params import read_search_args
 from nis_library.search.request import InvalidSearch
@@ -25,6 +26,10 @@ def _invalid_search(error: InvalidSearch):
 @blueprint.get("/search")
 def search_page():
     args = read_search_args(request.query_string)
+    try:
+        shortlist = parse_shortlist(args.shortlist)
+    except InvalidShortlist as error:
+        raise InvalidSearch(str(error), "shortlist") from None
     results = search(
         bundle_instance(),
         args.text,
@@ -32,9 +37,10 @@ def search_page():
         args.mode,
         args.page,
         per_page=current_app.config["RESULTS_PER_PAGE"],
+        sort=args.sort,
     )
     catalogue = get_catalogue(bundle_instance())
-    view = SearchView(results, catalogue.labels, base=page_url("search.search_page"))
+    view = SearchView(results, catalogue.labels, base=page_url("search.search_page"), shortlist=shortlist)
     fragment = wants_fragment()
     template = "search/_search_response.html" if fragment else "search/search.html"
     response = make_response(

@@ -13,6 +13,8 @@ from flask_htmx import HTMX
 from sqlalchemy import Engine
 
 from nis_library.settings import preview_dir
+from nis_library.web.rendering import render_markdown
+from nis_library.web.text import link_item_codes, long_date
 
 PAGES = "web"  # the blueprint holding the pages a reader browses, served again at /preview ...
 PREVIEW = "preview"  # ... under this name
@@ -24,7 +26,15 @@ htmx = HTMX()  # reads only the current request's headers
 def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.jinja_env.globals["page_url"] = page_url
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["link_items"] = link_items
+    app.jinja_env.filters["markdown"] = render_markdown  # sanitised by nh3, like item text
     app.context_processor(lambda: {"in_preview": in_preview()})
+
+
+def link_items(html, titles, own_id=None):
+    """Item codes in text as links to their items (see `text.link_item_codes`)."""
+    return link_item_codes(html, titles, lambda item_id: page_url("browse.item", item_id=item_id), own_id)
 
 
 def in_preview() -> bool:

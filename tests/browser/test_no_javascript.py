@@ -76,7 +76,7 @@ def test_filters_apply_with_the_button_and_come_off_with_links(nojs_page: Page):
     expect(tags).to_have_count(0)
     expect(page.locator("#search-results .app-selected-filters")).to_have_count(0)
     expect(count).to_have_text(unfiltered)
-    expect(page.locator("#search-filters input:checked")).to_have_count(0)
+    expect(page.locator("#search-filters .govuk-checkboxes__input:checked")).to_have_count(0)
 
 
 def test_paging_and_opening_an_item(nojs_page: Page, live_server: str):

@@ -518,6 +518,47 @@ FAULTS = [
         "symbolic links are not allowed",
         1,
     ),
+    # The family summary (issue 14): plain text of 1 to 600 characters, no markup.
+    Fault(
+        "for_families with Markdown",
+        PRA,
+        swap(PRA, "sample: true", "for_families: Read **this** first.\nsample: true"),
+        "invalid-value",
+        "plain text only, no HTML or Markdown: remove '*'",
+        "for_families:",
+    ),
+    Fault(
+        "for_families with HTML",
+        PRA,
+        swap(PRA, "sample: true", "for_families: A <b>bold</b> claim.\nsample: true"),
+        "invalid-value",
+        "remove '<b'",
+        "for_families:",
+    ),
+    Fault(
+        "for_families too long",
+        PRA,
+        swap(PRA, "sample: true", "for_families: " + "word " * 130 + "\nsample: true"),
+        "invalid-value",
+        "at most 600 characters",
+        "for_families:",
+    ),
+    Fault(
+        "for_families empty",
+        PRA,
+        swap(PRA, "sample: true", "for_families: ' '\nsample: true"),
+        "empty-value",
+        "'for_families' must not be empty",
+        "for_families:",
+    ),
+    Fault(
+        "abbreviation in no synonym group",
+        "synonyms.yaml",
+        swap("synonyms.yaml", "abbreviations:\n", "abbreviations:\n  - {short: XYZ, means: nothing we know}\n"),
+        "invalid-value",
+        "abbreviation 'XYZ' is in no group",
+        1,
+    ),
 ]
 
 

@@ -49,13 +49,14 @@ def test_a_version_that_does_not_exist_is_404_with_a_link_to_the_history(client)
 
 def test_version_history_lists_date_class_note_and_edition(client):
     page = text(client.get("/items/INT-0502/history"))
-    assert page.count('class="govuk-table__row"') == 3  # header + two versions
+    assert page.count('class="app-stack__item"') == 2  # two versions, stacked: no wide table
+    assert "<table" not in page
     assert "Substantive" in page and "MetaSENse" in page
     assert 'href="/editions/standards/2026.1"' in page and 'href="/editions/standards/2026"' in page
-    assert "Last reviewed 2026-11-18" in page  # the out-of-cycle review covered it
-    assert "Next review due 2031-09-01" in page
+    assert "Last reviewed 18 November 2026" in page  # the out-of-cycle review covered it
+    assert "Next review due 1 September 2031" in page
     untouched = text(client.get("/items/PRA-0101/history"))
-    assert "Last reviewed 2026-10-01" in untouched  # first published; outside the out-of-cycle scope
+    assert "Last reviewed 1 October 2026" in untouched  # first published; outside the out-of-cycle scope
 
 
 def test_withdrawn_item_shows_its_replacement(client):
@@ -67,7 +68,8 @@ def test_withdrawn_item_shows_its_replacement(client):
 
 def test_diff_is_word_level_on_text_and_field_by_field_on_metadata(client):
     page = text(client.get("/items/INT-0502/diff?from=1&to=2"))
-    assert '<th scope="row" class="govuk-table__header">evidence.population</th>' in page
+    assert '<h3 class="govuk-heading-s govuk-!-margin-bottom-2">Evidence: who it was studied with</h3>' in page
+    assert "evidence.population" not in page and "<table" not in page
     assert "<del>extrapolated</del>" in page and "<ins>mixed</ins>" in page
     assert "<ins>" in page.split("What the evidence says", 1)[1]
     same = text(client.get("/items/INT-0502/diff?from=2&to=2"))
@@ -94,9 +96,11 @@ def test_edition_page_splits_substantive_and_editorial_changes(client):
 def test_reviews_page(client):
     page = text(client.get("/reviews"))
     assert "Every 24 months" in page and "Every 60 months" in page
-    assert page.count("2031-09-01") >= 2  # next scheduled review of each publication
-    assert "2033-09-01, 2035-09-01" in page and "2036-09-01, 2041-09-01" in page  # and the ones after
-    assert "Out of cycle" in page and "Triggered by:" in page and "Scope: INT-0502" in page
+    assert page.count("1 September 2031") >= 2  # next scheduled review of each publication
+    assert "1 September 2033, 1 September 2035" in page  # and the ones after
+    assert "1 September 2036, 1 September 2041" in page
+    assert "<table" not in page  # stacked, for a 320 px screen
+    assert "Out of cycle" in page and "<dt>Triggered by</dt>" in page and "<dt>Scope</dt><dd>INT-0502" in page
 
 
 def test_reviews_page_shows_an_overdue_review(shipped_instance):

@@ -33,11 +33,12 @@ REFERENCES = {
       'checked': value.selected
     }) %}
   {% endfor %}
+  {% set hint_html %}{% if group.hint %}{{ group.hint }} {% endif %}{% if group.glossary %}<a class="govuk-link" href="{{ page_url('browse.glossary') }}#{{ group.glossary }}">What each {{ group.legend | lower }} means</a>{% endif %}{% endset %}
   {{ govukCheckboxes({
     'name': group.name,
     'classes': 'govuk-checkboxes--small',
     'fieldset': {'legend': {'text': group.legend, 'classes': 'govuk-fieldset__legend--s'}},
-    'hint': {'text': group.hint} if group.hint else None,
+    'hint': {'html': hint_html} if group.hint or group.glossary else None,
     'items': items
   }) }}
 {% endmacro %}
@@ -49,6 +50,7 @@ REFERENCES = {
   'idPrefix': 'mode',
   'classes': 'govuk-radios--inline govuk-radios--small',
   'fieldset': {'legend': {'text': 'Match', 'classes': 'govuk-fieldset__legend--s'}},
+  'hint': {'html': '<a class="govuk-link" href="' ~ page_url('browse.glossary') ~ '#match">How each match works</a>'},
   'items': [
     {'value': 'hybrid', 'text': 'Words and meaning', 'checked': results.mode == 'hybrid'},
     {'value': 'keyword', 'text': 'Exact words', 'checked': results.mode == 'keyword'},

@@ -63,7 +63,11 @@ def test_search_page_shows_count_snippets_tags_and_facet_counts(client):
     count = re.search(r'<div id="result-count" role="status" aria-live="polite"[^>]*>\s*<h2[^>]*>([^<]+)</h2>', html)
     assert count and re.match(r"\d+ results for ‘noise’", count.group(1))
     assert "<mark>noise</mark>" in html
-    assert "Evidence: " in html and 'govuk-tag--blue">Universal<' in html
+    assert "Evidence: " in html
+    # tags link to their meaning in the glossary
+    assert re.search(
+        r'<a class="govuk-tag govuk-tag--blue app-tag" href="/glossary#layers-universal">.*?Universal</a>', html
+    )
     # every filter group, each value with a count; sub-components once their area is chosen
     for name in ("area", "layer", "phase", "kind", "setting", "evidence", "cost"):
         assert f'name="{name}"' in html

@@ -1,0 +1,67 @@
+"""The glossary (`/glossary`): every word of the library's own vocabulary explained in one place,
+from the data in `content/` (the taxonomy's labels and definitions, the abbreviations in
+`synonyms.yaml`), so the pages can link each tag and filter to its meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nis_library.catalogue import Catalogue
+
+
+@dataclass(frozen=True)
+class Entry:
+    anchor: str  # `layers-targeted`: what a tag links to
+    term: str
+    meaning: str
+    parts: list[tuple[str, str]] = field(default_factory=list)  # an area's sub-components
+
+
+@dataclass(frozen=True)
+class Section:
+    anchor: str  # the vocabulary's name: what a filter heading links to
+    heading: str
+    introduction: str
+    entries: list[Entry]
+
+
+# The taxonomy's vocabularies the pages show as tags or filters, in the order people meet them.
+VOCABULARIES = (
+    ("areas", "The five areas of development", "How the library is organised: each item supports one or more."),
+    (
+        "layers",
+        "Layers of support",
+        "How much help, from what every setting offers every child to specialist provision.",
+    ),
+    (
+        "evidence_strengths",
+        "Evidence strength",
+        "How strong the research behind an approach is. It describes the evidence, not how well it suits "
+        "a particular child.",
+    ),
+    ("kinds", "Kinds of item", "What sort of thing an item is."),
+    ("phases", "Phases", "The stages of education an item is for."),
+    ("settings", "Settings", "The places an item can be used."),
+    ("cost_bands", "Cost", "The setting's extra cost per child per year, beyond staff time already in place."),
+)
+
+
+def glossary(catalogue: Catalogue) -> list[Section]:
+    taxonomy = catalogue.taxonomy
+    sections = []
+    for name, heading, introduction in VOCABULARIES:
+        entries = []
+        for term in getattr(taxonomy, name):
+            parts = [(s.label, s.definition or "") for s in getattr(term, "subcomponents", [])]
+            entries.append(Entry(f"{name}-{term.id}", term.label, term.definition or "", parts))
+        sections.append(Section(name, heading, introduction, entries))
+    abbreviations = sorted(catalogue.synonyms.abbreviations, key=lambda a: a.short.lower())
+    sections.append(
+        Section(
+            "abbreviations",
+            "Common abbreviations",
+            "Searching for an abbreviation finds the items that use the words it stands for.",
+            [Entry(f"abbreviations-{a.short.lower()}", a.short, a.means) for a in abbreviations],
+        )
+    )
+    return sections
