@@ -32,14 +32,17 @@ TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {
 LIST_VALUE_LIMIT = 10  # list the valid values in a message when there are at most this many
 
 
-def check_item(record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems) -> None:
-    """Every check of one freshly read item file."""
+def check_item(
+    record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems, judge_ratings: bool = True
+) -> None:
+    """Every check of one freshly read item file (with `judge_ratings`, its rating against the strength rules)."""
     data, located, kind_id = record.data, record.located, record.folder_kind
     check_taxonomy_values(data, located, taxonomy, problems)
     check_subcomponents(data, located, taxonomy, problems)
     check_kind_rules(data, located, kind_id, taxonomy, publications, problems, record.path.stem)
     check_evidence(data, located, taxonomy, problems)
-    check_strength_rules(data, located, taxonomy, problems)
+    if judge_ratings:
+        check_strength_rules(data, located, taxonomy, problems)
     check_sections(record.body, kind_id, taxonomy, problems, record.last_line)
 
 
