@@ -32,13 +32,17 @@ TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {
 LIST_VALUE_LIMIT = 10  # list the valid values in a message when there are at most this many
 
 
-def check_item(record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems) -> None:
-    """Every check of one freshly read item file."""
+def check_item(
+    record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems, judge_ratings: bool = True
+) -> None:
+    """Every check of one freshly read item file (with `judge_ratings`, its rating against the strength rules)."""
     data, located, kind_id = record.data, record.located, record.folder_kind
     check_taxonomy_values(data, located, taxonomy, problems)
     check_subcomponents(data, located, taxonomy, problems)
     check_kind_rules(data, located, kind_id, taxonomy, publications, problems, record.path.stem)
     check_evidence(data, located, taxonomy, problems)
+    if judge_ratings:
+        check_strength_rules(data, located, taxonomy, problems)
     check_sections(record.body, kind_id, taxonomy, problems, record.last_line)
 
 
@@ -187,6 +191,41 @@ def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problem
             "evidence-population",
             "'evidence.population' describes the sources, but none are cited",
         )
+
+
+def check_strength_rules(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
+    """A rating must meet its strength's published rules (`rules` in `evidence_strengths`), counted
+    over the item's recorded sources: their designs and whether they tested the item itself."""
+    evidence = data.get("evidence")
+    if not isinstance(evidence, dict):
+        return
+    strength = next((s for s in taxonomy.evidence_strengths if s.id == evidence.get("strength")), None)
+    sources = evidence.get("sources") if isinstance(evidence.get("sources"), list) else []
+    if strength is None or not sources:
+        return  # an unknown strength, or one claimed without sources, is reported already
+    sources = [s for s in sources if isinstance(s, dict)]
+    for rule in strength.rules:
+        if evidence.get("population") in rule.unless_population:
+            continue
+        counted = [
+            s
+            for s in sources
+            if s.get("design") in rule.needs.designs and (s.get("tests_item") is True or not rule.needs.tests_item)
+        ]
+        if len(counted) >= rule.needs.count:
+            continue
+        report = problems.error if rule.severity == "error" else problems.warning
+        report(
+            located.line_of(("evidence", "strength")),
+            "strength-rule",
+            f"the rating '{strength.id}' does not meet the rule '{rule.id}': {rule.rule} "
+            f"({_counted_words(len(counted), rule.needs.count)}; see 'evidence_strengths' in content/taxonomy.yaml)",
+        )
+        return  # one unmet rule is enough to act on; the next usually repeats it
+
+
+def _counted_words(found: int, needed: int) -> str:
+    return f"{found} of the sources recorded count{'s' if found == 1 else ''} towards it, {needed} needed"
 
 
 def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, last_line: int) -> None:

@@ -99,6 +99,9 @@ class Content:
     config_hash: str | None = None  # of the files every item is checked against
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Whether ratings are held to the strength rules in the taxonomy. Published versions are the
+    # record of what was published under the rules of their day: the rules apply to new versions.
+    judge_ratings: bool = True
 
     @property
     def items(self) -> dict[str, Item]:

@@ -265,6 +265,6 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
         report_validation_error(exc, located, problems, model)
         item = None
 
-    checks.check_item(record, content.taxonomy, content.publications, problems)
+    checks.check_item(record, content.taxonomy, content.publications, problems, content.judge_ratings)
     if item is not None and not has_errors(problems):
         record.item = item

@@ -42,6 +42,9 @@ class Source(Strict):
     design: Slug
     url: AnyHttpUrl | None = None
     note: Text | None = None
+    # The study evaluated this item itself (not a broader family of approaches, such as a Toolkit
+    # strand), independently of the people who make or sell it: the strength rules count these.
+    tests_item: bool = False
 
     @model_validator(mode="after")
     def _plausible_year(self) -> Source:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import Literal
 
 from pydantic import Field, model_validator
 
@@ -29,8 +30,32 @@ class Phase(Term):
     max_age: int = Field(ge=0, le=25)
 
 
+class SourcesNeeded(Strict):
+    """How many of an item's recorded sources must be of these designs (and, with `tests_item`,
+    must have tested the item itself rather than a broader family of approaches)."""
+
+    count: int = Field(ge=1, le=20)
+    designs: list[Slug] = Field(min_length=1)
+    tests_item: bool = False
+
+
+class StrengthRule(Strict):
+    """One machine-checkable rule a rating must meet. An `error` is a rule the recorded sources
+    settle; a `warning` is one where the panel's judgement applies, so `nis validate` asks for a
+    second look rather than refusing."""
+
+    id: Slug
+    severity: Literal["error", "warning"]
+    rule: Text  # the rule in plain words, quoted in the problem
+    needs: SourcesNeeded
+    # The rule is met anyway when the item's evidence population is one of these.
+    unless_population: list[Slug] = []
+
+
 class Strength(Term):
     needs_sources: bool  # whether an item claiming this strength must cite a source
+    criteria: Text | None = None  # what the strength needs, in plain words (the glossary shows it)
+    rules: list[StrengthRule] = []
 
 
 class Kind(Term):
@@ -101,7 +126,17 @@ class Taxonomy(Strict):
             unknown = set(kind.layers or []) - layer_ids
             if unknown:
                 raise ValueError(f"kind '{kind.id}' names unknown layers {sorted(unknown)}")
+        self._rules_name_known_values()
         return self
+
+    def _rules_name_known_values(self) -> None:
+        designs = {d.id for d in self.study_designs}
+        populations = {p.id for p in self.evidence_populations}
+        for strength in self.evidence_strengths:
+            for rule in strength.rules:
+                unknown = sorted(set(rule.needs.designs) - designs) + sorted(set(rule.unless_population) - populations)
+                if unknown:
+                    raise ValueError(f"rule '{rule.id}' of strength '{strength.id}' names unknown values {unknown}")
 
     def vocabulary(self, name: str) -> Vocabulary:
         if name == "subcomponents":

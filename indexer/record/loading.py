@@ -18,7 +18,7 @@ from indexer.record.reviews import REVIEW_SUFFIX, REVIEWS_DIR, Review
 def load_library(root: Path | str, cache: read_cache.ReadCache | None = None, source: Source = "working") -> Library:
     """Read and check everything. With `cache` (from the previous build), files whose bytes are
     unchanged are not parsed again; the checks across items still run on all of them."""
-    library = Library(root=Path(root), source=source)
+    library = Library(root=Path(root), source=source, judge_ratings=source == "working")
     if not read_config_files(library):
         return library  # items cannot be checked without the taxonomy
     check_config_files(library)

@@ -15,6 +15,7 @@ class Entry:
     term: str
     meaning: str
     parts: list[tuple[str, str]] = field(default_factory=list)  # an area's sub-components
+    needs: str = ""  # an evidence strength's published criteria: what a rating needs
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,8 @@ def glossary(catalogue: Catalogue) -> list[Section]:
         entries = []
         for term in getattr(taxonomy, name):
             parts = [(s.label, s.definition or "") for s in getattr(term, "subcomponents", [])]
-            entries.append(Entry(f"{name}-{term.id}", term.label, term.definition or "", parts))
+            needs = getattr(term, "criteria", None) or ""
+            entries.append(Entry(f"{name}-{term.id}", term.label, term.definition or "", parts, needs))
         sections.append(Section(name, heading, introduction, entries))
     abbreviations = sorted(catalogue.synonyms.abbreviations, key=lambda a: a.short.lower())
     sections.append(

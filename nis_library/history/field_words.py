@@ -41,6 +41,7 @@ WORDS = {
     "design": "study design",
     "url": "web address",
     "note": "note",
+    "tests_item": "tested this item itself",
     "leads_to": "What this tool leads to",
     "identifies": "What it identifies",
     "age_range": "Ages",

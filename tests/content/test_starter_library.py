@@ -132,3 +132,37 @@ def test_everyday_phrases_are_not_the_items_own_words(library, items):
 def test_the_everyday_words_file_says_it_is_sample_content():
     header = (REPO / "content" / "everyday-words.yaml").read_text(encoding="utf-8").split("items:")[0]
     assert "SAMPLE CONTENT" in header
+
+
+def test_every_item_has_a_plain_summary_for_families(items):
+    assert [i.id for i in items.values() if not i.for_families] == []
+
+
+def test_every_strength_publishes_what_it_needs_and_the_rated_ones_are_checked(library):
+    for strength in library.taxonomy.evidence_strengths:
+        assert strength.criteria, strength.id
+        assert bool(strength.rules) == strength.needs_sources, strength.id
+
+
+def test_no_moderate_or_strong_rating_rests_on_a_developers_own_study_alone(items):
+    """The ratings the issue found generous: a tool on its developer's validation (practice-based)."""
+    for item in items.values():
+        if item.evidence.strength in ("moderate", "strong"):
+            designs = {s.design for s in item.evidence.sources}
+            assert designs & {"rct", "systematic-review"}, item.id
+
+
+MONTHS_FIGURE = re.compile(
+    r"[+]\d+ months?|\b(?:one|two|three|four|five|six|seven|eight|\d+) (?:additional |extra )?months'", re.I
+)
+
+
+def test_evidence_summaries_leave_the_months_figures_to_the_account_below(library):
+    """The evidence panel shows the summary and then the item's own evidence section: a figure in
+    both reads as the same paragraph twice."""
+    for record in library.files:
+        item, body = record.item, record.body
+        section = next((s.text for s in body.sections if s.heading == "What the evidence says"), "")
+        if MONTHS_FIGURE.search(section):
+            assert not MONTHS_FIGURE.search(item.evidence.summary), item.id
+

@@ -93,7 +93,7 @@ FAULTS = [
     Fault(
         "misspelt nested field",
         INT,
-        swap(INT, "  strength: moderate", "  strenght: moderate"),
+        swap(INT, "  strength: emerging", "  strenght: emerging"),
         "unknown-field",
         "unknown field 'evidence.strenght' (did you mean 'strength'?)",
         "strenght:",
@@ -217,6 +217,46 @@ FAULTS = [
         "evidence-without-source",
         "evidence strength 'strong' is claimed without a source",
         "strength:",
+    ),
+    Fault(
+        "moderate on a general-population strand that does not test the item",
+        INT,
+        swap(INT, "  strength: emerging", "  strength: moderate"),
+        "strength-rule",
+        "the rating 'moderate' does not meet the rule 'moderate-relevant-evidence'",
+        "strength: moderate",
+    ),
+    Fault(
+        "moderate on a developer's own validation study alone",
+        INT,
+        lambda t: (
+            t.replace(INT, "  strength: emerging", "  strength: moderate"),
+            t.replace(INT, "design: systematic-review", "design: practice-based\n      tests_item: true"),
+        ),
+        "strength-rule",
+        "does not meet the rule 'moderate-trial-or-review': moderate needs at least one randomised",
+        "strength: moderate",
+    ),
+    Fault(
+        "strong on one trial of the item itself",
+        INT,
+        lambda t: (
+            t.replace(INT, "  strength: emerging", "  strength: strong"),
+            t.replace(INT, "design: systematic-review", "design: rct\n      tests_item: true"),
+        ),
+        "strength-rule",
+        "'strong-two-direct-trials': strong needs at least two randomised controlled trials or systematic "
+        "reviews that tested this item itself (sources marked 'tests_item: true') (1 of the sources recorded "
+        "counts towards it, 2 needed",
+        "strength: strong",
+    ),
+    Fault(
+        "tests_item not a yes or no",
+        INT,
+        swap(INT, "design: systematic-review", "design: systematic-review\n      tests_item: perhaps"),
+        "invalid-value",
+        "'evidence.sources[0].tests_item': Input should be a valid boolean",
+        "tests_item:",
     ),
     Fault(
         "sources without saying whose evidence",
@@ -756,6 +796,47 @@ def test_a_reference_to_a_withdrawn_item_is_a_warning_not_an_error(tree: Content
     library = tree.load()
     assert [p.code for p in library.problems] == ["reference-to-withdrawn"] * 3
     assert library.ok
+
+
+def test_a_rating_where_judgement_applies_is_a_warning_naming_its_rule(tree: ContentTree):
+    """Emerging on law alone: a duty is not evidence that something works, but the panel may judge
+    the guidance behind it, so the validator asks for a second look and does not refuse."""
+    tree.replace(ADJ, "      design: guideline\n", "      design: statute\n")
+    library = tree.load()
+    [problem] = library.problems
+    assert (problem.severity, problem.code) == (Severity.WARNING, "strength-rule")
+    assert "'emerging-beyond-law'" in problem.message
+    assert problem.line == tree.line_of(ADJ, "strength: emerging")
+    assert library.ok
+
+
+def test_the_rules_count_only_sources_that_meet_them(tree: ContentTree):
+    strong_on = "design: rct\n      tests_item: true\n"
+    tree.replace(INT, "  strength: emerging", "  strength: strong")
+    tree.replace(INT, "design: systematic-review\n", strong_on)
+    tree.replace(
+        INT,
+        "      url:",
+        "    - citation: A second trial of the same programme\n      year: 2020\n      " + strong_on + "      url:",
+    )
+    assert tree.load().problems == []
+    tree.replace(INT, "tests_item: true\n      url:", "tests_item: false\n      url:")
+    [problem] = tree.load().problems
+    assert "1 of the sources recorded counts towards it, 2 needed" in problem.message
+
+
+def test_moderate_on_send_evidence_needs_no_direct_trial(tree: ContentTree):
+    """A systematic review that drew on children with SEND supports moderate without testing the item."""
+    tree.replace(INT, "  strength: emerging", "  strength: moderate")
+    tree.replace(INT, "  population: extrapolated", "  population: mixed")
+    assert tree.load().problems == []
+
+
+def test_a_rule_naming_an_unknown_design_breaks_the_taxonomy(tree: ContentTree):
+    tree.replace("taxonomy.yaml", "designs: [rct, systematic-review]}", "designs: [rct, meta-analysis]}")
+    library = tree.load()
+    assert library.taxonomy is None
+    assert any("names unknown values ['meta-analysis']" in p.message for p in library.problems)
 
 
 def test_broken_taxonomy_is_reported_with_its_line(tree: ContentTree):

@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.record.editions import load_published
+from indexer.record.loading import load_library
 from indexer.record.publish import PublishRefused, publish, publish_lock
 from nis_library.cli import main
 from tests.support import ContentTree, build_hashing
@@ -405,3 +406,17 @@ def test_versions_already_in_the_bundle_are_copied_not_re_read(
         .fetchall()
     )
     assert rows == [("ADJ-0001", 1), ("IDT-0001", 1), ("INT-0001", 1), ("INT-0001", 2), ("PRA-0001", 1)]
+
+
+def test_the_strength_rules_judge_new_versions_not_the_published_record(tree: ContentTree):
+    """A version published under earlier, looser rules stays part of the record and the published
+    library still builds; the rules of today apply to the next version of the working copy."""
+    today = "unless_population: [send-specific, mixed]"
+    tree.replace("taxonomy.yaml", today, "unless_population: [send-specific, mixed, extrapolated]")
+    tree.replace(INT, "  strength: emerging", "  strength: moderate")
+    add_review(tree, "s-initial", closed="2026-09-30")
+    publish(tree.root, "standards", "s-initial", "First sample edition.", D(2026, 10, 1))
+    tree.replace("taxonomy.yaml", "unless_population: [send-specific, mixed, extrapolated]", today)
+
+    assert load_library(tree.root, source="published").problems == []
+    assert [p.code for p in load_library(tree.root).problems] == ["strength-rule"]
