@@ -36,7 +36,7 @@ from pathlib import Path
 from standardwebhooks import Webhook
 
 REPO = Path(__file__).resolve().parent.parent
-ITEM = "INT-0407"  # the gradual return plan, at version 2 in the shipped record
+ITEM = "INT-0407"  # the gradual return plan
 ITEM_FILE = f"items/intervention/{ITEM}.md"
 REVIEW = "standards-2031-scheduled"
 PUBLISHED_ON = "2031-09-01"
@@ -227,7 +227,10 @@ def run(root: Path) -> None:
         receiver.webhook = Webhook(body["secret"])
         plan = "plan_" + secrets.token_urlsafe(16)  # opaque: it means nothing outside the ISP system
         status, link = isp.call("POST", "/api/v1/isp-links", {"isp_ref": plan, "item_id": ITEM})
-        check(status == 201 and link["version"] == 2, f"{ITEM} linked at version {link['version']}")
+        check(
+            status == 201 and link["version"] == link["latest_version"], f"{ITEM} linked at version {link['version']}"
+        )
+        pinned = link["version"]  # the latest in the shipped record; the revision below makes the next
         status, body = isp.call("GET", "/api/v1/isp-links?status=review-needed")
         check(status == 200 and body["links"] == [], "nothing needs review yet")
 
@@ -244,7 +247,7 @@ def run(root: Path) -> None:
             PUBLISHED_ON,
             "--dry-run",
         )
-        check(f"{ITEM} v3: 1" in dry, "the dry run says the change flags 1 ISP link (a count, no names)")
+        check(f"{ITEM} v{pinned + 1}: 1" in dry, "the dry run says the change flags 1 ISP link (a count, no names)")
         published = library.nis(
             "publish", "standards", "--review", REVIEW, "--notes", "Sample edition.", "--date", PUBLISHED_ON
         )
@@ -260,8 +263,14 @@ def run(root: Path) -> None:
             time.sleep(0.5)
         check(status == 200 and [x["id"] for x in flagged] == [link["id"]], "the link is flagged for review")
         (change,) = flagged[0]["review"]["changes"]
-        check(change["version"] == 3 and "who" in change["change_note"], f"what changed: {change['change_note']!r}")
-        check(change["diff_url"].endswith(f"/items/{ITEM}/diff?from=2&to=3"), f"the diff: {change['diff_url']}")
+        check(
+            change["version"] == pinned + 1 and "who" in change["change_note"],
+            f"what changed: {change['change_note']!r}",
+        )
+        check(
+            change["diff_url"].endswith(f"/items/{ITEM}/diff?from={pinned}&to={pinned + 1}"),
+            f"the diff: {change['diff_url']}",
+        )
 
         step("nis webhooks deliver")
         print("   " + library.nis("webhooks", "deliver").strip())
@@ -271,14 +280,17 @@ def run(root: Path) -> None:
         check(
             message["type"] == "item.revised"
             and message["data"]["item_id"] == ITEM
-            and message["data"]["version"] == 3,
-            f"it says {ITEM} has version 3, naming the link {message['data']['isp_links']}",
+            and message["data"]["version"] == pinned + 1,
+            f"it says {ITEM} has version {pinned + 1}, naming the link {message['data']['isp_links']}",
         )
         status, body = isp.call("GET", "/api/v1/webhooks/deliveries")
         statuses = [d["status"] for d in body["deliveries"]]
         check(statuses == ["delivered"], "one delivery, delivered (the rebuild queued no second one)")
         status, body = isp.call("POST", f"/api/v1/isp-links/{link['id']}/acknowledge")
-        check(status == 200 and body["version"] == 3 and not body["review_needed"], "acknowledged: re-pinned to v3")
+        check(
+            status == 200 and body["version"] == pinned + 1 and not body["review_needed"],
+            f"acknowledged: re-pinned to v{pinned + 1}",
+        )
     finally:
         receiver.close()
         server.terminate()

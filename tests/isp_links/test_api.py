@@ -72,8 +72,8 @@ def test_create_read_list_and_delete_a_link(api, conforms):
     made = api.post("/api/v1/isp-links", json={"isp_ref": ref(1), "item_id": "INT-0407"})
     assert made.status_code == 201
     link = conforms(made.get_json(), "IspLink")
-    assert link["version"] == link["latest_version"] == 2  # the latest by default
-    assert link["url"] == f"{PUBLIC_URL}/items/INT-0407/v/2" and made.headers["Location"] == link["self"]
+    assert link["version"] == link["latest_version"] == 3  # the latest by default
+    assert link["url"] == f"{PUBLIC_URL}/items/INT-0407/v/3" and made.headers["Location"] == link["self"]
     assert link["id"].startswith("lnk_") and not link["review_needed"]
     assert api.get(f"/api/v1/isp-links/{link['id']}").get_json() == link
     listed = api.get("/api/v1/isp-links").get_json()
@@ -110,9 +110,9 @@ def test_a_pinned_older_version_and_unknown_items_and_versions(api, conforms):
     assert pinned.status_code == 201 and pinned.get_json()["version"] == 1
     unknown_item = api.post("/api/v1/isp-links", json={"isp_ref": ref(2), "item_id": "INT-9999"})
     assert unknown_item.status_code == 404 and error_code(unknown_item) == "unknown-item"
-    unknown_version = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0502", "version": 3})
+    unknown_version = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0502", "version": 4})
     assert unknown_version.status_code == 422 and error_code(unknown_version) == "unknown-version"
-    assert "versions 1 to 2" in unknown_version.get_json()["error"]["message"]
+    assert "versions 1 to 3" in unknown_version.get_json()["error"]["message"]
     withdrawn = api.post("/api/v1/isp-links", json={"isp_ref": ref(4), "item_id": "ADJ-0008"})
     assert withdrawn.status_code == 422 and error_code(withdrawn) == "item-withdrawn"
     assert "INT-0407" in withdrawn.get_json()["error"]["message"]
@@ -221,7 +221,7 @@ def test_acknowledge_repins_to_the_latest_and_clears_the_flag(api, engine, confo
     assert link["review_needed"]
     acknowledged = api.post(f"/api/v1/isp-links/{link['id']}/acknowledge")
     body = conforms(acknowledged.get_json(), "IspLink")
-    assert acknowledged.status_code == 200 and body["version"] == 2 and not body["review_needed"]
+    assert acknowledged.status_code == 200 and body["version"] == 3 and not body["review_needed"]
     assert body["acknowledged_at"] is not None
     assert api.get("/api/v1/isp-links?status=review-needed").get_json()["links"] == []
     _pin_before_withdrawal(engine, "Northfield Primary")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 from click.testing import CliRunner
@@ -68,13 +69,10 @@ def test_validate_warns_of_implements_the_register_does_not_know(state_url, tmp_
     shutil.copytree(REPO / "content", content)
     item = content / "items" / "intervention" / "INT-0502.md"
     text = item.read_text(encoding="utf-8")
-    item.write_text(
-        text.replace(
-            "change:\n  class: substantive\n",
-            "change:\n  class: substantive\n  implements: [R-2026-S-04, R-2031-S-09]\n",
-        ),
-        encoding="utf-8",
-    )
+    # The working copy's change block names one the register knows and one it does not.
+    changed = re.sub(r"\n  implements: \[[^\]]*\]\n", "\n  implements: [R-2026-S-04, R-2031-S-09]\n", text, count=1)
+    assert changed != text
+    item.write_text(changed, encoding="utf-8")
     env = store_env(state_url, tmp_path)
     nis(env, "db", "upgrade")
     nis(env, "sample", "register", "--content", str(content))

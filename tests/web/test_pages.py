@@ -156,7 +156,9 @@ def test_item_page_practical_sections_then_evidence_then_the_rest(client):
         )
     ]
     assert order == sorted(order)
-    assert "Strength</dt>" in html and "Moderate</strong>: " in html  # strength with its definition
+    assert (
+        "Strength</dt>" in html and "Emerging</strong>: " in html
+    )  # strength with its definition (emerging since standards 2026.2)
     assert "Extrapolated from general populations" in html
     assert (
         'href="https://educationendowmentfoundation.org.uk/education-evidence/teaching-learning-toolkit/behaviour-interventions"'

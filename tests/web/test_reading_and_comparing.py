@@ -189,15 +189,15 @@ def test_sample_is_said_once_per_item(client):
 
 
 def test_the_citation_names_the_edition_the_version_belongs_to_now(client):
-    """NELI's version 1 was published in standards 2026 and carried unchanged into 2026.1: the
+    """NELI's version 1 was published in standards 2026 and carried unchanged into 2026.1: its
     citation names 2026.1 (it named the edition that first published it)."""
-    page = html(client.get("/items/INT-0501"))
+    page = html(client.get("/items/INT-0501/v/1"))
     citation = re.search(r'<p class="govuk-body-s" id="citation-text">(.*?)</p>', page, re.DOTALL).group(1)
     assert "(INT-0501, version 1, standards 2026.1; first published 1 October 2026)" in citation
-    assert 'href="/editions/standards/2026.1">standards 2026.1</a>; it was first published in standards 2026' in page
+    assert "This version is in editions 2026, 2026.1 of the standards." in page
     assert 'data-copy="citation-text" hidden' in page  # the copy button waits for its script
-    changed = html(client.get("/items/INT-0502"))  # version 2 is new in 2026.1
-    assert "version 2, standards 2026.1;" in changed and "first published in" not in changed
+    changed = html(client.get("/items/INT-0501"))  # version 2 is new in 2026.2
+    assert "version 2, standards 2026.2;" in changed and "first published in" not in changed
     old = html(client.get("/items/INT-0502/v/1"))
     assert "version 1, standards 2026;" in old  # superseded in 2026.1: it belongs to 2026 only
 
@@ -206,7 +206,7 @@ def test_the_printable_summary_has_the_facts_and_the_permanent_link(client):
     page = html(client.get("/items/INT-0501/print"))
     assert "Summary for a support plan meeting" in page and 'id="at-a-glance"' not in page
     assert "<dt>Who delivers it</dt>" in page and "<dt>Layer of support</dt>" in page
-    assert "http://localhost/items/INT-0501/v/1" in page
+    assert "http://localhost/items/INT-0501/v/2" in page
     assert "data-print hidden" in page
     assert client.get("/items/ZZZ-9999/print").status_code == 404
     assert 'href="/items/INT-0501/print"' in html(client.get("/items/INT-0501"))
@@ -217,8 +217,8 @@ def test_the_family_view_is_kept_in_the_address(client):
     assert 'href="/items/INT-0501?view=family">Show the family view</a>' in staff
     family = html(client.get("/items/INT-0501?view=family"))
     assert "Set-Cookie" not in str(client.get("/items/INT-0501?view=family").headers)
-    # The published version has no family summary yet: the page says so, and shows the summary.
-    assert "No summary for families has been written for this item yet" in family
+    box = family.split('id="for-families"', 1)[1].split("</div>", 1)[0]
+    assert "Reception year who find talking and understanding words harder" in box
     assert family.index('id="for-families"') < family.index('id="at-a-glance"')
     assert 'href="/items/INT-0501">Show the page for staff</a>' in family
     for bad in ("view=staff", "view=family&view=family"):
@@ -340,17 +340,18 @@ def test_editions_are_grouped_by_publication_latest_first_current_marked(client)
     groups = dict(
         re.findall(r'<h2 class="govuk-heading-l">([^<]+)</h2>(.*?)(?=<h2 class="govuk-heading-l">|</main>)', page, re.S)
     )
-    assert list(groups) == ["Specialist Provision Packages", "National Inclusion Standards"]  # latest edition first
+    # Latest edition first: both 2026.2 editions were published on 1 December 2026.
+    assert list(groups) == ["National Inclusion Standards", "Specialist Provision Packages"]
     for title, publication in (
         ("Specialist Provision Packages", "Packages"),
         ("National Inclusion Standards", "Standards"),
     ):
         editions = re.findall(rf">{publication} (\d{{4}}(?:\.\d+)?)</a>", groups[title])
-        assert editions == ["2026.1", "2026"]  # newest first, one publication only
+        assert editions == ["2026.2", "2026.1", "2026"]  # newest first, one publication only
         current = re.findall(
             r">(\S+ \S+)</a>\s*<strong class=\"govuk-tag govuk-tag--green\">Current edition", groups[title]
         )
-        assert current == [f"{publication} 2026.1"]
+        assert current == [f"{publication} 2026.2"]
 
 
 def test_release_notes_are_markdown_sanitised(client):

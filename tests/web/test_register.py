@@ -92,14 +92,18 @@ def test_filters_narrow_with_counts(client):
     html = client.get("/recommendations?status=not-accepted").get_data(as_text=True)
     assert "1 of 8 recommendations" in html and ">R-2026-S-05</a>" in html and ">R-2026-S-04</a>" not in html
     # Counts of the status group ignore the status chosen; other groups count within it.
-    assert 'value="accepted"' in html and 'Accepted <span class="app-filter-count">(2)</span>' in html
+    assert 'value="accepted"' in html and 'Accepted <span class="app-filter-count">(1)</span>' in html
+    # R-2026-S-04, accepted, is implemented by the standards 2026.2 versions that name it.
+    assert 'Implemented <span class="app-filter-count">(1)</span>' in html
     assert "checked" in html.split('value="not-accepted"')[1][:20]
-    review = client.get("/recommendations?review=standards-2026-ooc-1&status=accepted").get_data(as_text=True)
+    review = client.get("/recommendations?review=standards-2026-ooc-1&status=implemented").get_data(as_text=True)
     assert "1 of 8 recommendations" in review and ">R-2026-S-04</a>" in review
 
 
 def test_values_within_a_filter_are_alternatives(client):
     html = client.get("/recommendations?status=accepted&status=not-accepted").get_data(as_text=True)
+    assert "2 of 8 recommendations" in html
+    html = client.get("/recommendations?status=accepted&status=not-accepted&status=implemented").get_data(as_text=True)
     assert "3 of 8 recommendations" in html
 
 
@@ -136,7 +140,11 @@ def test_the_json_export(client):
     data = client.get("/recommendations.json").get_json()
     by_id = {r["id"]: r for r in data["recommendations"]}
     assert "R-2026-S-06" not in by_id
-    assert by_id["R-2026-S-04"]["response"] == "accepted" and by_id["R-2026-S-04"]["implemented_by"] == []
+    implemented = by_id["R-2026-S-04"]
+    assert implemented["response"] == "accepted" and implemented["status"] == "implemented"
+    carried = {(v["item"], v["version"], v["edition"]) for v in implemented["implemented_by"]}
+    assert ("INT-0101", 2, "standards/2026.2") in carried and all(e == "standards/2026.2" for _, _, e in carried)
+    assert by_id["R-2026-S-05"]["implemented_by"] == []  # not accepted, and named by no version
     assert by_id["R-2026-S-02"]["response_overdue"] is True
     assert by_id["R-2026-S-01"]["url"].endswith("/recommendations/R-2026-S-01")
 
