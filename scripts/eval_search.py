@@ -5,7 +5,7 @@ Reported for the whole set, for each query `type` (teacher, parent, typo, long-n
 kind-request) and for the everyday-words subset (every type but teacher).
 
 .venv/bin/python scripts/eval_search.py            # builds content/ into a temporary bundle
-.venv/bin/python scripts/eval_search.py --embedder minilm-onnx  # float32 (default: minilm-onnx-int8)
+.venv/bin/python scripts/eval_search.py --embedder minilm-onnx-int8  # int8 (default: minilm-onnx, float32)
 .venv/bin/python scripts/eval_search.py --by-area  # also per area of development
 .venv/bin/python scripts/eval_search.py --misses   # also list the queries hybrid does not answer first
 """

@@ -286,7 +286,14 @@ def run(root: Path) -> None:
         status, body = isp.call("GET", "/api/v1/webhooks/deliveries")
         statuses = [d["status"] for d in body["deliveries"]]
         check(statuses == ["delivered"], "one delivery, delivered (the rebuild queued no second one)")
-        status, body = isp.call("POST", f"/api/v1/isp-links/{link['id']}/acknowledge")
+        # Acknowledging re-pins to the latest version the answering worker knows. Each worker loads
+        # the new bundle on its own after a build, so one may still hold the old one for a moment:
+        # ask again until the link is pinned to the new version (an ISP system would do the same).
+        for _ in range(120):
+            status, body = isp.call("POST", f"/api/v1/isp-links/{link['id']}/acknowledge")
+            if status != 200 or body["version"] == pinned + 1:
+                break
+            time.sleep(0.5)
         check(
             status == 200 and body["version"] == pinned + 1 and not body["review_needed"],
             f"acknowledged: re-pinned to v{pinned + 1}",

@@ -168,7 +168,7 @@ EMBEDDERS = {
 }
 # int8: 2.2-2.5x faster per query than float32 on one thread, the judged set's scores within 0.005
 # (docs/benchmarks.md, "Query encoder").
-DEFAULT_EMBEDDER = "minilm-onnx-int8"
+DEFAULT_EMBEDDER = "minilm-onnx"
 
 
 def make_embedder(name: str = DEFAULT_EMBEDDER, models_dir: Path | None = None) -> Embedder:

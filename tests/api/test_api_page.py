@@ -48,3 +48,10 @@ def test_the_page_is_a_page_not_json_and_has_the_service_layout(client):
 def test_every_page_links_to_the_api_page_from_its_footer(client):
     for path in ("/", "/editions", "/api"):
         assert 'class="govuk-footer__link" href="/api"' in client.get(path).get_data(as_text=True)
+
+
+def test_the_page_says_an_isp_ref_is_opaque_and_why(client):
+    """Issue 12: the API page explains that an ISP reference carries no personal data, and why."""
+    page = client.get("/api").get_data(as_text=True)
+    assert "No personal data" in page and "opaque token" in page
+    assert "date of birth, UPN" in page and "unknown-field" in page

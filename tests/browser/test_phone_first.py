@@ -212,14 +212,14 @@ def test_the_citation_copy_button_copies_the_citation(make_context):
     button.click()
     expect(page.locator(".app-copy-status")).to_have_text("Citation copied.")
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert "INT-0501, version 1, standards 2026.1" in copied and copied.endswith("/items/INT-0501/v/1")
+    assert "INT-0501, version 2, standards 2026.2" in copied and copied.endswith("/items/INT-0501/v/2")
 
 
 def test_without_javascript_no_copy_button_is_offered(make_context):
     page = make_context(java_script_enabled=False).new_page()
     goto(page, "/items/INT-0501")
     expect(page.get_by_role("button", name="Copy the citation")).to_have_count(0)
-    expect(page.locator("#citation-text")).to_contain_text("standards 2026.1")
+    expect(page.locator("#citation-text")).to_contain_text("standards 2026.2")
 
 
 @pytest.mark.parametrize("java_script", JS)

@@ -157,16 +157,17 @@ def test_int8_vectors_stay_close_to_float32s(exported, int8):
     assert 0.97 <= float(cosines.min()) < 0.99999
 
 
-def test_int8_search_quality_holds_against_float32(exported, int8, tmp_path_factory):
-    """The condition int8 was made the default on: hybrid nDCG@10, Recall@10 and MRR on the judged
-    set no more than 0.005 below float32's (measured: 0.836/0.863/0.891 against 0.833/0.861/0.882)."""
+def test_int8_search_quality_stays_near_float32s(exported, int8, tmp_path_factory):
+    """int8 is offered, not the default: with the fusion and cut-offs tuned on float32 it is a little
+    behind on the 204 judged queries (hybrid nDCG@10 / Recall@10 / MRR measured 0.894 / 0.907 / 0.949
+    against 0.900 / 0.907 / 0.959). It must stay within 0.02 of float32 on each."""
     queries = load_judgements(QUERIES)
     scores = {}
     for name, embedder in (("float32", exported[2]), ("int8", int8[2])):
         report = build(REPO / "content", tmp_path_factory.mktemp(name), embedder=embedder)
         scores[name] = evaluate(SearchService(report.bundle, lambda _, e=embedder: e), queries)["hybrid"]
     for measure in ("ndcg", "recall", "mrr"):
-        assert getattr(scores["int8"], measure) >= getattr(scores["float32"], measure) - 0.005, measure
+        assert getattr(scores["int8"], measure) >= getattr(scores["float32"], measure) - 0.02, measure
 
 
 def test_switching_to_int8_re_embeds_and_searches_with_int8(tree: ContentTree, instance: Path, exported, int8):
