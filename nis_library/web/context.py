@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from nis_library.settings import preview_dir
 from nis_library.web.rendering import render_markdown
-from nis_library.web.text import link_item_codes, long_date
+from nis_library.web.text import lead_sentence, link_item_codes, long_date
 
 PAGES = "web"  # the blueprint holding the pages a reader browses, served again at /preview ...
 PREVIEW = "preview"  # ... under this name
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
     htmx.init_app(app)
     app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["lead_sentence"] = lead_sentence
     app.jinja_env.filters["link_items"] = link_items
     app.jinja_env.filters["markdown"] = render_markdown  # sanitised by nh3, like item text
     app.context_processor(lambda: {"in_preview": in_preview()})

@@ -1,5 +1,5 @@
-"""Small text helpers every page uses: dates as people write them ("1 October 2026"), and item
-codes in text ("see INT-0405") turned into links that carry the item's title, at render time, so
+"""Small text helpers every page uses: dates as people write them ("1 October 2026"), a text's
+first sentence apart from the rest (for facts at a glance), and item codes in text ("see INT-0405") turned into links that carry the item's title, at render time, so
 frozen published text is never edited. No Flask: `context.init_app` registers them as filters."""
 
 from __future__ import annotations
@@ -27,6 +27,16 @@ MONTHS = (
 ITEM_CODE = re.compile(r"\b[A-Z]{3}-[0-9]{4,6}\b", re.ASCII)
 # Sanitised HTML, cut into its tags and links (left alone) and the text between them.
 TAG_OR_LINK = re.compile(r"(<a\b[^>]*>.*?</a>|<[^>]*>)", re.DOTALL)
+
+
+# A sentence ends at . ! or ? followed by a space and a capital letter or a digit ("e.g. a" does not end one).
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+
+
+def lead_sentence(text: str | None) -> tuple[str, str]:
+    """`text`'s first sentence, and the rest ("" when it is one sentence)."""
+    parts = SENTENCE_END.split((text or "").strip(), maxsplit=1)
+    return parts[0], parts[1] if len(parts) > 1 else ""
 
 
 def long_date(value: dt.date | str | None) -> str:

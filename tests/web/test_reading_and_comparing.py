@@ -18,7 +18,7 @@ from nis_library.browse.shortlist import MAX_ITEMS, InvalidShortlist, parse_shor
 from nis_library.history.field_words import field_words
 from nis_library.search.request import SORTS
 from nis_library.search.view_model import SORT_LABELS
-from nis_library.web.text import link_item_codes, long_date
+from nis_library.web.text import lead_sentence, link_item_codes, long_date
 from tests.support import REPO, sign_in
 
 ISO_DATE = re.compile(r"\b20\d\d-\d\d-\d\d\b")
@@ -358,3 +358,22 @@ def test_release_notes_are_markdown_sanitised(client):
     page = html(client.get("/editions/standards/2026.1"))
     notes = page.split("Release notes</h2>", 1)[1].split("<h2", 1)[0]
     assert notes.count('<p class="govuk-body">') >= 2  # paragraphs, not one run of text
+
+
+def test_lead_sentence_splits_at_the_first_sentence_end():
+    assert lead_sentence("Daily for six weeks. Then reviewed, e.g. at the end of term.") == (
+        "Daily for six weeks.",
+        "Then reviewed, e.g. at the end of term.",
+    )
+    assert lead_sentence("One sentence only, e.g. this one.") == ("One sentence only, e.g. this one.", "")
+    assert lead_sentence(None) == ("", "")
+
+
+def test_time_and_training_show_their_first_sentence_and_open_the_rest(client):
+    page = html(client.get("/items/SPP-0001"))
+    glance = page.split('class="app-glance"', 1)[1].split("</dl>", 1)[0]
+    assert "Full time, across the whole day, every day the setting is open." in glance
+    assert '<span class="govuk-details__summary-text">More about the time</span>' in glance
+    printed = html(client.get("/items/SPP-0001/print"))
+    assert "More about the time" not in printed  # on paper the whole text, no <details>
+    assert "Speech and language therapy is part of the timetable" in printed.replace("\n", " ")
