@@ -78,7 +78,7 @@ def test_not_accepted_is_shown_with_its_explanation(client):
 
 def test_overdue_and_withdrawn_are_shown(client):
     overdue = client.get("/recommendations/R-2026-S-02").get_data(as_text=True)
-    assert "Response overdue" in overdue and "due by 2026-11-26" in overdue
+    assert "Response overdue" in overdue and "due by 26 November 2026" in overdue
     withdrawn = client.get("/recommendations/R-2026-S-03").get_data(as_text=True)
     assert "Withdrawn" in withdrawn and "Superseded by the panel" in withdrawn
 
