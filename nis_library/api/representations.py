@@ -25,18 +25,10 @@ def version(root: str, detail: VersionDetail) -> dict:
     version superseded it), so its address may be cached for ever."""
     v = detail.summary
     replaced_by = detail.data.get("replaced_by")
-    return {
-        "id": v.id,
-        "version": v.number,
-        "uri": root + v.path,
-        "title": v.title,
-        "kind": v.kind,
-        "status": v.status,
+    return version_summary(root, v) | {
         "publication": v.publication,
         "edition": v.edition,
         "published": v.date,
-        "change_class": v.change_class,
-        "change_note": v.change_note,
         "implements": list(v.implements),
         "data": detail.data,
         "sections": [{"heading": s.heading, "anchor": s.anchor, "html": str(s.html)} for s in detail.sections],

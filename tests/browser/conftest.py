@@ -8,6 +8,7 @@ page error fails the test (see `support.PageProblems`)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from pathlib import Path
 
@@ -58,16 +59,14 @@ def buffered(app):
     return middleware
 
 
-@pytest.fixture(scope="session")
-def live_server(instance_dir: Path):
-    """The app on a free local port; yields its base URL (no trailing slash)."""
+@contextlib.contextmanager
+def serving(app, name: str = "nis-live-server"):
+    """`app` on a free local port in a thread; yields its base URL (no trailing slash), and on the
+    way out stops the server and closes the app's state store connections."""
     from werkzeug.serving import make_server
 
-    from nis_library import create_app
-
-    app = create_app({"INSTANCE_DIR": str(instance_dir), "TESTING": True})
     server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="nis-live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"
@@ -75,6 +74,16 @@ def live_server(instance_dir: Path):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        app.extensions["nis_state_engine"].dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(instance_dir: Path):
+    """The app on a free local port; yields its base URL (no trailing slash)."""
+    from nis_library import create_app
+
+    with serving(create_app({"INSTANCE_DIR": str(instance_dir), "TESTING": True})) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,12 @@ included."""
 
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import buffered
+from .conftest import serving
 from .support import allow_console_errors, assert_accessible, goto
 
 PASSWORD = "a-long-browser-test-password"
@@ -21,7 +20,6 @@ ROLES = {"panel": "panel-member", "chair": "chair", "responder": "responder"}
 @pytest.fixture(scope="module")
 def live_server(instance_dir: Path, tmp_path_factory):
     """This module's own server and state store, with one account per role."""
-    from werkzeug.serving import make_server
 
     from nis_library import create_app
     from nis_library.accounts import store
@@ -36,16 +34,8 @@ def live_server(instance_dir: Path, tmp_path_factory):
             store.add(conn, "cli:tests", f"browser-{username}", f"Browser {username}", role, PASSWORD)
     engine.dispose()
     app = create_app({"INSTANCE_DIR": str(instance_dir), "DATABASE_URL": url, "TESTING": True})
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="nis-workspace-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["nis_state_engine"].dispose()
+    with serving(app, "nis-workspace-server") as url:
+        yield url
 
 
 def sign_in(page: Page, who: str) -> None:

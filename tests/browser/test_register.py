@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from .conftest import buffered
+from .conftest import serving
 from .support import assert_accessible, goto
 
 
 @pytest.fixture(scope="module")
 def live_server(instance_dir: Path, tmp_path_factory):
     """This module's own server: a state store holding the sample register."""
-    from werkzeug.serving import make_server
 
     from nis_library import create_app
     from nis_library.catalogue import get_catalogue
@@ -35,16 +33,8 @@ def live_server(instance_dir: Path, tmp_path_factory):
     app = create_app(
         {"INSTANCE_DIR": str(instance_dir), "DATABASE_URL": url, "TODAY": dt.date(2026, 12, 2), "TESTING": True}
     )
-    server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="nis-register-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
-        app.extensions["nis_state_engine"].dispose()
+    with serving(app, "nis-register-server") as url:
+        yield url
 
 
 @pytest.mark.parametrize(
