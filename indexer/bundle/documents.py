@@ -12,7 +12,7 @@ from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
 
 # Bump when what goes into the keyword index changes (fields, analyzer): forces a full rebuild.
-DOCUMENT_VERSION = "2"
+DOCUMENT_VERSION = "3"  # 3: word families joined before the stemmer (indexer.bundle.analysis)
 # Bump when the way the embedding text is made changes: its vectors are then made again. Apart from
 # this, an item's vector is reused exactly while its embedding text is unchanged.
 EMBEDDING_VERSION = "1"

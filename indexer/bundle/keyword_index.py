@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import index
-from whoosh.analysis import StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 
+from indexer.bundle.analysis import make_analyzer
 from indexer.bundle.documents import SearchDocument
 
 # Boosts per field, applied to query terms (BM25F weighs each field's own statistics).
@@ -28,7 +28,7 @@ TEXT_FIELDS = tuple(FIELD_BOOSTS)
 
 
 def make_schema() -> Schema:
-    analyzer = StemmingAnalyzer()
+    analyzer = make_analyzer()
     return Schema(
         id=ID(stored=True, unique=True),
         title=TEXT(analyzer=analyzer, spelling=True),
