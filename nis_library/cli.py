@@ -192,7 +192,7 @@ INSTANCE_OPTION = click.option(
     "--embedder",
     type=click.Choice(sorted(EMBEDDERS)),
     default=None,
-    help="The embedding model (default: the EMBEDDER setting, see 'nis config'; else minilm-onnx).",
+    help="The embedding model (default: the EMBEDDER setting, see 'nis config'; else minilm-onnx-int8).",
 )
 @click.option(
     "--preview",

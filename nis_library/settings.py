@@ -187,8 +187,8 @@ SETTINGS: tuple[Setting, ...] = (
         DEFAULT_EMBEDDER,
         _one_of(*EMBEDDERS),
         str,
-        "the model nis build embeds with: minilm-onnx (the real one, float32, run by ONNX Runtime), "
-        "minilm-onnx-int8 (the same quantised to int8: faster, a little less accurate), minilm (float32 on torch) "
+        "the model nis build embeds with: minilm-onnx-int8 (the real one quantised to int8, run by ONNX Runtime), "
+        "minilm-onnx (the same in float32: slower), minilm (float32 on torch) "
         "or hashing (a fast stand-in for tests)",
     ),
     Setting(

