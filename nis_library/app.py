@@ -20,7 +20,19 @@ from nis_library.isp_links import views as isp_links_views
 from nis_library.search import views as search_views
 from nis_library.state.database import engine_for
 from nis_library.state.migrate import require_current_schema
-from nis_library.web import assets, context, csrf, errors, hosts, numbers, preview, private, secret_key, security
+from nis_library.web import (
+    assets,
+    context,
+    csrf,
+    errors,
+    fragments,
+    hosts,
+    numbers,
+    preview,
+    private,
+    secret_key,
+    security,
+)
 from nis_library.web.sessions import ServerSessionInterface
 from nis_library.workspace import views as workspace_views
 
@@ -51,7 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _sign_in(app, settings)
     # `private` before `security`: after-request hooks run last-registered first, and a private
     # page's no-store must replace the no-cache that `security` gives every page.
-    for part in (context, assets, private, security, errors, hosts, numbers, preview):
+    for part in (context, assets, fragments, private, security, errors, hosts, numbers, preview):
         part.init_app(app)
     _register_blueprints(app)
     return app

@@ -1,0 +1,70 @@
+"""Result cards' tags and facts are drawn once per item and remembered (nis_library/web/fragments.py):
+what is remembered is what the macros draw, the preview keeps its own links, and a rebuilt
+library with new labels draws them again."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import get_template_attribute
+
+from nis_library import create_app
+from nis_library.catalogue import get_catalogue
+from nis_library.loaded_bundles import LOADED
+from nis_library.search.service import search
+from nis_library.web import fragments
+from tests.support import ContentTree, build_hashing, sign_in
+
+CARD_PARTS = re.compile(r'<div class="app-result__meta">.*?</dl>', re.S)
+
+
+def cards(client, path: str) -> list[str]:
+    response = client.get(path)
+    assert response.status_code == 200
+    return CARD_PARTS.findall(response.get_data(as_text=True))
+
+
+def test_a_remembered_part_is_what_the_macro_draws(shipped_instance):
+    fragments._drawn.clear()
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
+    with app.test_request_context("/search?q=noise"):
+        labels = get_catalogue(shipped_instance).labels
+        hit = search(shipped_instance, "noise", {}, "hybrid", 1).hits[0]
+        for part in fragments.PARTS:
+            drawn = fragments.drawn_part(part, hit, labels)
+            assert drawn == get_template_attribute(fragments.MACROS, part)(hit, labels) and "<" in drawn
+            assert fragments.drawn_part(part, hit, labels) is drawn  # remembered, not drawn again
+    client = app.test_client()
+    assert cards(client, "/search?q=noise") == cards(client, "/search?q=noise")  # first drawn, then remembered
+
+
+def test_the_preview_keeps_its_own_links(shipped_with_preview):
+    app = create_app({"INSTANCE_DIR": str(shipped_with_preview), "TESTING": True, "PREVIEW": True})
+    client = app.test_client()
+    public = cards(client, "/search?q=noise")
+    sign_in(app, client)
+    preview = cards(client, "/preview/search?q=noise")
+    assert public and preview
+    assert all('href="/glossary#' in card and "/preview/" not in card for card in public)
+    assert all('href="/preview/glossary#' in card for card in preview)
+
+
+def test_a_rebuilt_library_with_new_labels_draws_its_parts_again(tree: ContentTree, instance):
+    build_hashing(tree, instance, source="working")
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    assert any("Very low" in card for card in cards(client, "/search?q=fixture"))
+    tree.replace("taxonomy.yaml", "label: Very low\n", "label: Next to nothing\n")
+    build_hashing(tree, instance, source="working")
+    cards(client, "/search?q=fixture")  # still the old bundle's, while the new one loads
+    LOADED.wait_until_warm(instance, timeout=60)
+    after = cards(client, "/search?q=fixture")
+    assert after and not any("Very low" in card for card in after)
+    assert any("Next to nothing" in card for card in after)
+
+
+@pytest.mark.parametrize("part", ["item_card", "area_list", "nonsense"])
+def test_only_the_card_parts_can_be_drawn(part, shipped_instance):
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
+    with app.test_request_context("/"), pytest.raises(ValueError, match="not a card part"):
+        fragments.drawn_part(part, None, None)
