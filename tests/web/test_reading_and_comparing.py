@@ -369,6 +369,19 @@ def test_lead_sentence_splits_at_the_first_sentence_end():
     assert lead_sentence(None) == ("", "")
 
 
+def test_a_long_list_of_roles_shows_three_and_opens_the_rest_but_prints_whole(client):
+    glance = html(client.get("/items/SPP-0002")).split('class="app-glance"', 1)[1].split("</dl>", 1)[0]
+    who = glance.split("<dt>Time</dt>", 1)[0]
+    shown, rest = who.split("<details", 1)
+    assert "Teacher or lecturer, Teaching assistant, Early years practitioner" in shown
+    assert "Physiotherapist" not in shown and "Physiotherapist" in rest
+    assert 'and 6 more<span class="govuk-visually-hidden"> who deliver it</span>' in rest
+    short = html(client.get("/items/INT-0501")).split('class="app-glance"', 1)[1].split("<dt>Time</dt>", 1)[0]
+    assert "<details" not in short  # four roles or fewer: all of them
+    printed = html(client.get("/items/SPP-0002/print")).split('class="app-glance"', 1)[1].split("<dt>Time</dt>", 1)[0]
+    assert "<details" not in printed and "Physiotherapist" in printed and "Parent or carer" in printed
+
+
 def test_time_and_training_show_their_first_sentence_and_open_the_rest(client):
     page = html(client.get("/items/SPP-0001"))
     glance = page.split('class="app-glance"', 1)[1].split("</dl>", 1)[0]
