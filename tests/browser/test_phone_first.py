@@ -244,6 +244,23 @@ def test_the_printable_summary_prints_the_facts_without_the_navigation(make_cont
     assert pdf_pages == 1, f"the summary prints on {pdf_pages} pages"
 
 
+@pytest.fixture(scope="module")
+def print_page(browser, live_server):
+    context = browser.new_context(base_url=live_server, viewport=PHONE)
+    page = context.new_page()
+    page.emulate_media(media="print")
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("item_id", SHIPPED_ITEMS)
+def test_every_items_printable_summary_fits_one_a4_page(print_page, item_id):
+    goto(print_page, f"/items/{item_id}/print")
+    pdf = print_page.pdf(format="A4")
+    pdf_pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")
+    assert pdf_pages == 1, f"{item_id}'s summary prints on {pdf_pages} pages"
+
+
 def test_the_citation_copy_button_copies_the_citation(make_context):
     context = make_context(viewport=PHONE)
     context.grant_permissions(["clipboard-read", "clipboard-write"])

@@ -183,6 +183,11 @@ def test_the_item_page_puts_summary_facts_and_leads_to_before_the_long_text(clie
     ]
 
 
+def test_the_evidence_fact_keeps_the_capitals_of_its_population(client):
+    glance = html(client.get("/items/ADJ-0001")).split('id="at-a-glance"', 1)[1].split("</dl>", 1)[0]
+    assert "(from children and young people with SEND)" in glance
+
+
 def test_sample_is_said_once_per_item(client):
     main = html(client.get("/items/INT-0501")).split("<main", 1)[1]
     assert main.count(">Sample<") == 1
