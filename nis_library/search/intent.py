@@ -79,8 +79,9 @@ class IntentWeights:
         """One multiplier per item: the product of the weights of the rules that apply to the query
         (`query_terms`: the query analysed, in order, repeats kept)."""
         out = np.ones(self.size)
+        present = set(query_terms)  # most phrases' first word is not in the query: skip them at once
         for rule, mask, phrases in zip(self.rules, self.masks, self.phrases, strict=True):
-            asked = any(_occurs(phrase, query_terms) for phrase in phrases)
+            asked = any(phrase[0] in present and _occurs(phrase, query_terms) for phrase in phrases)
             if asked if rule.when else not asked:
                 out[mask] *= rule.weight
         return out

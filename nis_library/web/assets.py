@@ -20,7 +20,13 @@ def init_app(app: Flask) -> None:
 
 
 def asset_url(filename: str) -> str:
-    return url_for("static", filename=filename, v=fingerprint(Path(current_app.static_folder), filename))
+    # Remembered per app: every page asks for the same seven, and url_for is not free.
+    urls = current_app.extensions.setdefault("nis_asset_urls", {})
+    key = (request.script_root, filename)
+    url = urls.get(key)
+    if url is None:
+        url = urls[key] = url_for("static", filename=filename, v=fingerprint(Path(current_app.static_folder), filename))
+    return url
 
 
 @lru_cache(maxsize=256)

@@ -1,14 +1,16 @@
-"""Parts of a result card that are the same for one item wherever it appears: its tags and its
-facts, drawn once per process and not once per result. On the search page they were a quarter of
-the time spent drawing: five macro calls and a dozen label lookups a result, twenty results a page.
+"""Parts of pages drawn once and remembered, not drawn again for every request: they cost more than
+the rest of the search page's drawing, and are the same every time for what they are drawn from.
 
-A part is remembered under everything it is drawn from (the item's fields it shows, whether the
-reader is in the preview, whose links differ) and checked against the `Labels` it was drawn with,
-so a new bundle, whose labels are a new object, draws its parts again."""
+- An item's result-card parts, its tags and its facts: five macro calls and a dozen label lookups a
+  result, twenty results a page. Remembered under the item's fields they show and whether the
+  reader is in the preview (whose links differ), and checked against the `Labels` they were drawn
+  with, so a new bundle, whose labels are a new object, draws them again.
+- The page's chrome (web/_chrome.html: header and menu, phase banner, footer), per app, under the
+  section marked in the menu and the preview: GOV.UK's macros for them took a ninth of a search."""
 
 from __future__ import annotations
 
-from flask import Flask, get_template_attribute
+from flask import Flask, current_app, get_template_attribute, request
 from markupsafe import Markup
 
 from nis_library.web.context import in_preview
@@ -45,5 +47,32 @@ def drawn_part(part: str, item, labels) -> Markup:
     return html
 
 
+CHROME = "web/_chrome.html"
+CHROME_PARTS = ("site_header", "phase_banner", "site_footer")
+_CHROME_KEY = "nis_drawn_chrome"  # app.extensions: the app's drawn chrome
+
+
+def drawn_chrome(part: str, *args) -> Markup:
+    """The macro `part` of web/_chrome.html drawn with `args`, remembered for this app."""
+    if part not in CHROME_PARTS:
+        raise ValueError(f"{part} is not a part of the chrome: one of {', '.join(CHROME_PARTS)}")
+    drawn = current_app.extensions.setdefault(_CHROME_KEY, {})
+    key = (part, args, in_preview(), request.script_root)
+    html = drawn.get(key)
+    if html is None:
+        html = drawn[key] = get_template_attribute(CHROME, part)(*args)
+    return html
+
+
+def section() -> str | None:
+    """The section of the site this request's page belongs to, marked in the menu."""
+    endpoint = request.endpoint or ""
+    if endpoint.endswith(".search_page"):
+        return "search"
+    if endpoint.endswith((".areas", ".area")):
+        return "areas"
+    return request.blueprint if request.blueprint in ("history", "governance") else None
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals["drawn_part"] = drawn_part
+    app.jinja_env.globals.update(drawn_part=drawn_part, drawn_chrome=drawn_chrome, section=section)

@@ -68,3 +68,41 @@ def test_only_the_card_parts_can_be_drawn(part, shipped_instance):
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/"), pytest.raises(ValueError, match="not a card part"):
         fragments.drawn_part(part, None, None)
+
+
+MENU_ACTIVE = re.compile(r'service-navigation__item--active">\s*<a[^>]*href="([^"]+)"')
+
+
+@pytest.mark.parametrize(
+    "path, marked",
+    [
+        ("/search?q=noise", ["/search"]),
+        ("/areas", ["/areas"]),
+        ("/areas/sensory", ["/areas"]),
+        ("/editions", ["/editions"]),
+        ("/recommendations", ["/recommendations"]),
+        ("/", []),
+        ("/glossary", []),
+    ],
+)
+def test_the_remembered_menu_marks_the_section_of_each_page(shipped_instance, path, marked):
+    client = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True}).test_client()
+    for _ in range(2):  # drawn, then remembered
+        assert MENU_ACTIVE.findall(client.get(path).get_data(as_text=True)) == marked
+
+
+def test_the_preview_keeps_its_own_chrome(shipped_with_preview):
+    app = create_app({"INSTANCE_DIR": str(shipped_with_preview), "TESTING": True, "PREVIEW": True})
+    client = app.test_client()
+    public = client.get("/search?q=noise").get_data(as_text=True)
+    sign_in(app, client)
+    preview = client.get("/preview/search?q=noise").get_data(as_text=True)
+    assert 'class="govuk-service-navigation__link" href="/search"' in public
+    assert 'class="govuk-service-navigation__link" href="/preview/search"' in preview
+    assert 'href="/preview/glossary">Glossary' in preview and 'href="/glossary">Glossary' in public
+
+
+def test_only_the_chrome_parts_can_be_drawn_as_chrome(shipped_instance):
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
+    with app.test_request_context("/"), pytest.raises(ValueError, match="not a part of the chrome"):
+        fragments.drawn_chrome("item_tags")
