@@ -137,7 +137,7 @@ def quantize(float_graph: Path, path: Path) -> None:
         logging.getLogger().addFilter(advice)
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
+                warnings.simplefilter("ignore")  # and any Python warning it raises on the way
                 quantize_dynamic(float_graph, temporary, weight_type=QuantType.QInt8, per_channel=True)  # INT8_RECIPE
         finally:
             logging.getLogger().removeFilter(advice)

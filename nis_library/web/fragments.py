@@ -1,11 +1,13 @@
 """Parts of pages drawn once and remembered, not drawn again for every request: they cost more than
 the rest of the search page's drawing, and are the same every time for what they are drawn from.
 
+Both are remembered per app (in `app.extensions`), as the macros that draw them are the app's.
+
 - An item's result-card parts, its tags and its facts: five macro calls and a dozen label lookups a
   result, twenty results a page. Remembered under the item's fields they show and whether the
   reader is in the preview (whose links differ), and checked against the `Labels` they were drawn
   with, so a new bundle, whose labels are a new object, draws them again.
-- The page's chrome (web/_chrome.html: header and menu, phase banner, footer), per app, under the
+- The page's chrome (web/_chrome.html: header and menu, phase banner, footer), under the
   section marked in the menu and the preview: GOV.UK's macros for them took a ninth of a search."""
 
 from __future__ import annotations
@@ -18,8 +20,7 @@ from nis_library.web.context import in_preview
 MACROS = "web/_macros.html"
 PARTS = ("item_tags", "item_facts")
 LIMIT = 50_000  # parts remembered before the memory is emptied: two per item of a 10k-item library, and more
-
-_drawn: dict[tuple, tuple[object, Markup]] = {}
+_PARTS_KEY = "nis_drawn_parts"  # app.extensions: the app's drawn card parts, with the labels of each
 
 
 def drawn_part(part: str, item, labels) -> Markup:
@@ -37,13 +38,14 @@ def drawn_part(part: str, item, labels) -> Markup:
         item.time,
         item.cost,
     )
-    remembered = _drawn.get(key)
+    drawn: dict[tuple, tuple[object, Markup]] = current_app.extensions.setdefault(_PARTS_KEY, {})
+    remembered = drawn.get(key)
     if remembered is not None and remembered[0] is labels:
         return remembered[1]
     html = get_template_attribute(MACROS, part)(item, labels)
-    if len(_drawn) >= LIMIT:
-        _drawn.clear()
-    _drawn[key] = (labels, html)
+    if len(drawn) >= LIMIT:
+        drawn.clear()
+    drawn[key] = (labels, html)
     return html
 
 

@@ -26,7 +26,6 @@ def cards(client, path: str) -> list[str]:
 
 
 def test_a_remembered_part_is_what_the_macro_draws(shipped_instance):
-    fragments._drawn.clear()
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/search?q=noise"):
         labels = get_catalogue(shipped_instance).labels
