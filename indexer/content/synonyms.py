@@ -57,9 +57,15 @@ class Synonyms(Strict):
 
     def expansions(self, text: str) -> list[str]:
         """The other phrases of every group that has a phrase in `text` (whole words only)."""
+        return [other for _, others in self.phrases_in(text) for other in others]
+
+    def phrases_in(self, text: str) -> list[tuple[str, list[str]]]:
+        """Each group with a phrase in `text` (whole words only): the longest such phrase, and the
+        group's phrases that are not in `text`."""
         lowered = " " + re.sub(r"[^a-z0-9'\-]+", " ", text.lower()) + " "
-        found: list[str] = []
+        found: list[tuple[str, list[str]]] = []
         for group in self.groups:
-            if any(f" {phrase} " in lowered for phrase in group):
-                found.extend(p for p in group if f" {p} " not in lowered)
+            present = [phrase for phrase in group if f" {phrase} " in lowered]
+            if present:
+                found.append((max(present, key=len), [p for p in group if p not in present]))
         return found

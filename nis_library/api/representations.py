@@ -76,6 +76,7 @@ def search_results(root: str, results: SearchResults) -> dict:
         "mode": results.mode,
         "filters": {name: list(values) for name, values in results.filters.items()},
         "total": results.total,
+        "related": results.related,
         "page": results.page,
         "pages": results.pages,
         "per_page": results.per_page,
@@ -94,6 +95,8 @@ def search_results(root: str, results: SearchResults) -> dict:
                 "snippet": hit.snippet,
                 "matched_by": list(hit.matched_by),
                 "matched_words": list(hit.matched_words),
+                "match": not hit.related,
+                "why": hit.why,
                 "links": {"self": f"{root}{API}/items/{hit.id}", "html": f"{root}/items/{hit.id}"},
             }
             for hit in results.hits
@@ -111,6 +114,7 @@ def search_results(root: str, results: SearchResults) -> dict:
         "did_you_mean": results.did_you_mean,
         "expanded_with": list(results.expanded_with),
         "messages": list(results.messages),
+        "missing_words": list(results.missing_words),
     }
 
 

@@ -1,5 +1,7 @@
-"""Search quality on a judged query set: nDCG@10, Recall@10, MRR, hit@1 and hit@3 per mode, and
-how many results each query counts (the count a reader sees).
+"""Search quality on a judged query set: nDCG@10, Recall@10, MRR, hit@1 and hit@3 per mode, how
+many results each query counts (the count a reader sees), and whether the first result is counted.
+Queries with no good answer (`answer: none`, no relevant items) are scored on their claimed count
+alone: an honest search counts nothing for them.
 
 Used by `scripts/eval_search.py` and by the test that holds the line on quality.
 """
@@ -26,17 +28,27 @@ class JudgedQuery:
     kind: str
     relevant: dict[str, int]  # item ID -> grade (2 = should come first, 1 = relevant)
     type: str = "teacher"  # who wrote it and how: teacher, parent, typo, long-note, one-word, kind-request
+    part: str = "tuning"  # tuning (the only part weights are fitted on), held-out or blind
+    user: str = ""  # who typed it (blind set): parent, teacher, senco, early-years, post-16, ta
+
+    @property
+    def answerable(self) -> bool:
+        """False for a query the library has no good answer to."""
+        return bool(self.relevant)
 
 
-def load_judgements(path: Path) -> list[JudgedQuery]:
+def load_judgements(path: Path, part: str | None = None) -> list[JudgedQuery]:
+    """The judged queries of `path`; a query without a `part` is in `part` (default: tuning)."""
     raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     return [
         JudgedQuery(
             q["query"],
             q.get("area", ""),
             q.get("kind", ""),
-            {str(k): int(v) for k, v in q["relevant"].items()},
+            {str(k): int(v) for k, v in (q.get("relevant") or {}).items()},
             q.get("type", "teacher"),
+            q.get("part", part or "tuning"),
+            q.get("user", ""),
         )
         for q in raw
     ]
@@ -73,6 +85,10 @@ class Scores:
     hit1: float = 0.0
     hit3: float = 0.0
     median_count: float = 0.0  # the median of the result counts the reader is shown
+    first_counted: float = 0.0  # share of queries whose first result is counted as a match
+    unanswerable: int = 0  # queries with no good answer (scored on their count only)
+    unanswerable_count: float = 0.0  # the median count claimed for them (honest: 0)
+    unanswerable_silent: float = 0.0  # share of them for which nothing is counted
 
 
 @dataclass(frozen=True)
@@ -81,7 +97,7 @@ class QueryOutcome:
 
     judged: JudgedQuery
     ranked: tuple[str, ...]
-    total: int
+    total: int  # the matches counted; the first `total` of `ranked` are the matches
 
 
 def run_queries(
@@ -96,23 +112,34 @@ def run_queries(
     return outcomes
 
 
+def _median(values: Sequence[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if not ordered:
+        return 0
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def summarise(outcomes: Sequence[QueryOutcome]) -> Scores:
-    count = max(len(outcomes), 1)
+    answerable = [o for o in outcomes if o.judged.answerable]
+    unanswerable = [o for o in outcomes if not o.judged.answerable]
+    count = max(len(answerable), 1)
 
     def mean(metric) -> float:
-        return round(sum(metric(o.ranked, o.judged.relevant) for o in outcomes) / count, 4)
+        return round(sum(metric(o.ranked, o.judged.relevant) for o in answerable) / count, 4)
 
-    totals = sorted(o.total for o in outcomes)
-    middle = len(totals) // 2
-    median = (totals[middle] if len(totals) % 2 else (totals[middle - 1] + totals[middle]) / 2) if totals else 0
     return Scores(
         mean(ndcg_at_k),
         mean(recall_at_k),
         mean(reciprocal_rank),
-        len(outcomes),
+        len(answerable),
         mean(lambda ranked, relevant: hit_at_k(ranked, relevant, 1)),
         mean(lambda ranked, relevant: hit_at_k(ranked, relevant, 3)),
-        median,
+        _median([o.total for o in answerable]),
+        round(sum(1 for o in answerable if o.total > 0) / count, 4),
+        len(unanswerable),
+        _median([o.total for o in unanswerable]),
+        round(sum(1 for o in unanswerable if o.total == 0) / max(len(unanswerable), 1), 4),
     )
 
 

@@ -16,6 +16,7 @@ class Hit(ItemSummary):
     keyword_score: float | None  # BM25F, when it matched by words
     similarity: float | None  # cosine similarity, when it matched by meaning
     related: bool = False  # shown after the matches, under "Less closely related", and not counted
+    why: str = ""  # one line: the words it has, or that it is close in meaning (explain.py)
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class SearchResults:
     corrected_from: str | None = None  # the words as typed, when `query` is their spelling correction
     as_typed: bool = False  # the request asked for the words as typed (no spelling correction)
     sort: str = "relevance"  # the order chosen (see `request.SORTS`)
+    missing_words: tuple[str, ...] = ()  # words of the query no item has (after stemming and synonyms)
 
     @property
     def pages(self) -> int:

@@ -19,7 +19,7 @@ from indexer.bundle.embeddings import EMBEDDERS, Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
-from nis_library.search import facets, fusion, intent, keyword, relevance, snippets, spelling
+from nis_library.search import coverage, explain, facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
@@ -57,6 +57,8 @@ class Scored:
     scores: np.ndarray  # the mode's ranking score, with the intent weights
     found: np.ndarray  # bool: matched at all
     widened: bool  # keyword mode: no item had the words typed, so the synonyms were searched
+    coverage: coverage.Coverage  # how much of the query's distinctive vocabulary each item has
+    answers: np.ndarray  # bool: clears the absolute bar for answering the query (relevance.py)
 
 
 @dataclass(frozen=True)
@@ -215,15 +217,15 @@ class SearchService:
         # unless the reader asked for the words as typed or the correction matches nothing (that
         # the filters allow); then the words as typed are searched and the correction offered.
         typed = scored = cut = None
-        corrected = spelling.suggestion(text, self._is_known, self.spelling)
+        corrected = self.corrected(text)
         if corrected and not request.as_typed:
-            scored = self._score(corrected, request.mode)
-            cut = relevance.split(scored.scores, scored.found, allowed)
+            scored = self.score(corrected, request.mode)
+            cut = relevance.split(scored.scores, scored.found, allowed, scored.answers)
             if len(cut.matches):
                 typed, text = text, corrected
         if typed is None:
-            scored = self._score(text, request.mode)
-            cut = relevance.split(scored.scores, scored.found, allowed)
+            scored = self.score(text, request.mode)
+            cut = relevance.split(scored.scores, scored.found, allowed, scored.answers)
         did_you_mean = corrected if typed is None and (not request.as_typed or len(cut.matches) < 3) else None
         if scored.widened:
             messages.append(
@@ -249,8 +251,9 @@ class SearchService:
         start = (request.page - 1) * request.per_page
         # The query's words looked up in the BM25F columns once, for every hit's matched words.
         looked_up = self.bm25f.term_columns(scored.kq.terms + scored.kq.synonym_terms) if scored is not None else []
+        query_words = explain.QueryWords.of(self.analyzer, text, scored.kq.synonym_expansions) if scored else None
         hits = [
-            self._hit(start + offset + 1, int(row), scored, offset + start >= total, looked_up)
+            self._hit(start + offset + 1, int(row), scored, offset + start >= total, looked_up, query_words)
             for offset, row in enumerate(ranked[start : start + request.per_page])
         ]
         shown = len(ranked)
@@ -274,10 +277,13 @@ class SearchService:
             corrected_from=typed,
             as_typed=request.as_typed,
             sort=request.sort,
+            missing_words=scored.coverage.missing if scored is not None else (),
         )
 
-    def _score(self, text: str, mode: str) -> Scored:
-        """Score every item for `text` in `mode`; see `fusion` and `intent` for how."""
+    def score(self, text: str, mode: str) -> Scored:
+        """Score every item for `text` in `mode` (see `fusion` and `intent` for how), and measure
+        each against the absolute bar for answering it (`relevance`). The search calls it, and so
+        does `scripts/calibrate_counts.py`, which fits that bar."""
         size = len(self.items)
         expansions = self.synonyms.expansions(text)
         kq = keyword.build_query(self.analyzer, text, expansions)
@@ -300,6 +306,8 @@ class SearchService:
             similarity = self._similarity(self.embed_query(text))
             by_meaning = similarity >= self._meaning_cut(similarity)
             meaning = fusion.scaled_similarity(similarity, SIMILARITY_BASE.get(self.model_name, 0.0)) * by_meaning
+        groups = self.synonyms.phrases_in(text) if mode != "keyword" or widened else []
+        covered = coverage.measure(text, self.analyzer, self.bm25f, groups, size)
         words = fusion.scaled_keyword(keyword_scores)
         if mode == "keyword":
             scores, found = words, keyword_scores > 0
@@ -307,9 +315,11 @@ class SearchService:
             scores, found = meaning, by_meaning
         else:
             weight = fusion.keyword_weight(len(keyword.words(text)))
-            scores, found = fusion.weighted_fusion(words, meaning, weight), (keyword_scores > 0) | by_meaning
+            scores = fusion.weighted_fusion(words, meaning, weight) + fusion.COVERAGE_WEIGHT * covered.per_item
+            found = (keyword_scores > 0) | by_meaning
         scores = scores * self.intent.weights(self._analyse(text, keep_repeats=True))
-        return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened)
+        answers = relevance.bar_for(mode, self.model_name).answers(covered.per_item, similarity)
+        return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened, covered, answers)
 
     def _similarity(self, query: np.ndarray) -> np.ndarray:
         """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
@@ -331,10 +341,14 @@ class SearchService:
             return [token.text for token in self.analyzer(text)]
         return keyword.analyse(self.analyzer, text)
 
+    def corrected(self, text: str) -> str | None:
+        """`text` with its unknown words' spelling corrected, or None when none needs correcting."""
+        return spelling.suggestion(text, self._is_known, self.spelling)
+
     def _is_known(self, word: str) -> bool:
         return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
-    def _hit(self, rank: int, row: int, scored: Scored | None, related: bool, looked_up) -> Hit:
+    def _hit(self, rank: int, row: int, scored: Scored | None, related: bool, looked_up, query_words) -> Hit:
         item = self.items[row]
         keyword_score = similarity = None
         words: tuple[str, ...] = ()
@@ -350,6 +364,10 @@ class SearchService:
             if present
         )
         snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
+        why = ""
+        if scored is not None:
+            typed, synonyms = query_words.found(words)
+            why = explain.why(typed, synonyms, similarity is not None, counted=not related)
         return Hit(
             **item.summary_fields(),
             rank=rank,
@@ -359,6 +377,7 @@ class SearchService:
             keyword_score=keyword_score,
             similarity=similarity,
             related=related,
+            why=why,
         )
 
 

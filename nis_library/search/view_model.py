@@ -54,8 +54,6 @@ class SearchView:
     def count_text(self) -> str:
         total = self.results.total
         found = "No results" if total == 0 else "1 result" if total == 1 else f"{total:,} results"
-        if total == 0 and self.results.related:
-            found = "No close matches"
         if self.results.query:
             return f"{found} for ‘{self.results.query}’"
         return found

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 import yaml
@@ -66,6 +67,31 @@ def test_search_gives_the_search_pages_results_with_facets_and_why_each_matched(
     assert any("words" in r["matched_by"] for r in data["results"])
     area = next(f for f in data["facets"] if f["name"] == "area")
     assert sum(v["count"] for v in area["values"]) > 0 and all(v["selected"] is False for v in area["values"])
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "keyword", "semantic"])
+@pytest.mark.parametrize("q", ["noise", "working memory", "flurbistat injections at school", "can't sit still"])
+def test_total_is_exactly_the_results_marked_as_matches_over_every_page(client, q, mode):
+    """`total` means "this answers you": the results with `match: true`, every one of them, first;
+    the related ones follow, `match: false`, counted in `related` and never in `total`."""
+    results, url, first = [], "/api/v1/search?" + urlencode({"q": q, "mode": mode}), None
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200
+        first = first or response.get_json()
+        results += response.get_json()["results"]
+        url = next_link(response)
+        url = url and url.replace(PUBLIC, "")
+    flags = [r["match"] for r in results]
+    assert first["total"] == flags.count(True) and first["related"] == flags.count(False)
+    assert flags == sorted(flags, reverse=True)  # every match before every related result
+    assert all(r["why"] for r in results)
+
+
+def test_a_query_with_no_answer_counts_nothing_and_names_the_missing_words(client):
+    data = client.get("/api/v1/search?q=flurbistat+injections+at+school").get_json()
+    assert data["total"] == 0 and all(r["match"] is False for r in data["results"])
+    assert "flurbistat" in data["missing_words"] and "injections" in data["missing_words"]
 
 
 def test_search_filters_are_checked_as_the_search_page_checks_them(client):

@@ -38,6 +38,26 @@ def test_the_evaluation_loads_every_query(judged):
     assert len(judged) >= ORIGINAL_QUERIES + ADDED_AT_LEAST
 
 
+def answerable(judged: list[dict]) -> list[dict]:
+    return [q for q in judged if q.get("answer") != "none"]
+
+
+def test_queries_with_no_good_answer_are_marked_and_judge_no_item(judged):
+    none = [q for q in judged if q.get("answer") == "none"]
+    assert len(none) >= 15
+    for query in none:
+        assert query["relevant"] == {}, query["query"]
+        assert query["area"] == "none" and query["kind"] == "none", query["query"]
+    assert {q["part"] for q in none} == {"tuning", "held-out"}
+
+
+def test_the_parts_are_fixed_and_every_type_is_in_both(judged):
+    assert {q.get("part") for q in judged} == {"tuning", "held-out"}
+    for kind in TYPES:
+        parts = Counter(q["part"] for q in answerable(judged) if q["type"] == kind)
+        assert parts["held-out"] >= 4 and parts["tuning"] >= 2 * parts["held-out"] - 1, (kind, parts)
+
+
 def test_every_judged_item_is_a_live_item_of_the_library(judged, library):
     items = library.items
     for query in judged:
@@ -48,14 +68,14 @@ def test_every_judged_item_is_a_live_item_of_the_library(judged, library):
 
 
 def test_every_query_has_an_item_that_should_come_first(judged):
-    for query in judged:
+    for query in answerable(judged):
         assert 2 in query["relevant"].values(), query["query"]
 
 
 def test_kind_and_area_describe_the_best_answer(judged, library):
     items = library.items
     areas = {area.id for area in library.taxonomy.areas}
-    for query in judged:
+    for query in answerable(judged):
         best = [items[i] for i, grade in query["relevant"].items() if grade == 2]
         assert query["kind"] in {item.kind for item in best}, query["query"]
         assert query["area"] in areas | {"whole-setting"}, query["query"]
@@ -83,7 +103,7 @@ def test_each_type_has_enough_queries_to_report_on(judged):
 
 
 def test_the_new_queries_cover_every_area_and_kind(judged, library):
-    added = judged[ORIGINAL_QUERIES:]
+    added = answerable(judged)[ORIGINAL_QUERIES:]
     assert {q["type"] for q in added} == set(MINIMUM_PER_TYPE)
     assert {q["area"] for q in added} >= {area.id for area in library.taxonomy.areas}
     assert {q["kind"] for q in added} == {"practice", "intervention", "identification-tool", "adjustment", "package"}

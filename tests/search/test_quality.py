@@ -31,3 +31,36 @@ def test_a_query_without_a_type_is_a_teachers(tmp_path):
     path = tmp_path / "judged.yaml"
     path.write_text("- {query: a, relevant: {X: 2}}\n- {query: b, type: parent, relevant: {Y: 1}}\n", encoding="utf-8")
     assert [q.type for q in load_judgements(path)] == ["teacher", "parent"]
+
+
+def test_a_query_with_no_good_answer_is_scored_on_its_count_alone():
+    outcomes = [
+        QueryOutcome(judged({"A": 2}), ("A", "B"), 2),
+        QueryOutcome(judged({}), ("B", "C"), 0),
+        QueryOutcome(judged({}), ("B", "C"), 0),
+        QueryOutcome(judged({}), ("B", "C", "D"), 3),
+    ]
+    scores = summarise(outcomes)
+    assert scores.queries == 1 and scores.ndcg == 1.0 and scores.hit1 == 1.0  # the others are not averaged in
+    assert scores.unanswerable == 3 and scores.unanswerable_count == 0
+    assert scores.unanswerable_silent == round(2 / 3, 4)
+
+
+def test_first_counted_is_the_share_of_answerable_queries_with_a_counted_first_result():
+    outcomes = [
+        QueryOutcome(judged({"A": 2}), ("A",), 1),
+        QueryOutcome(judged({"A": 2}), ("B", "A"), 0),  # only related items: nothing counted
+    ]
+    assert summarise(outcomes).first_counted == 0.5
+
+
+def test_parts_and_no_answer_queries_load(tmp_path):
+    path = tmp_path / "judged.yaml"
+    path.write_text(
+        "- {query: a, part: held-out, relevant: {X: 2}}\n- {query: b, answer: none, relevant: {}}\n- {query: c, relevant: {Y: 2}}\n",
+        encoding="utf-8",
+    )
+    loaded = load_judgements(path)
+    assert [q.part for q in loaded] == ["held-out", "tuning", "tuning"]
+    assert [q.answerable for q in loaded] == [True, False, True]
+    assert [q.part for q in load_judgements(path, part="blind")] == ["held-out", "blind", "blind"]
