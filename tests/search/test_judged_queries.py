@@ -121,3 +121,42 @@ def test_queries_are_the_shape_their_type_says(judged, library):
             assert len(words) <= 2, query["query"]
         elif query["type"] == "typo":  # a real misspelling is a word no item uses
             assert set(WORD.findall(query["query"].casefold())) - library_words, query["query"]
+
+
+# ---------------------------------------------------------------- the blind part
+BLIND = REPO / "tests" / "data" / "blind_queries.yaml"
+USERS = ("parent", "teacher", "senco", "early-years", "post-16", "ta")
+
+
+@pytest.fixture(scope="module")
+def blind() -> list[dict]:
+    return yaml.safe_load(BLIND.read_text(encoding="utf-8"))
+
+
+def test_the_blind_part_is_big_enough_and_says_how_it_was_written(blind):
+    header = BLIND.read_text(encoding="utf-8").split("\n- query:", 1)[0]
+    assert "before any search" in header and "had" in header and "not seen the tuning" in header
+    answerable = [q for q in blind if q.get("answer") != "none"]
+    assert len(answerable) >= 80 and len(blind) - len(answerable) >= 15
+    assert {q["user"] for q in blind} == set(USERS)
+    assert {q["type"] for q in blind} == set(TYPES)
+    assert [q.part for q in load_judgements(BLIND, part="blind")] == ["blind"] * len(blind)
+
+
+def test_the_blind_judgements_name_live_items_and_an_answer_to_come_first(blind, library):
+    for query in blind:
+        if query.get("answer") == "none":
+            assert query["relevant"] == {}, query["query"]
+            continue
+        assert 2 in query["relevant"].values(), query["query"]
+        for item_id, grade in query["relevant"].items():
+            assert library.items[item_id].status == "active" and grade in (1, 2), (query["query"], item_id)
+
+
+def test_no_blind_query_of_three_words_or_more_is_also_a_judged_query(blind, judged):
+    # One- and two-word terms ("dyspraxia", "ear defenders") can be written twice independently.
+    def normal(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    longer = {normal(q["query"]) for q in blind if len(q["query"].split()) > 2}
+    assert not longer & {normal(q["query"]) for q in judged}
