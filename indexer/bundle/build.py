@@ -23,9 +23,11 @@ from indexer.bundle import location as bundle
 from indexer.bundle.documents import (
     DOCUMENT_VERSION,
     EVERYDAY_WORDS_DOCUMENT,
+    PASSAGES_DOCUMENT,
     SearchDocument,
     document_hash,
     embedding_hash,
+    passage_hash,
     phrase_hash,
     search_document,
 )
@@ -73,6 +75,7 @@ class Previous:
     rows: dict[str, store.PreviousRow]
     config_hash: str | None
     everyday_words: dict[str, list[str]]  # what its items were indexed with, by item ID
+    passages: dict[str, list[str]]  # its items' passages, by item ID
 
 
 def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source: str) -> Previous | None:
@@ -89,7 +92,8 @@ def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source:
     db = store.open_db(path / bundle.DB_NAME, read_only=True)
     try:
         words = json.loads(store.read_document(db, EVERYDAY_WORDS_DOCUMENT) or "{}")
-        return Previous(path, store.read_previous_rows(db), manifest.get("config_hash"), words)
+        passages = json.loads(store.read_document(db, PASSAGES_DOCUMENT) or "{}")
+        return Previous(path, store.read_previous_rows(db), manifest.get("config_hash"), words, passages)
     finally:
         db.conn.close()
 
@@ -105,6 +109,7 @@ class Plan:
     embed_texts: dict[str, str] = field(default_factory=dict)  # embedding hash -> text to embed
     active: list[str] = field(default_factory=list)  # every searchable item
     wanted_hashes: set[str] = field(default_factory=set)  # embeddings the bundle needs
+    passages: dict[str, list[str]] = field(default_factory=dict)  # each active item's passages
     removed: list[str] = field(default_factory=list)  # no longer searchable
 
 
@@ -221,6 +226,8 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
                 plan.active.append(before.id)
                 plan.wanted_hashes.add(before.embed_hash)
                 plan.wanted_hashes.update(phrase_hash(p, embedder.name) for p in words)
+                plan.passages[before.id] = passages = previous.passages.get(before.id, [])
+                plan.wanted_hashes.update(passage_hash(p, embedder.name) for p in passages)
             continue
         item = record.item
         document = search_document(item, record.body, library.taxonomy, words)
@@ -236,6 +243,10 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
             for phrase in words:  # made only when no bundle has them (see _embed)
                 plan.wanted_hashes.add(phrase_hash(phrase, embedder.name))
                 plan.embed_texts[phrase_hash(phrase, embedder.name)] = phrase
+            plan.passages[item.id] = list(document.passages())
+            for passage in plan.passages[item.id]:  # likewise
+                plan.wanted_hashes.add(passage_hash(passage, embedder.name))
+                plan.embed_texts[passage_hash(passage, embedder.name)] = passage
     plan.removed = sorted({i for i, r in old.items() if r.status == "active"} - set(plan.active))
     return plan
 
@@ -293,6 +304,7 @@ def _write_database(
         store.write_document(db, "synonyms", library.synonyms.model_dump_json())
         # What the items were indexed with: the next build re-indexes an item whose words change.
         store.write_document(db, EVERYDAY_WORDS_DOCUMENT, json.dumps(library.everyday_words, sort_keys=True))
+        store.write_document(db, PASSAGES_DOCUMENT, json.dumps(plan.passages, sort_keys=True))
     db.conn.close()
 
 

@@ -4,6 +4,7 @@ embedded, the facet values it is filtered by, and the row stored in the bundle."
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 
 from indexer.content.body import Body
@@ -12,11 +13,18 @@ from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
 
 # Bump when what goes into the keyword index changes (fields, analyzer): forces a full rebuild.
-DOCUMENT_VERSION = "3"  # 3: word families joined before the stemmer (indexer.bundle.analysis)
+DOCUMENT_VERSION = "4"  # 4: the bundle records each item's passages; 3: word families (indexer.bundle.analysis)
 # Bump when the way the embedding text is made changes: its vectors are then made again. Apart from
 # this, an item's vector is reused exactly while its embedding text is unchanged.
 EMBEDDING_VERSION = "1"
 EVERYDAY_WORDS_DOCUMENT = "everyday_words"  # the bundle's record of the words its items were indexed with
+PASSAGES_DOCUMENT = "passages"  # each item's passages, embedded one by one (SearchDocument.passages)
+# A passage: paragraphs and list items of the practical sections, gathered until it has this many
+# words. The model reads at most 256 word pieces of an item's whole text, so most of what an item
+# says to do would otherwise never be compared with a query ("sits with her coat over her head").
+PASSAGE_WORDS = 40
+_PARAGRAPHS = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
+_MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
 PRACTICAL_SECTIONS = (
@@ -77,6 +85,28 @@ class SearchDocument:
         everyday = "; ".join(self.everyday.splitlines())
         return ". ".join(part for part in (self.title, self.summary, everyday, self.tags, self.practical) if part)
 
+    def passages(self) -> tuple[str, ...]:
+        """The practical sections as passages of about PASSAGE_WORDS words, in plain text, each
+        embedded on its own: search compares a query with an item's closest passage too."""
+        found: list[str] = []
+        gathered: list[str] = []
+        for paragraph in _PARAGRAPHS.split(self.practical):
+            text = plain_text(paragraph)
+            if text:
+                gathered.append(text)
+            if sum(len(g.split()) for g in gathered) >= PASSAGE_WORDS:
+                found.append(" ".join(gathered))
+                gathered = []
+        if gathered:
+            found.append(" ".join(gathered))
+        return tuple(dict.fromkeys(found))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown as plain words: emphasis, code marks, headings' and lists' marks and link targets
+    dropped (a link keeps its text)."""
+    return " ".join(_MARKDOWN.sub(lambda m: m.group(2) or " ", markdown).split())
+
 
 def search_document(item: Item, body: Body, taxonomy: Taxonomy, everyday: tuple[str, ...] = ()) -> SearchDocument:
     practical = [s.text for s in body.sections if s.heading in PRACTICAL_SECTIONS]
@@ -113,6 +143,11 @@ def phrase_hash(phrase: str, model_name: str) -> str:
     """The vector of one everyday phrase, embedded on its own: search compares a query with each
     of an item's phrases too, since a parent's words match one phrase far better than a page."""
     return digest(EMBEDDING_VERSION, model_name, "everyday phrase", phrase)
+
+
+def passage_hash(passage: str, model_name: str) -> str:
+    """The vector of one passage of an item (`SearchDocument.passages`), embedded on its own."""
+    return digest(EMBEDDING_VERSION, model_name, "passage", passage)
 
 
 def embedding_hash(document: SearchDocument, model_name: str) -> str:

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-KEYWORD_WEIGHT = 0.59  # the meaning score has the rest
+KEYWORD_WEIGHT = 0.45  # the meaning score has the rest (0.59 before passages; see service.PASSAGE_WEIGHT)
 # A query of one or two words gives the model little to go on (meaning alone put the answer first
 # for 61% of the judged one-word queries, words alone for all of them): the words weigh more.
 SHORT_QUERY_WORDS = 2

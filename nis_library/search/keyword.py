@@ -77,10 +77,3 @@ def is_indexed(searcher: Searcher, analyzer, word: str) -> bool:
     """Whether every analysed form of `word` is in some field of the index (a stop word is)."""
     reader = searcher.reader()
     return all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in analyse(analyzer, word))
-
-
-_MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
-
-
-def plain(markdown: str) -> str:
-    return " ".join(_MARKDOWN.sub(lambda m: m.group(2) or " ", markdown).split())

@@ -14,7 +14,14 @@ import numpy as np
 
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
-from indexer.bundle.documents import EVERYDAY_WORDS_DOCUMENT, FACETS, phrase_hash
+from indexer.bundle.documents import (
+    EVERYDAY_WORDS_DOCUMENT,
+    FACETS,
+    PASSAGES_DOCUMENT,
+    passage_hash,
+    phrase_hash,
+    plain_text,
+)
 from indexer.bundle.embeddings import EMBEDDERS, Embedder, shared_embedder
 from indexer.content.synonyms import Synonyms
 from nis_library.catalogue import ItemSummary
@@ -44,6 +51,11 @@ SIMILARITY_BASE = {**dict.fromkeys(MINILM_NAMES, 0.15), "hashing-stand-in": 0.0}
 # An item's meaning score: its text's similarity and its closest everyday phrase's, half each
 # (tuned on the judged queries: 0.3 and 0.5 both beat the text alone; see fusion.py).
 PHRASE_WEIGHT = 0.5
+# ... and that, half and half with its closest passage (SearchDocument.passages): the model reads
+# only the first 256 word pieces of an item, so most of what it says to do is only seen here.
+# Fitted with the fusion's keyword weight on the tuning part of the judged queries (0, 0.25, 0.4,
+# 0.5 and 0.65 tried; scripts/eval_search.py).
+PASSAGE_WEIGHT = 0.5
 
 
 @dataclass(frozen=True)
@@ -109,7 +121,7 @@ class SearchService:
         facet_values: list[dict[str, list[str]]] = []
         for row in db.query("select * from items where status = 'active' order by id"):
             sections = json.loads(row["sections"])
-            practical = " ".join(keyword.plain(s["text"]) for s in sections[:3])
+            practical = " ".join(plain_text(s["text"]) for s in sections[:3])
             values = {f.name: json.loads(row[f"facet_{f.name}"]) for f in FACETS}
             summary = ItemSummary.from_row(row, values)
             self.items.append(ItemInfo(**summary.summary_fields(), text=f"{row['summary']} {practical}"))
@@ -141,11 +153,16 @@ class SearchService:
 
     def _load_vectors(self, db) -> None:
         model = self.manifest["embedder"]
-        words = json.loads(store.read_document(db, EVERYDAY_WORDS_DOCUMENT) or "{}")
-        phrases = [(row, phrase) for row, item in enumerate(self.items) for phrase in words.get(item.id, ())]
+
+        def texts_of(document: str) -> list[tuple[int, str]]:
+            by_item = json.loads(store.read_document(db, document) or "{}")
+            return [(row, text) for row, item in enumerate(self.items) for text in by_item.get(item.id, ())]
+
+        phrases, passages = texts_of(EVERYDAY_WORDS_DOCUMENT), texts_of(PASSAGES_DOCUMENT)
         phrase_hashes = [phrase_hash(phrase, model) for _, phrase in phrases]
-        vectors = store.read_embeddings(db, model, set(self.embed_hashes) | set(phrase_hashes))
-        missing = [h for h in self.embed_hashes + phrase_hashes if h not in vectors]
+        passage_hashes = [passage_hash(passage, model) for _, passage in passages]
+        vectors = store.read_embeddings(db, model, set(self.embed_hashes) | set(phrase_hashes) | set(passage_hashes))
+        missing = [h for h in self.embed_hashes + phrase_hashes + passage_hashes if h not in vectors]
         if missing:
             raise bundles.BundleError(f"{self.bundle_dir} lacks {len(missing)} vector(s): run 'nis build --full'")
         dims = self.manifest["dimensions"]
@@ -156,10 +173,10 @@ class SearchService:
             return np.vstack([vectors[h] for h in hashes]).astype(np.float32)
 
         self.vectors = stacked(self.embed_hashes)
-        # Each item's everyday phrases, item by item (rows ascending), for the closest phrase per item.
-        self.phrase_vectors = stacked(phrase_hashes)
-        phrase_rows = np.array([row for row, _ in phrases], dtype=np.int64)
-        self.phrase_owners, self.phrase_starts = np.unique(phrase_rows, return_index=True)
+        # Each item's everyday phrases and passages, item by item (rows ascending), for the closest
+        # of each per item.
+        self.phrases = _Grouped(stacked(phrase_hashes), [row for row, _ in phrases])
+        self.passages = _Grouped(stacked(passage_hashes), [row for row, _ in passages])
 
     def _check_keyword_index(self) -> None:
         with self.index.searcher() as searcher:
@@ -323,12 +340,14 @@ class SearchService:
 
     def _similarity(self, query: np.ndarray) -> np.ndarray:
         """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
-        (PHRASE_WEIGHT) with its closest everyday phrase's, where it has phrases."""
+        (PHRASE_WEIGHT) with its closest everyday phrase's where it has phrases, and that averaged
+        (PASSAGE_WEIGHT) with its closest passage's where it has passages."""
         similarity = self.vectors @ query
-        if len(self.phrase_vectors):
-            closest = np.maximum.reduceat(self.phrase_vectors @ query, self.phrase_starts)
-            owners = self.phrase_owners
-            similarity[owners] = (1 - PHRASE_WEIGHT) * similarity[owners] + PHRASE_WEIGHT * closest
+        for grouped, weight in ((self.phrases, PHRASE_WEIGHT), (self.passages, PASSAGE_WEIGHT)):
+            if len(grouped.vectors):
+                closest = np.maximum.reduceat(grouped.vectors @ query, grouped.starts)
+                owners = grouped.owners
+                similarity[owners] = (1 - weight) * similarity[owners] + weight * closest
         return similarity
 
     def _meaning_cut(self, similarity: np.ndarray) -> float:
@@ -379,6 +398,15 @@ class SearchService:
             related=related,
             why=why,
         )
+
+
+class _Grouped:
+    """Vectors of several texts per item, item by item (rows ascending): `owners` are the items
+    that have any, `starts` where each one's vectors begin (for np.maximum.reduceat)."""
+
+    def __init__(self, vectors: np.ndarray, rows: list[int]):
+        self.vectors = vectors
+        self.owners, self.starts = np.unique(np.array(rows, dtype=np.int64), return_index=True)
 
 
 def _place(terms: list[tuple[str, str]], value: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -31,12 +32,13 @@ def test_build_writes_a_complete_bundle(tree: ContentTree, instance: Path):
     report = build_hashing(tree, instance)
     current = bundle.current_bundle(instance)
     assert current == report.bundle and (instance / "library").is_symlink()
-    assert (report.items, report.indexed, report.embedded, report.full) == (5, 5, 5, True)
+    # five items' texts and their passages (one each: the fixtures are short)
+    assert (report.items, report.indexed, report.embedded, report.full) == (5, 5, 10, True)
     manifest = bundle.read_manifest(current)
     assert manifest["embedder"] == "hashing-stand-in" and manifest["items"] == 5
     db = store.open_db(current / bundle.DB_NAME, read_only=True)
     assert [r["id"] for r in store.iter_items(db)] == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
-    assert db["embeddings"].count == 5
+    assert db["embeddings"].count == 10
     assert {r["vocabulary"] for r in store.read_vocabularies(db)} >= {"areas", "layers", "phases", "kinds"}
     assert searchable_ids(current) == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"]
 
@@ -78,13 +80,13 @@ def test_changed_everyday_words_reindex_and_reembed_only_their_item(tree: Conten
     service = SearchService(report.bundle, lambda name: HashingEmbedder())
     results = service.search(service.parse("din", mode="keyword"))
     assert [h.id for h in results.hits] == ["ADJ-0001"]  # the everyday words are in the keyword index
-    assert len(service.phrase_vectors) == 2 and list(service.phrase_owners) == [service.row_of["ADJ-0001"]]
+    assert len(service.phrases.vectors) == 2 and list(service.phrases.owners) == [service.row_of["ADJ-0001"]]
 
     tree.write("everyday-words.yaml", "items: {}\n")
     report = build(tree.root, instance, source="working", embedder=embedder)
     assert (report.indexed, report.embedded) == (1, 1)
     service = SearchService(report.bundle, lambda name: HashingEmbedder())
-    assert len(service.phrase_vectors) == 0
+    assert len(service.phrases.vectors) == 0
     assert service.search(service.parse("din", mode="keyword", as_typed=True)).total == 0
 
 
@@ -172,7 +174,7 @@ def test_the_build_command(tree: ContentTree, instance: Path):
     result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     assert str(instance / "preview" / "bundles") in result.output
-    assert "5 items, 5 searchable; full build: 5 indexed, 0 removed, 5 embedded." in result.output
+    assert "5 items, 5 searchable; full build: 5 indexed, 0 removed, 10 embedded." in result.output
     assert "incremental: 0 indexed" in runner.invoke(main, args).output
     tree.replace(INT, "cost: low", "cost: cheap")
     result = runner.invoke(main, args)
@@ -218,10 +220,10 @@ def test_a_preview_borrows_the_public_bundle_s_vectors(tree: ContentTree, instan
 
     publish(tree.root, "standards", "s-initial", "First.", dt.date(2026, 10, 1))
     publish(tree.root, "packages", "p-initial", "First.", dt.date(2026, 10, 1))
-    assert build_hashing(tree, instance, source="published").embedded == 5
+    assert build_hashing(tree, instance, source="published").embedded == 10  # texts and passages
     tree.replace(INT, "## What it is\n", "## What it is\n\nA draft sentence.\n")
     preview = build_hashing(tree, instance / "preview", source="working", vectors_from=instance)
-    assert preview.embedded == 1  # only the draft's changed passage
+    assert preview.embedded == 2  # only the draft's changed text and its changed passage
     assert search(instance / "preview", "vocabulary", mode="semantic").total > 0
 
 
@@ -233,5 +235,28 @@ def test_a_build_with_another_embedder_embeds_everything_again(tree: ContentTree
     first = build(tree.root, instance, source="working", embedder=HashingEmbedder())
     embedder = OtherModel()
     report = build(tree.root, instance, source="working", embedder=embedder)
-    assert report.full and report.embedded == first.searchable == len(embedder.embedded) > 0
+    assert report.full and report.embedded == first.embedded == len(embedder.embedded) > first.searchable
     assert bundle.read_manifest(report.bundle)["embedder"] == "another-model"
+
+
+def test_each_items_passages_are_embedded_once_and_carried_over(tree: ContentTree, instance):
+    from indexer.bundle.documents import PASSAGES_DOCUMENT, passage_hash
+
+    embedder = CountingEmbedder()
+    report = build(tree.root, instance, source="working", embedder=embedder)
+    db = store.open_db(report.bundle / "library.db", read_only=True)
+    passages = json.loads(store.read_document(db, PASSAGES_DOCUMENT))
+    db.conn.close()
+    assert sorted(passages) == ["ADJ-0001", "IDT-0001", "INT-0001", "PRA-0001", "SPP-0001"], passages
+    assert all(p in embedder.embedded for texts in passages.values() for p in texts)
+    service = SearchService(report.bundle, lambda name: HashingEmbedder())
+    assert len(service.passages.vectors) == sum(len(texts) for texts in passages.values())
+
+    # An unchanged library: nothing embedded again, and every passage still has its vector.
+    again = build(tree.root, instance, source="working", embedder=CountingEmbedder())
+    assert again.embedded == 0
+    db = store.open_db(again.bundle / "library.db", read_only=True)
+    assert json.loads(store.read_document(db, PASSAGES_DOCUMENT)) == passages
+    hashes = {passage_hash(p, HashingEmbedder().name) for texts in passages.values() for p in texts}
+    assert hashes <= set(store.read_embeddings(db, HashingEmbedder().name, hashes))
+    db.conn.close()
