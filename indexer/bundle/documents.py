@@ -17,6 +17,7 @@ DOCUMENT_VERSION = "3"  # 3: word families joined before the stemmer (indexer.bu
 # this, an item's vector is reused exactly while its embedding text is unchanged.
 EMBEDDING_VERSION = "1"
 EVERYDAY_WORDS_DOCUMENT = "everyday_words"  # the bundle's record of the words its items were indexed with
+SCOPE_DOCUMENT = "scope"  # the topics the library does not cover (content/scope.yaml), when it has them
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
 PRACTICAL_SECTIONS = (
