@@ -225,7 +225,6 @@ def test_the_shipped_scope_names_only_the_places_checked():
         "https://www.gov.uk/report-child-abuse",
         "https://www.nspcc.org.uk/",
         "https://www.childline.org.uk/",
-        "https://www.nhs.uk/nhs-services/mental-health-services/where-to-get-urgent-help-for-mental-health/",
         "https://www.samaritans.org/",
         "https://www.gov.uk/home-education",
         "https://www.childbereavementuk.org/",
