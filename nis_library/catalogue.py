@@ -14,7 +14,9 @@ from pathlib import Path
 
 from indexer.bundle import location as bundles
 from indexer.bundle import store
+from indexer.bundle.documents import SCOPE_DOCUMENT
 from indexer.content.model import ITEM_ID_PATTERN
+from indexer.content.scope import Scope
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 from indexer.record.editions import edition_sort_key
@@ -126,6 +128,7 @@ class Catalogue:
             taxonomy = store.read_document(db, "taxonomy")
             publications = store.read_document(db, "publications")
             synonyms = store.read_document(db, "synonyms")
+            scope = store.read_document(db, SCOPE_DOCUMENT)
             reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
             self.titles: dict[str, str] = store.read_item_titles(db)
             editions = store.read_editions(db)
@@ -139,6 +142,8 @@ class Catalogue:
             raise bundles.BundleError(f"{bundle_dir} has no taxonomy or publications: run 'nis build --full'")
         self.publications = Publications.model_validate_json(publications)
         self.synonyms = Synonyms.model_validate_json(synonyms) if synonyms else Synonyms(groups=[])
+        # The topics the library does not cover; None for a bundle built from content without them.
+        self.scope: Scope | None = Scope.from_document(scope)
         self.reviews: dict[str, Review] = {r.id: r for r in reviews}
         self.labels = Labels(
             Taxonomy.model_validate_json(taxonomy),

@@ -11,6 +11,7 @@ import click
 
 from indexer.bundle.embeddings import EMBEDDERS, make_embedder
 from indexer.bundle.location import models_dir
+from indexer.bundle.scope_check import scope_problems
 from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 from indexer.record.loading import load_library
@@ -56,12 +57,15 @@ def _settings(**options) -> config.Settings:
 def validate(content_path: Path | None, output_format: str) -> None:
     """Check every file in the content folder; report every problem as path:line: message.
 
+    Also warns for each word of content/scope.yaml that an active item's text holds.
     Exits 0 when there are no errors (warnings allowed), 1 when there are errors.
     """
     settings = _settings(CONTENT_DIR=content_path)
     library = load_library(settings.content_dir)
     register_note, register_problems = _check_against_register(settings, library)
-    problems = sorted(library.problems + register_problems, key=lambda p: (p.path, p.line, p.message))
+    problems = sorted(
+        library.problems + register_problems + scope_problems(library), key=lambda p: (p.path, p.line, p.message)
+    )
     errors = sum(p.severity is Severity.ERROR for p in problems)
     warnings = len(problems) - errors
     if output_format == "json":

@@ -24,6 +24,7 @@ from indexer.bundle.documents import (
     DOCUMENT_VERSION,
     EVERYDAY_WORDS_DOCUMENT,
     PASSAGES_DOCUMENT,
+    SCOPE_DOCUMENT,
     SearchDocument,
     document_hash,
     embedding_hash,
@@ -302,6 +303,8 @@ def _write_database(
         _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
         store.write_taxonomy(db, library.taxonomy)
         store.write_document(db, "synonyms", library.synonyms.model_dump_json())
+        if library.scope is not None:  # read from the working tree, like the synonyms, for both builds
+            store.write_document(db, SCOPE_DOCUMENT, library.scope.document())
         # What the items were indexed with: the next build re-indexes an item whose words change.
         store.write_document(db, EVERYDAY_WORDS_DOCUMENT, json.dumps(library.everyday_words, sort_keys=True))
         store.write_document(db, PASSAGES_DOCUMENT, json.dumps(plan.passages, sort_keys=True))

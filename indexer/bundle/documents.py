@@ -21,10 +21,11 @@ EVERYDAY_WORDS_DOCUMENT = "everyday_words"  # the bundle's record of the words i
 PASSAGES_DOCUMENT = "passages"  # each item's passages, embedded one by one (SearchDocument.passages)
 # A passage: paragraphs and list items of the practical sections, gathered until it has this many
 # words. The model reads at most 256 word pieces of an item's whole text, so most of what an item
-# says to do would otherwise never be compared with a query ("sits with her coat over her head").
+# says to do would otherwise never be compared with a query.
 PASSAGE_WORDS = 40
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
 _MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
+SCOPE_DOCUMENT = "scope"  # the topics the library does not cover (content/scope.yaml), when it has them
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
 PRACTICAL_SECTIONS = (

@@ -1,4 +1,4 @@
-"""What reading a content folder gives: the taxonomy, publications, synonyms and everyday words, the item files
+"""What reading a content folder gives: the taxonomy, publications, synonyms, everyday words and scope, the item files
 (each with its typed item when valid) and every problem found. `indexer.content.loader` fills it
 in; `indexer.content.checker` adds the checks across items."""
 
@@ -11,6 +11,7 @@ from indexer.content import read_cache
 from indexer.content.body import Body
 from indexer.content.model import MODEL_FOR_KIND, Item
 from indexer.content.problems import Problem, has_errors
+from indexer.content.scope import Scope
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml
@@ -19,6 +20,7 @@ TAXONOMY_FILE = "taxonomy.yaml"
 PUBLICATIONS_FILE = "publications.yaml"
 SYNONYMS_FILE = "synonyms.yaml"
 EVERYDAY_WORDS_FILE = "everyday-words.yaml"  # optional: missing means no everyday words
+SCOPE_FILE = "scope.yaml"  # optional (content trees older than it have none): missing means no topics
 ITEMS_DIR = "items"
 ITEM_SUFFIX = ".md"
 
@@ -96,6 +98,9 @@ class Content:
     # phrases are keys: read it with `.get(item_id, ())`. Empty when the file is missing or invalid.
     everyday_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     everyday_words_lines: dict[str, int] = field(default_factory=dict)  # the line of each ID in the file
+    # The topics the library does not cover; None when the file is missing or invalid.
+    scope: Scope | None = None
+    scope_word_lines: dict[str, int] = field(default_factory=dict)  # the line of each word in the file
     config_hash: str | None = None  # of the files every item is checked against
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

@@ -20,6 +20,7 @@ from indexer.content.library import (
     ITEM_SUFFIX,
     ITEMS_DIR,
     PUBLICATIONS_FILE,
+    SCOPE_FILE,
     SYNONYMS_FILE,
     TAXONOMY_FILE,
     Content,
@@ -28,14 +29,15 @@ from indexer.content.library import (
 from indexer.content.model import MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, error_at, has_errors
 from indexer.content.schema import report_validation_error
+from indexer.content.scope import CHECKED_ACROSS_TOPICS, Scope, check_topics, word_lines
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
 
 
 def read_config_files(content: Content) -> bool:
-    """Read the taxonomy, publications, synonyms and everyday words; False if items cannot be checked
-    without them."""
+    """Read the taxonomy, publications, synonyms, everyday words and scope; False if items cannot be
+    checked without them."""
     root = content.root
     if not root.is_dir():
         content.problems.append(error_at(root.as_posix(), 1, "no-content", f"content folder not found: {root}"))
@@ -44,6 +46,7 @@ def read_config_files(content: Content) -> bool:
     content.publications = load_yaml_model(root / PUBLICATIONS_FILE, Publications, content, files.CONFIG_MAX_BYTES)
     content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content, files.CONFIG_MAX_BYTES)
     read_everyday_words(content)
+    read_scope(content)
     if content.taxonomy is None or content.publications is None:
         return False
     content.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
@@ -91,13 +94,29 @@ def read_everyday_words(content: Content) -> None:
     content.problems.extend(problems)
 
 
-def _validate(located: LocatedYaml, model: type[BaseModel], problems: Problems):
+def read_scope(content: Content) -> None:
+    """The optional scope file into `content`: the topics the library does not cover, and the line
+    of each word for the check across items. A missing file means no topics."""
+    path = content.root / SCOPE_FILE
+    if not path.exists() and not files.is_symlink(path):
+        return
+    problems = _problems_for(path, content)
+    located = read_yaml_file(path, problems, files.CONFIG_MAX_BYTES)
+    if located is not None:
+        check_topics(located, problems)
+        scope = _validate(located, Scope, problems, context={CHECKED_ACROSS_TOPICS: True})
+        content.scope_word_lines = word_lines(located)
+        content.scope = None if has_errors(problems) else scope
+    content.problems.extend(problems)
+
+
+def _validate(located: LocatedYaml, model: type[BaseModel], problems: Problems, context: dict | None = None):
     """The file's data as `model`, or None with its problems."""
     if not isinstance(located.data, dict):
         problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
         return None
     try:
-        return model.model_validate(located.data)
+        return model.model_validate(located.data, context=context)
     except ValidationError as exc:
         report_validation_error(exc, located, problems, model)
     return None

@@ -117,16 +117,21 @@ def _is_union_tag(part: object) -> bool:
 
 
 def _fields_at(model: type[BaseModel], path: tuple) -> list[str]:
-    """The field names of the (nested) model at `path`, for 'did you mean'."""
+    """The field names of the (nested) model at `path`, as the file spells them (a field's alias,
+    such as `for` or `class`, where it has one), for 'did you mean'."""
     current: object = model
     for part in path:
         if isinstance(part, int):
             continue
-        fields = getattr(current, "model_fields", {})
+        fields = _fields_by_file_name(current)
         if part not in fields:
             return []
         current = _model_in(fields[part].annotation)
-    return list(getattr(current, "model_fields", {}))
+    return list(_fields_by_file_name(current))
+
+
+def _fields_by_file_name(model: object) -> dict:
+    return {field.alias or name: field for name, field in getattr(model, "model_fields", {}).items()}
 
 
 def _model_in(annotation: object) -> object:

@@ -115,6 +115,7 @@ def search_results(root: str, results: SearchResults) -> dict:
         "expanded_with": list(results.expanded_with),
         "messages": list(results.messages),
         "missing_words": list(results.missing_words),
+        "out_of_scope": [topic.model_dump(mode="json", by_alias=True) for topic in results.out_of_scope],
     }
 
 

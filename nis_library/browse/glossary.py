@@ -1,12 +1,17 @@
 """The glossary (`/glossary`): every word of the library's own vocabulary explained in one place,
 from the data in `content/` (the taxonomy's labels and definitions, the abbreviations in
-`synonyms.yaml`), so the pages can link each tag and filter to its meaning."""
+`synonyms.yaml`), so the pages can link each tag and filter to its meaning; and what the library
+covers and what it does not, with the places to go instead (`scope.yaml`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from indexer.content.scope import Topic
 from nis_library.catalogue import Catalogue
+
+SCOPE_ANCHOR = "scope"  # the home page and every scope notice link to it
+SCOPE_HEADING = "What the library covers, and what it does not"
 
 
 @dataclass(frozen=True)
@@ -67,3 +72,28 @@ def glossary(catalogue: Catalogue) -> list[Section]:
         )
     )
     return sections
+
+
+@dataclass(frozen=True)
+class ScopeTopic:
+    anchor: str  # `scope-medical-conditions`
+    heading: str  # the topic's title as a heading: its first letter a capital
+    topic: Topic
+
+
+@dataclass(frozen=True)
+class ScopeSection:
+    anchor: str
+    heading: str
+    covers: str  # what the library does cover
+    topics: list[ScopeTopic]
+
+
+def scope_section(catalogue: Catalogue) -> ScopeSection | None:
+    """What the library covers, then every topic it does not with its places to go; None for a
+    bundle built without a scope file."""
+    scope = catalogue.scope
+    if scope is None:
+        return None
+    topics = [ScopeTopic(f"{SCOPE_ANCHOR}-{t.id}", t.title[:1].upper() + t.title[1:], t) for t in scope.topics]
+    return ScopeSection(SCOPE_ANCHOR, SCOPE_HEADING, scope.covers, topics)

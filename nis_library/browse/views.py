@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request
 
 from nis_library.browse.glossary import glossary as glossary_sections
+from nis_library.browse.glossary import scope_section
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist, shortlist_query, without_item
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.governance.service import for_item
@@ -24,7 +25,7 @@ blueprint = Blueprint("browse", __name__)
 @blueprint.get("/")
 def home():
     catalogue = get_catalogue(bundle_instance())
-    return render_template("browse/home.html", taxonomy=catalogue.taxonomy)
+    return render_template("browse/home.html", taxonomy=catalogue.taxonomy, scope=catalogue.scope)
 
 
 @blueprint.get("/areas")
@@ -130,4 +131,7 @@ def _with_items(base: str, ids: tuple[str, ...]) -> str:
 
 @blueprint.get("/glossary")
 def glossary():
-    return render_template("browse/glossary.html", sections=glossary_sections(get_catalogue(bundle_instance())))
+    catalogue = get_catalogue(bundle_instance())
+    return render_template(
+        "browse/glossary.html", sections=glossary_sections(catalogue), scope=scope_section(catalogue)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from indexer.content.scope import Topic
 from nis_library.catalogue import ItemSummary
 
 
@@ -52,6 +53,7 @@ class SearchResults:
     as_typed: bool = False  # the request asked for the words as typed (no spelling correction)
     sort: str = "relevance"  # the order chosen (see `request.SORTS`)
     missing_words: tuple[str, ...] = ()  # words of the query no item has (after stemming and synonyms)
+    out_of_scope: tuple[Topic, ...] = ()  # topics of content/scope.yaml the query names: where to go
 
     @property
     def pages(self) -> int:
@@ -60,4 +62,5 @@ class SearchResults:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["pages"] = self.pages
+        data["out_of_scope"] = [topic.model_dump(mode="json", by_alias=True) for topic in self.out_of_scope]
         return data

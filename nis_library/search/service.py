@@ -28,6 +28,7 @@ from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
 from nis_library.search import coverage, explain, facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
+from nis_library.search.scope import ScopeMatcher
 from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 
@@ -91,6 +92,7 @@ class SearchService:
             self._load_vectors(db)
             synonyms = store.read_document(db, "synonyms")
             self.synonyms = Synonyms.model_validate_json(synonyms) if synonyms else Synonyms(groups=[])
+            scope = store.read_document(db, SCOPE_DOCUMENT)
         finally:
             db.conn.close()
         matrix = term_matrix.TermMatrix.load(self.bundle_dir / term_matrix.FILE_NAME)
@@ -106,7 +108,13 @@ class SearchService:
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
-        self.known_words = frozenset(p for group in self.synonyms.groups for phrase in group for p in phrase.split())
+        self.scope = ScopeMatcher.from_document(scope, self.analyzer)
+        # Words never corrected, and corrected to: the synonyms' and the scope's ("diabeties" is
+        # corrected to "diabetes", which no item has, so the scope notice can say where to go).
+        scope_words = (w for topic in self.scope.topics for phrase in topic.words for w in phrase.split())
+        self.known_words = frozenset(
+            [p for group in self.synonyms.groups for phrase in group for p in phrase.split()] + list(scope_words)
+        )
         self.spelling = spelling.SpellingVocabulary.from_index(
             self.searcher.reader(), keyword.SPELLING_FIELDS, sorted(self.known_words)
         )
@@ -251,9 +259,12 @@ class SearchService:
                 + "."
             )
         ranked = np.concatenate([cut.matches, cut.related])
-        return self._results(
+        results = self._results(
             request, text, ranked, len(cut.matches), scored, cut.is_match, masks, messages, did_you_mean, typed
         )
+        # Topics the library does not cover, named in the words searched or as typed.
+        results.out_of_scope = self.scope.topics_for(text) or self.scope.topics_for(typed or "")
+        return results
 
     def _results(
         self, request, text, ranked, total, scored, counted, masks, messages, did_you_mean=None, typed=None

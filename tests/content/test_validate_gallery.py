@@ -35,6 +35,41 @@ def swap(file: str, old: str, new: str) -> Callable[[ContentTree], None]:
     return lambda tree: tree.replace(file, old, new)
 
 
+SCOPE = "scope.yaml"
+# A valid scope file with two topics; the faults below break one thing in it. Line numbers matter.
+VALID_SCOPE = """\
+# Sample scope: topics the library does not cover
+covers: Classroom strategies, interventions and adjustments for children with SEND.
+topics:
+  - id: medical-conditions
+    title: managing medical conditions and medicines
+    about: Caring for a medical condition in a setting.
+    words:
+      - diabetes
+      - insulin
+    go_to:
+      - name: NHS website
+        url: https://www.nhs.uk/
+        for: Health information
+  - id: school-transport
+    title: home-to-school transport
+    about: Who gets free travel to school.
+    words:
+      - school transport
+      - school taxi
+    go_to:
+      - name: "GOV.UK: Home-to-school travel and transport"
+        url: https://www.gov.uk/government/publications/home-to-school-travel-and-transport-guidance
+        for: The statutory guidance
+"""
+
+
+def scope_with(old: str, new: str) -> Callable[[ContentTree], None]:
+    """Write the valid scope file with `old` replaced by `new` (once)."""
+    assert old in VALID_SCOPE, old
+    return lambda tree: tree.write(SCOPE, VALID_SCOPE.replace(old, new, 1))
+
+
 def everyday_words(*lines: str) -> Callable[[ContentTree], None]:
     """Write an everyday-words file: one valid entry, then `lines` (YAML, already indented)."""
     valid = ["# Sample everyday words", "items:", "  PRA-0001:", "    - can't sit still", "    - forgets his PE kit"]
@@ -737,6 +772,134 @@ FAULTS = [
         "invalid-value",
         "abbreviation 'XYZ' is in no group",
         1,
+    ),
+    # The scope file (content/scope.yaml): topics the library does not cover.
+    Fault(
+        "scope place's address not https",
+        SCOPE,
+        scope_with("url: https://www.nhs.uk/", "url: http://www.nhs.uk/"),
+        "not-https",
+        "'url' must be an https:// address of a real page, not 'http://www.nhs.uk/'",
+        "url: http://www.nhs.uk/",
+    ),
+    Fault(
+        "scope place's address names no site",
+        SCOPE,
+        scope_with("url: https://www.nhs.uk/", "url: https:///conditions/"),
+        "invalid-url",
+        "'url' must name a site in lower case",
+        "url: https:///conditions/",
+    ),
+    Fault(
+        "scope word in two topics",
+        SCOPE,
+        scope_with("      - school taxi\n", "      - insulin\n"),
+        "duplicate-scope-word",
+        "'insulin' is already a word of topic 'medical-conditions' (line 9): "
+        "a word or phrase may belong to one topic only",
+        19,
+    ),
+    Fault(
+        "scope word twice in one topic",
+        SCOPE,
+        scope_with("      - insulin\n", "      - insulin\n      - insulin\n"),
+        "duplicate-scope-word",
+        "'insulin' is listed twice in topic 'medical-conditions' (line 9)",
+        10,
+    ),
+    Fault(
+        "scope word with capital letters",
+        SCOPE,
+        scope_with("      - diabetes\n", "      - Diabetes\n"),
+        "scope-word",
+        "'Diabetes' in 'words' has capital letters: write it in lower case ('diabetes')",
+        "- Diabetes",
+    ),
+    Fault(
+        "scope word with punctuation",
+        SCOPE,
+        scope_with("      - diabetes\n", "      - diabetes!\n"),
+        "scope-word",
+        "'diabetes!' in 'words' may hold only lower-case letters and digits",
+        "- diabetes!",
+    ),
+    Fault(
+        "scope topic with one word",
+        SCOPE,
+        scope_with("      - insulin\n", ""),
+        "too-few-words",
+        "'words' lists 1: give at least 2",
+        "words:",
+    ),
+    Fault(
+        "scope topic with no go_to",
+        SCOPE,
+        scope_with(
+            "    go_to:\n      - name: NHS website\n        url: https://www.nhs.uk/\n        for: Health information\n",
+            "",
+        ),
+        "missing-field",
+        "missing required field 'topics[0].go_to'",
+        "- id: medical-conditions",
+    ),
+    Fault(
+        "scope topic with an empty go_to",
+        SCOPE,
+        scope_with(
+            "    go_to:\n      - name: NHS website\n        url: https://www.nhs.uk/\n        for: Health information\n",
+            "    go_to: []\n",
+        ),
+        "no-place-to-go",
+        "'go_to' lists no place: give at least one real place to go instead",
+        "go_to: []",
+    ),
+    Fault(
+        "scope topic listed twice",
+        SCOPE,
+        scope_with("  - id: school-transport", "  - id: medical-conditions"),
+        "duplicate-topic",
+        "the topic 'medical-conditions' is already listed (line 4): each topic once",
+        14,
+    ),
+    Fault(
+        "scope topic ID not a slug",
+        SCOPE,
+        scope_with("  - id: school-transport", "  - id: School transport"),
+        "invalid-topic-id",
+        "'id' must be lower-case words joined by hyphens, like 'medical-conditions', not 'School transport'",
+        "id: School transport",
+    ),
+    Fault(
+        "scope title ending with a full stop",
+        SCOPE,
+        scope_with("title: home-to-school transport", "title: home-to-school transport."),
+        "scope-title",
+        "'title' ends with '.': it is read inside a sentence",
+        "title: home-to-school transport.",
+    ),
+    Fault(
+        "unknown field in a scope topic",
+        SCOPE,
+        scope_with("    about: Who gets", "    abuot: Who gets"),
+        "unknown-field",
+        "unknown field 'topics[1].abuot' (did you mean 'about'?)",
+        "abuot:",
+    ),
+    Fault(
+        "misspelt 'for' of a place to go",
+        SCOPE,
+        scope_with("        for: Health information", "        fro: Health information"),
+        "unknown-field",
+        "unknown field 'topics[0].go_to[0].fro' (did you mean 'for'?)",
+        "fro: Health information",
+    ),
+    Fault(
+        "scope covers with HTML",
+        SCOPE,
+        scope_with("covers: Classroom strategies", "covers: Classroom <b>strategies</b>"),
+        "invalid-value",
+        "plain text only, no HTML or Markdown: remove '<b'",
+        "covers:",
     ),
 ]
 
