@@ -20,6 +20,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer.bundle.keyword_index import TEXT_FIELDS
 from indexer.bundle.term_matrix import SEPARATOR, TermMatrix
 
+ROWS_REMEMBERED = 50_000  # terms whose documents are remembered (a few MB at most)
 B = BM25F().B
 K1 = BM25F().K1
 
@@ -53,6 +54,7 @@ class BM25FScorer:
         score = idf[weights.indices] * tf * (K1 + 1) / (tf + K1 * ((1 - B) + B * fl / average_length[fields]))
         scores = sparse.csr_matrix((score * boosts[fields], weights.indices, weights.indptr), shape=weights.shape)
         self.scores_matrix = scores.tocsc()  # column slices for queries
+        self._rows_of_term: dict[str, np.ndarray] = {}  # see _rows_with
         self.rows_matrix = scores  # row slices for "which words matched"
 
     def columns(self, terms: Iterable[str]) -> list[tuple[int, str]]:
@@ -80,12 +82,21 @@ class BM25FScorer:
         """The documents (rows, ascending) that have every one of `terms`, each in some field."""
         rows: np.ndarray | None = None
         for term in terms:
-            columns = [column for column, _ in self.columns([term])]
-            having = np.unique(self.scores_matrix[:, columns].indices) if columns else np.zeros(0, dtype=np.int64)
+            having = self._rows_with(term)
             rows = having if rows is None else np.intersect1d(rows, having, assume_unique=True)
             if not len(rows):
                 break
         return rows if rows is not None else np.zeros(0, dtype=np.int64)
+
+    def _rows_with(self, term: str) -> np.ndarray:
+        """The documents with `term` in any field; remembered, as a query's words recur."""
+        having = self._rows_of_term.get(term)
+        if having is None:
+            columns = [column for column, _ in self.columns([term])]
+            having = np.unique(self.scores_matrix[:, columns].indices) if columns else np.zeros(0, dtype=np.int64)
+            if len(self._rows_of_term) < ROWS_REMEMBERED:
+                self._rows_of_term[term] = having
+        return having
 
     def term_columns(self, terms: Iterable[str]) -> list[tuple[str, tuple[int, ...]]]:
         """Each of `terms` with its columns, for `matched_terms`: looked up once per query rather

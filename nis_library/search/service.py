@@ -18,6 +18,7 @@ from indexer.bundle.documents import (
     EVERYDAY_WORDS_DOCUMENT,
     FACETS,
     PASSAGES_DOCUMENT,
+    SCOPE_DOCUMENT,
     passage_hash,
     phrase_hash,
     plain_text,
@@ -28,9 +29,9 @@ from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
 from nis_library.search import coverage, explain, facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
-from nis_library.search.scope import ScopeMatcher
 from nis_library.search.request import SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
+from nis_library.search.scope import ScopeMatcher
 
 QUERY_CACHE_SIZE = 4096
 MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest judged query has 18
@@ -262,8 +263,11 @@ class SearchService:
         results = self._results(
             request, text, ranked, len(cut.matches), scored, cut.is_match, masks, messages, did_you_mean, typed
         )
-        # Topics the library does not cover, named in the words searched or as typed.
-        results.out_of_scope = self.scope.topics_for(text) or self.scope.topics_for(typed or "")
+        # Topics the library does not cover, named in the words searched, as typed or as corrected
+        # (a correction to a scope word matches no item, so it is only offered: "did you mean").
+        results.out_of_scope = next(
+            (topics for words in (text, typed, corrected) if words and (topics := self.scope.topics_for(words))), ()
+        )
         return results
 
     def _results(

@@ -94,6 +94,14 @@ def test_a_query_with_no_answer_counts_nothing_and_names_the_missing_words(clien
     assert "flurbistat" in data["missing_words"] and "injections" in data["missing_words"]
 
 
+def test_a_topic_outside_the_library_comes_with_its_places_to_go(client):
+    data = client.get("/api/v1/search?q=appeal+to+the+tribunal").get_json()
+    topic = next(t for t in data["out_of_scope"] if t["id"] == "ehc-assessments-and-appeals")
+    assert topic["title"] and topic["about"] and topic["go_to"]
+    assert all(place["url"].startswith("https://") and place["name"] and place["for"] for place in topic["go_to"])
+    assert client.get("/api/v1/search?q=noise").get_json()["out_of_scope"] == []
+
+
 def test_search_filters_are_checked_as_the_search_page_checks_them(client):
     filtered = client.get("/api/v1/search?q=noise&area=sensory").get_json()
     assert filtered["filters"] == {"area": ["sensory"]}

@@ -49,3 +49,19 @@ def test_searching_again_in_place_says_so_too(page: Page):
     page.locator("#search-q").press_sequentially(NO_ANSWER, delay=30)
     says_it_has_nothing(page)
     assert page.evaluate("() => window.__marker") == 1, "the page was loaded again: htmx did not swap the results"
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+def test_a_topic_outside_the_library_points_elsewhere_above_the_results(make_context, javascript: bool):
+    page = make_context(java_script_enabled=javascript, viewport=SIZES["phone"]).new_page()
+    goto(page, "/search?" + urlencode({"q": "my son needs insulin at lunchtime"}))
+    notice = page.locator("#search-results .app-scope-notice")
+    expect(notice).to_contain_text("The library does not cover managing medical conditions and medicines.")
+    expect(notice.locator("a[href^='https://www.gov.uk/']").first).to_be_visible()
+    # above anything listed
+    notice_top = notice.bounding_box()["y"]
+    for card in page.locator("#search-results li.app-result").all():
+        assert card.bounding_box()["y"] > notice_top
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= SIZES["phone"]["width"]
+    if javascript:
+        assert_accessible(page)

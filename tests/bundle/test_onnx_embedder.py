@@ -179,7 +179,7 @@ def test_switching_to_int8_re_embeds_and_searches_with_int8(tree: ContentTree, i
         shutil.copyfile(graph, models / graph.name)  # as `nis build` leaves them: not made again here
     first = build(tree.root, instance, source="working", embedder=OnnxMiniLMEmbedder(models))
     second = build(tree.root, instance, source="working", embedder=OnnxInt8MiniLMEmbedder(models))
-    assert second.full and second.embedded == first.searchable > 0
+    assert second.full and second.embedded == first.embedded > first.searchable > 0  # texts and passages
     assert bundles.read_manifest(second.bundle)["embedder"] == OnnxInt8MiniLMEmbedder.name
     service = SearchService(second.bundle)  # the default: the process's shared embedder for the bundle's model
     assert service.embedder().name == OnnxInt8MiniLMEmbedder.name

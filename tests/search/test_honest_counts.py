@@ -110,3 +110,21 @@ def test_the_why_line_reads_as_a_sentence():
         " meaning to your search."
     )
     assert why([], [], False, True) == ""
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_a_topic_the_library_leaves_to_others_says_where_to_go(service, mode):
+    results = run(service, "who gives insulin at lunchtime", mode)
+    assert [topic.id for topic in results.out_of_scope] == ["medical-conditions"]
+    assert all(place.url.startswith("https://") for place in results.out_of_scope[0].go_to)
+    assert "insulin" in results.missing_words
+
+
+def test_a_misspelt_out_of_scope_word_is_offered_and_its_topic_named(service):
+    results = run(service, "diabeties")
+    assert results.total == 0 and results.did_you_mean == "diabetes"  # no item has it: only offered
+    assert [topic.id for topic in results.out_of_scope] == ["medical-conditions"]
+
+
+def test_a_question_the_library_answers_names_no_topic(service):
+    assert run(service, "can't sit still in assembly").out_of_scope == ()

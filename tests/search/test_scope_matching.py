@@ -161,10 +161,11 @@ def test_the_shipped_topics_match_the_questions_they_answer(query, topic):
 
 
 def test_no_judged_query_shows_a_notice():
-    """Every judged query is answered by the library's items: none is about a topic it does not
-    cover, so none shows a notice. A scope word that triggers on one is too broad."""
+    """Every judged query with an answer is answered by the library's items: none is about a topic
+    it does not cover, so none shows a notice. A scope word that triggers on one is too broad."""
     judged = yaml.safe_load((REPO / "tests" / "data" / "judged_queries.yaml").read_text(encoding="utf-8"))
-    noticed = {q["query"]: [t.id for t in SHIPPED.topics_for(q["query"])] for q in judged}
+    answered = [q for q in judged if q.get("answer") != "none"]
+    noticed = {q["query"]: [t.id for t in SHIPPED.topics_for(q["query"])] for q in answered}
     assert {query: topics for query, topics in noticed.items() if topics} == {}
 
 
