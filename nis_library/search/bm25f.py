@@ -92,8 +92,10 @@ class BM25FScorer:
         """The documents with `term` in any field; remembered, as a query's words recur."""
         having = self._rows_of_term.get(term)
         if having is None:
-            columns = [column for column, _ in self.columns([term])]
-            having = np.unique(self.scores_matrix[:, columns].indices) if columns else np.zeros(0, dtype=np.int64)
+            # A CSC column's rows are a slice of `indices`: no sparse slicing needed.
+            indptr, indices = self.scores_matrix.indptr, self.scores_matrix.indices
+            parts = [indices[indptr[column] : indptr[column + 1]] for column, _ in self.columns([term])]
+            having = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
             if len(self._rows_of_term) < ROWS_REMEMBERED:
                 self._rows_of_term[term] = having
         return having

@@ -15,12 +15,15 @@ of a query is in half the items or more, each weighs the same.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from nis_library.search import keyword
 from nis_library.search.bm25f import BM25FScorer
+
+TermsOf = Callable[[str], Sequence[str]]  # a text's analysed terms, each once (keyword.analyse)
 
 
 @dataclass(frozen=True)
@@ -46,20 +49,23 @@ def robertson_idf(documents: int, frequency: int) -> float:
     return max(0.0, math.log((documents - frequency + 0.5) / (frequency + 0.5)))
 
 
-def measure(text: str, analyzer, bm25f: BM25FScorer, phrase_groups: list[tuple[str, list[str]]], size: int) -> Coverage:
+def measure(
+    text: str, terms_of: TermsOf, bm25f: BM25FScorer, phrase_groups: list[tuple[str, list[str]]], size: int
+) -> Coverage:
     """The coverage of `text` over the library's `size` items. `phrase_groups`: each synonyms-file
-    phrase found in the text, with the other phrases of its group."""
+    phrase found in the text, with the other phrases of its group; `terms_of` analyses as the
+    keyword index does."""
     units: list[tuple[str, tuple[tuple[str, ...], ...]]] = []  # (as typed, alternatives)
     claimed: set[str] = set()
     for phrase, others in phrase_groups:
-        own = tuple(keyword.analyse(analyzer, phrase))
+        own = tuple(terms_of(phrase))
         if not own or claimed.issuperset(own):
             continue
-        alternatives = [own] + [tuple(keyword.analyse(analyzer, other)) for other in others]
+        alternatives = [own] + [tuple(terms_of(other)) for other in others]
         units.append((phrase, tuple(dict.fromkeys(a for a in alternatives if a))))
         claimed.update(own)
     for word in keyword.words(text):
-        own = tuple(t for t in keyword.analyse(analyzer, word) if t not in claimed)
+        own = tuple(t for t in terms_of(word) if t not in claimed)
         if own:
             units.append((word, (own,)))
             claimed.update(own)

@@ -17,15 +17,16 @@ class QueryWords:
     synonyms: tuple[tuple[str, frozenset[str]], ...]
 
     @classmethod
-    def of(cls, analyzer, text: str, synonyms: tuple[str, ...]) -> QueryWords:
+    def of(cls, terms_of, text: str, synonyms: tuple[str, ...]) -> QueryWords:
+        """`terms_of(text)`: its analysed terms, as the keyword index analyses (keyword.analyse)."""
         typed = []
         seen: set[str] = set()
         for word in keyword.words(text):
-            terms = frozenset(keyword.analyse(analyzer, word))
+            terms = frozenset(terms_of(word))
             if terms and word.lower() not in seen:
                 typed.append((word.lower(), terms))
                 seen.add(word.lower())
-        return cls(tuple(typed), tuple((p, frozenset(keyword.analyse(analyzer, p))) for p in synonyms))
+        return cls(tuple(typed), tuple((p, frozenset(terms_of(p))) for p in synonyms))
 
     def found(self, matched_terms: tuple[str, ...]) -> tuple[list[str], list[str]]:
         """The typed words and the synonyms whose terms are among `matched_terms`."""

@@ -46,11 +46,8 @@ def words(text: str) -> list[str]:
 
 
 def analyse(analyzer, text: str) -> list[str]:
-    seen: list[str] = []
-    for token in analyzer(text):
-        if token.text not in seen:
-            seen.append(token.text)
-    return seen
+    """The analysed terms of `text`, each once, in order."""
+    return list(dict.fromkeys(token.text for token in analyzer(text)))
 
 
 def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:

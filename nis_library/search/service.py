@@ -34,6 +34,7 @@ from nis_library.search.results import Hit, SearchResults
 from nis_library.search.scope import ScopeMatcher
 
 QUERY_CACHE_SIZE = 4096
+TERMS_CACHE_SIZE = 65536
 MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads: the longest judged query has 18
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic
 # list, the result count and facet counts). Measured on the 106 judged queries with
@@ -109,6 +110,9 @@ class SearchService:
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
+        # A word's or phrase's analysed terms, remembered: a search analyses each of its words on its
+        # own too (coverage, the why line), and people's words recur from query to query.
+        self.terms_of = lru_cache(maxsize=TERMS_CACHE_SIZE)(lambda text: tuple(self._analyse(text)))
         self.scope = ScopeMatcher.from_document(scope, self.analyzer)
         # Words never corrected, and corrected to: the synonyms' and the scope's ("diabeties" is
         # corrected to "diabetes", which no item has, so the scope notice can say where to go).
@@ -283,7 +287,7 @@ class SearchService:
         start = (request.page - 1) * request.per_page
         # The query's words looked up in the BM25F columns once, for every hit's matched words.
         looked_up = self.bm25f.term_columns(scored.kq.terms + scored.kq.synonym_terms) if scored is not None else []
-        query_words = explain.QueryWords.of(self.analyzer, text, scored.kq.synonym_expansions) if scored else None
+        query_words = explain.QueryWords.of(self.terms_of, text, scored.kq.synonym_expansions) if scored else None
         hits = [
             self._hit(start + offset + 1, int(row), scored, offset + start >= total, looked_up, query_words)
             for offset, row in enumerate(ranked[start : start + request.per_page])
@@ -317,7 +321,8 @@ class SearchService:
         each against the absolute bar for answering it (`relevance`). The search calls it, and so
         does `scripts/calibrate_counts.py`, which fits that bar."""
         size = len(self.items)
-        expansions = self.synonyms.expansions(text)
+        found_phrases = self.synonyms.phrases_in(text)  # once: the expansions and the coverage use them
+        expansions = [other for _, others in found_phrases for other in others]
         kq = keyword.build_query(self.analyzer, text, expansions)
         widened = False
         keyword_scores = np.zeros(size)
@@ -338,8 +343,8 @@ class SearchService:
             similarity = self._similarity(self.embed_query(text))
             by_meaning = similarity >= self._meaning_cut(similarity)
             meaning = fusion.scaled_similarity(similarity, SIMILARITY_BASE.get(self.model_name, 0.0)) * by_meaning
-        groups = self.synonyms.phrases_in(text) if mode != "keyword" or widened else []
-        covered = coverage.measure(text, self.analyzer, self.bm25f, groups, size)
+        groups = found_phrases if mode != "keyword" or widened else []
+        covered = coverage.measure(text, self.terms_of, self.bm25f, groups, size)
         words = fusion.scaled_keyword(keyword_scores)
         if mode == "keyword":
             scores, found = words, keyword_scores > 0
