@@ -456,15 +456,23 @@ def render_results(results) -> str:
         lines.append(f"Showing results for: {results.query} (search instead for the words as typed: --as-typed)")
     if results.did_you_mean:
         lines.append(f"Did you mean: {results.did_you_mean}?")
+    for topic in results.out_of_scope:
+        lines.append(f"The library does not cover {topic.title}. {topic.about}")
+        lines.extend(f"  For this, go to {place.name}: {place.url}" for place in topic.go_to)
     described = f"'{results.query}'" if results.query else "everything"
     lines.append(f"{results.total} result(s) for {described} ({results.mode}), page {results.page} of {results.pages}")
+    if results.query and not results.total:
+        lines.append(f"The library has nothing about {described}.")
+    if results.missing_words:
+        lines.append(f"No item mentions: {', '.join(results.missing_words)}.")
     if results.expanded_with:
         lines.append(f"Also searched for: {', '.join(results.expanded_with)}")
     previous_related = False
     for hit in results.hits:
         why = " and ".join(hit.matched_by) or "browse"
         if hit.related and not previous_related:
-            lines.extend(["", "Less closely related (not counted):"])
+            heading = "Less closely related (not counted):" if results.total else "Related, but not about this:"
+            lines.extend(["", heading])
         previous_related = hit.related
         lines.append("")
         lines.append(click.style(f"{hit.rank}. {hit.title}", bold=True) + f"  [{hit.id}]")
@@ -472,6 +480,8 @@ def render_results(results) -> str:
             f"   {hit.kind} · {', '.join(hit.layers)} · evidence: {hit.evidence} · cost: {hit.cost} · matched by {why}"
         )
         lines.append(f"   {plain(hit.snippet)}")
+        if hit.why:
+            lines.append(f"   {hit.why}")
     if not results.hits:
         lines.append("No items matched. Try fewer or different words, or remove a filter.")
     return "\n".join(lines)

@@ -5,6 +5,8 @@ scripts/eval_search.py."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -128,3 +130,22 @@ def test_a_misspelt_out_of_scope_word_is_offered_and_its_topic_named(service):
 
 def test_a_question_the_library_answers_names_no_topic(service):
     assert run(service, "can't sit still in assembly").out_of_scope == ()
+
+
+def test_the_command_line_says_the_same(shipped_instance):
+    from click.testing import CliRunner
+
+    from nis_library.cli import main
+
+    runner = CliRunner()
+    text = runner.invoke(main, ["search", "who gives insulin at lunchtime", "--instance", str(shipped_instance)])
+    assert text.exit_code == 0, text.output
+    assert "The library does not cover managing medical conditions and medicines." in text.output
+    assert "https://www.gov.uk/" in text.output and "No item mentions: insulin" in text.output
+    data = runner.invoke(
+        main, ["search", "flurbistat", "--instance", str(shipped_instance), "--json", "--mode", "keyword"]
+    )
+    parsed = json.loads(data.stdout)
+    assert parsed["total"] == 0 and parsed["missing_words"] == ["flurbistat"] and parsed["out_of_scope"] == []
+    insulin = runner.invoke(main, ["search", "insulin", "--instance", str(shipped_instance), "--json"])
+    assert [t["id"] for t in json.loads(insulin.stdout)["out_of_scope"]] == ["medical-conditions"]
