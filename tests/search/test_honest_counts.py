@@ -149,3 +149,29 @@ def test_the_command_line_says_the_same(shipped_instance):
     assert parsed["total"] == 0 and parsed["missing_words"] == ["flurbistat"] and parsed["out_of_scope"] == []
     insulin = runner.invoke(main, ["search", "insulin", "--instance", str(shipped_instance), "--json"])
     assert [t["id"] for t in json.loads(insulin.stdout)["out_of_scope"]] == ["medical-conditions"]
+
+
+def test_a_long_note_is_embedded_whole_and_sentence_by_sentence(shipped_instance):
+    from indexer.bundle import location
+
+    seen: list[list[str]] = []
+
+    class Recording(HashingEmbedder):
+        def embed(self, texts):
+            seen.append(list(texts))
+            return super().embed(texts)
+
+    service = SearchService(location.current_bundle(shipped_instance), lambda name: Recording())
+    service.embed_query("can't sit still in assembly")
+    assert seen[-1] == ["can't sit still in assembly"]
+    note = (
+        "Year 4 boy with poor attention in the afternoons. He loses his place in tasks and rarely finishes"
+        " written work. Two cycles of support have had limited impact. We would like advice on what to try"
+        " next in class."
+    )
+    vector = service.embed_query(note)
+    assert len(seen[-1]) == 5 and seen[-1][0] == note  # the whole, then its four sentences
+    assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
+    hostile = "word. " * 300
+    service.embed_query(hostile)
+    assert len(seen[-1]) <= 9  # the whole and at most eight sentences, however many it has
