@@ -1,5 +1,6 @@
 """Checks of one item on its own, beyond its shape: taxonomy values, sub-components, the rules of its
-kind, evidence rules and body sections (references between items are `indexer.content.checker`'s).
+kind, evidence rules, body sections and promise words in the family summary (references between
+items are `indexer.content.checker`'s).
 Each check reads the raw front matter, so that one broken field does not
 hide the problems in the others, and reports at the line of the offending key.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from indexer.content.family_text import promises_in
 from indexer.content.library import ItemFile
 from indexer.content.problems import Problems, did_you_mean
 from indexer.content.taxonomy import Publications, Taxonomy, Vocabulary
@@ -44,6 +46,7 @@ def check_item(
     if judge_ratings:
         check_strength_rules(data, located, taxonomy, problems)
     check_sections(record.body, kind_id, taxonomy, problems, record.last_line)
+    check_family_text(data, located, problems)
 
 
 def values_at(data: object, path: tuple[str, ...], prefix: tuple = ()) -> Iterable[tuple[tuple, object]]:
@@ -226,6 +229,20 @@ def check_strength_rules(data: dict, located: LocatedYaml, taxonomy: Taxonomy, p
 
 def _counted_words(found: int, needed: int) -> str:
     return f"{found} of the sources recorded count{'s' if found == 1 else ''} towards it, {needed} needed"
+
+
+def check_family_text(data: dict, located: LocatedYaml, problems: Problems) -> None:
+    """A warning for each promise of an outcome or claim of evidence in the family summary (the
+    short list in `indexer.content.family_text`): a prompt to reread it, not a judgement of it."""
+    text = data.get("for_families")
+    if not isinstance(text, str):
+        return  # missing, or the wrong type: the schema reports it
+    for phrase, why in promises_in(text):
+        problems.warning(
+            located.line_of(("for_families",)),
+            "family-promise",
+            f"'{phrase}' in 'for_families': {why} (say what the setting does and what the child experiences)",
+        )
 
 
 def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, last_line: int) -> None:

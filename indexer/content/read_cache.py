@@ -18,7 +18,7 @@ from indexer.content.body import Body, Section
 from indexer.content.hashing import digest
 from indexer.content.yaml_lines import LocatedYaml
 
-READER_VERSION = "2"  # bump when reading or per-file checks change
+READER_VERSION = "3"  # bump when reading or per-file checks change
 REFERENCE_KEYS = ("id", "kind", "status", "related", "leads_to", "components", "replaced_by")
 
 

@@ -904,6 +904,57 @@ FAULTS = [
 ]
 
 
+# Warnings: the file still loads, but an author should look again. The family summary (issue 20)
+# describes what happens and promises no outcome; the short list is in indexer/content/family_text.py.
+FAMILY_PROMISE = "family text describes what happens; it does not promise an outcome"
+WARNINGS = [
+    Fault(
+        "for_families promises an outcome",
+        PRA,
+        swap(PRA, "sample: true", "for_families: A quiet table at lunch, so they can enjoy their meal.\nsample: true"),
+        "family-promise",
+        f"'so they can' in 'for_families': {FAMILY_PROMISE}",
+        "for_families:",
+    ),
+    Fault(
+        "for_families promise split over lines",
+        INT,
+        swap(
+            INT,
+            "cost: low\n",
+            "cost: low\nfor_families: >-\n  A short group three times a week. It will\n  help your child to talk.\n",
+        ),
+        "family-promise",
+        f"'will help' in 'for_families': {FAMILY_PROMISE}",
+        "for_families:",
+    ),
+    Fault(
+        "for_families promises readiness to learn",
+        ADJ,
+        swap(ADJ, "sample: true", "for_families: 'A trusted adult meets your child, who is then READY TO LEARN.'\nsample: true"),
+        "family-promise",
+        f"'READY TO LEARN' in 'for_families': {FAMILY_PROMISE}",
+        "for_families:",
+    ),
+    Fault(
+        "for_families claims evidence",
+        PRA,
+        swap(PRA, "sample: true", "for_families: A proven way to calm a busy classroom.\nsample: true"),
+        "family-promise",
+        "'proven' in 'for_families': family text makes no evidence claim",
+        "for_families:",
+    ),
+    Fault(
+        "for_families says the routine prevents upsets",
+        PRA,
+        swap(PRA, "sample: true", "for_families: The same words every day prevent upsets.\nsample: true"),
+        "family-promise",
+        "'prevent' in 'for_families'",
+        "for_families:",
+    ),
+]
+
+
 def _display(relative: str) -> str:
     if relative.startswith("items/practise/"):
         return "content/items/practise"
@@ -931,6 +982,41 @@ def test_each_fault_is_reported_with_its_message_and_line(tree: ContentTree, fau
     assert problem.path == _display(fault.file)
     assert problem.line == line
     assert not library.ok
+
+
+@pytest.mark.parametrize("fault", WARNINGS, ids=[f.name for f in WARNINGS])
+def test_each_warning_is_reported_with_its_message_and_line(tree: ContentTree, fault: Fault):
+    fault.break_it(tree)
+    library = tree.load()
+    [problem] = library.problems
+    assert (problem.severity, problem.code) == (Severity.WARNING, fault.code)
+    assert fault.message in problem.message
+    assert problem.path == _display(fault.file)
+    assert problem.line == tree.line_of(fault.file, fault.at)
+    assert library.ok
+
+
+def test_each_promise_in_family_text_is_named_once(tree: ContentTree):
+    tree.replace(
+        PRA,
+        "sample: true",
+        "for_families: So that children can settle, staff use it every day. It ensures calm, so that children can play.\n"
+        "sample: true",
+    )
+    messages = [p.message for p in tree.load().problems if p.code == "family-promise"]
+    assert sorted(m.split(" in ", 1)[0] for m in messages) == ["'So that children can'", "'ensures'"]
+
+
+def test_family_text_that_describes_is_not_warned_about(tree: ContentTree):
+    """The list leaves out words that mostly describe honestly: an adult who helps, a note that
+    comes home so a parent can praise, an adult who stops a game, an honest 'no cure'."""
+    honest = (
+        "An adult helps your child to set up a planner, and a note comes home so you can praise progress. "
+        "The adult stops the game if it gets too loud. There is no cure and no guarantee; the school "
+        "checks what difference it makes."
+    )
+    tree.replace(PRA, "sample: true", f"for_families: {honest}\nsample: true")
+    assert tree.load().problems == []
 
 
 def test_the_gallery_has_at_least_twenty_distinct_faults():
