@@ -169,9 +169,12 @@ def test_a_long_note_is_embedded_whole_and_sentence_by_sentence(shipped_instance
         " written work. Two cycles of support have had limited impact. We would like advice on what to try"
         " next in class."
     )
+    before = len(seen)
     vector = service.embed_query(note)
-    assert len(seen[-1]) == 5 and seen[-1][0] == note  # the whole, then its four sentences
+    embedded = [text for batch in seen[before:] for text in batch]
+    assert len(embedded) == 5 and embedded[0] == note  # the whole, then its four sentences, one at a time
+    assert all(len(batch) == 1 for batch in seen[before:])
     assert abs(float(np.linalg.norm(vector)) - 1.0) < 1e-5
-    hostile = "word. " * 300
-    service.embed_query(hostile)
-    assert len(seen[-1]) <= 9  # the whole and at most eight sentences, however many it has
+    before = len(seen)
+    service.embed_query("word. " * 300)
+    assert len(seen) - before <= 9  # the whole and at most eight sentences, however many it has
