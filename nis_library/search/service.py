@@ -37,12 +37,12 @@ from nis_library.search.scope import ScopeMatcher
 QUERY_CACHE_SIZE = 4096
 TERMS_CACHE_SIZE = 65536
 MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads, per text embedded
-# A note of LONG_QUERY_WORDS words or more is embedded whole (its first MAX_QUERY_TOKENS word pieces)
-# and sentence by sentence, and the vectors averaged: the need a long note names at its end is not
-# cut off, nor drowned by its opening. Fitted on the tuning part (long notes: hybrid nDCG@10 0.898
-# to 0.915; scripts/eval_search.py).
+# A note of LONG_QUERY_WORDS words or more is embedded sentence by sentence and the vectors averaged:
+# the model reads only MAX_QUERY_TOKENS word pieces of a text, so the need a long note names last
+# was cut off. Fitted on the tuning part (long notes: hybrid nDCG@10 0.898 to 0.916; adding the
+# whole note's vector as well did no better and cost a third more; scripts/eval_search.py).
 LONG_QUERY_WORDS = 30
-MAX_QUERY_SENTENCES = 8  # at most this many more texts embedded for one query
+MAX_QUERY_SENTENCES = 8  # at most this many texts embedded for one query
 _SENTENCE_END = re.compile(r"(?<=[.;!?])\s+")
 # Below this cosine similarity an item does not count as matching by meaning (for the semantic
 # list, the result count and facet counts). Measured on the 106 judged queries with
@@ -232,7 +232,7 @@ class SearchService:
     def _embed_query(self, text: str) -> np.ndarray:
         embedder = self.embedder()
         shorten = getattr(embedder, "shorten", None)  # the model's cost grows with the query's tokens
-        texts = [text] + (_sentences(text) if len(text.split()) >= LONG_QUERY_WORDS else [])
+        texts = (_sentences(text) if len(text.split()) >= LONG_QUERY_WORDS else []) or [text]
         # One text at a time: a batch is padded to its longest text, which made a long note's
         # sentences cost as much as the whole note each (45 ms against 21 ms for a 60-word note).
         vectors = [embedder.embed([shorten(t, MAX_QUERY_TOKENS) if shorten else t])[0] for t in texts]
@@ -445,7 +445,8 @@ class _Grouped:
 
 
 def _sentences(text: str) -> list[str]:
-    """A long note's sentences, at most MAX_QUERY_SENTENCES (the last takes the rest)."""
+    """A long note's sentences, at most MAX_QUERY_SENTENCES (the last takes the rest); none for one
+    sentence."""
     sentences = [s for s in _SENTENCE_END.split(text) if s.strip()]
     if len(sentences) > MAX_QUERY_SENTENCES:
         sentences[MAX_QUERY_SENTENCES - 1 :] = [" ".join(sentences[MAX_QUERY_SENTENCES - 1 :])]
