@@ -39,7 +39,7 @@ TERMS_CACHE_SIZE = 65536
 MAX_QUERY_TOKENS = 64  # word pieces of a query the model reads, per text embedded
 # A note of LONG_QUERY_WORDS words or more is embedded sentence by sentence and the vectors averaged:
 # the model reads only MAX_QUERY_TOKENS word pieces of a text, so the need a long note names last
-# was cut off. Fitted on the tuning part (long notes: hybrid nDCG@10 0.898 to 0.916; adding the
+# was cut off. Fitted on the tuning part (long notes: hybrid nDCG@10 0.898 to 0.915; adding the
 # whole note's vector as well did no better and cost a third more; scripts/eval_search.py).
 LONG_QUERY_WORDS = 30
 MAX_QUERY_SENTENCES = 8  # at most this many texts embedded for one query
