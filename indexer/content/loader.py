@@ -5,14 +5,15 @@ the last build (`indexer.content.read_cache`) are restored instead of parsed aga
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from indexer.content import checks, files, read_cache
 from indexer.content.body import parse_body
-from indexer.content.everyday_words import EverydayWords, check_lists, item_lines
 from indexer.content.characters import control_character_message, forbidden_lines
+from indexer.content.everyday_words import EverydayWords, check_lists, item_lines
 from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
 from indexer.content.hashing import sha256_hex
 from indexer.content.library import (
@@ -80,33 +81,36 @@ def load_yaml_model(path: Path, model: type[BaseModel], content: Content, limit:
 def read_everyday_words(content: Content) -> None:
     """The optional everyday-words file into `content`: its phrases by item ID, and the line of each
     ID for the checks across items. A missing file means no everyday words."""
-    path = content.root / EVERYDAY_WORDS_FILE
-    if not path.exists() and not files.is_symlink(path):
-        return
-    problems = _problems_for(path, content)
-    located = read_yaml_file(path, problems, files.CONFIG_MAX_BYTES)
-    if located is not None:
-        words = _validate(located, EverydayWords, problems)
-        check_lists(located, problems)
-        content.everyday_words_lines = item_lines(located)
-        if words is not None:
-            content.everyday_words = words.by_item()
-    content.problems.extend(problems)
+    with _optional_file(content, EVERYDAY_WORDS_FILE) as (located, problems):
+        if located is not None:
+            words = _validate(located, EverydayWords, problems)
+            check_lists(located, problems)
+            content.everyday_words_lines = item_lines(located)
+            if words is not None:
+                content.everyday_words = words.by_item()
 
 
 def read_scope(content: Content) -> None:
     """The optional scope file into `content`: the topics the library does not cover, and the line
     of each word for the check across items. A missing file means no topics."""
-    path = content.root / SCOPE_FILE
+    with _optional_file(content, SCOPE_FILE) as (located, problems):
+        if located is not None:
+            check_topics(located, problems)
+            scope = _validate(located, Scope, problems, context={CHECKED_ACROSS_TOPICS: True})
+            content.scope_word_lines = word_lines(located)
+            content.scope = None if has_errors(problems) else scope
+
+
+@contextmanager
+def _optional_file(content: Content, name: str):
+    """An optional YAML file of the content folder, read with its lines, and the problems found in
+    it, which join the content's at the end; nothing is read (None) when it does not exist."""
+    path = content.root / name
     if not path.exists() and not files.is_symlink(path):
+        yield None, _problems_for(path, content)
         return
     problems = _problems_for(path, content)
-    located = read_yaml_file(path, problems, files.CONFIG_MAX_BYTES)
-    if located is not None:
-        check_topics(located, problems)
-        scope = _validate(located, Scope, problems, context={CHECKED_ACROSS_TOPICS: True})
-        content.scope_word_lines = word_lines(located)
-        content.scope = None if has_errors(problems) else scope
+    yield read_yaml_file(path, problems, files.CONFIG_MAX_BYTES), problems
     content.problems.extend(problems)
 
 
