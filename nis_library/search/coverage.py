@@ -76,7 +76,7 @@ def measure(
         for terms in alternatives:
             has[number, bm25f.rows_with_all(terms)] = True
     frequency = has.sum(axis=1)
-    weights = np.array([robertson_idf(size, int(f)) for f in frequency])
+    weights = np.maximum(0.0, np.log((size - frequency + 0.5) / (frequency + 0.5)))  # robertson_idf, at once
     built = tuple(Unit(words, alts, float(w)) for (words, alts), w in zip(units, weights, strict=True))
     missing = tuple(dict.fromkeys(u.words.lower() for u, f in zip(built, frequency, strict=True) if f == 0))
     if not weights.any() and frequency.any():

@@ -82,6 +82,7 @@ class Scored:
     widened: bool  # keyword mode: no item had the words typed, so the synonyms were searched
     coverage: coverage.Coverage  # how much of the query's distinctive vocabulary each item has
     answers: np.ndarray  # bool: clears the absolute bar for answering the query (relevance.py)
+    tokens: tuple[str, ...] = ()  # the query analysed, repeats kept (intent rules, the scope)
 
 
 @dataclass(frozen=True)
@@ -284,8 +285,8 @@ class SearchService:
         )
         # Topics the library does not cover, named in the words searched, as typed or as corrected
         # (a correction to a scope word matches no item, so it is only offered: "did you mean").
-        results.out_of_scope = next(
-            (topics for words in (text, typed, corrected) if words and (topics := self.scope.topics_for(words))), ()
+        results.out_of_scope = self.scope.topics_for_terms(scored.tokens) or next(
+            (topics for words in (typed, corrected) if words and (topics := self.scope.topics_for(words))), ()
         )
         return results
 
@@ -369,9 +370,10 @@ class SearchService:
             weight = fusion.keyword_weight(len(keyword.words(text)))
             scores = fusion.weighted_fusion(words, meaning, weight) + fusion.COVERAGE_WEIGHT * covered.per_item
             found = (keyword_scores > 0) | by_meaning
-        scores = scores * self.intent.weights(self._analyse(text, keep_repeats=True))
+        tokens = tuple(self._analyse(text, keep_repeats=True))
+        scores = scores * self.intent.weights(tokens)
         answers = relevance.bar_for(mode, self.model_name).answers(covered.per_item, similarity)
-        return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened, covered, answers)
+        return Scored(kq, keyword_scores, similarity, by_meaning, scores, found, widened, covered, answers, tokens)
 
     def _similarity(self, query: np.ndarray) -> np.ndarray:
         """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
