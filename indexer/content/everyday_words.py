@@ -17,10 +17,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BeforeValidator, Field, StringConstraints
 
-from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.model import ITEM_ID_PATTERN
 from indexer.content.problems import Problems
-from indexer.content.schema import Strict, content_error
+from indexer.content.schema import Strict, content_error, none_is_empty, reject_control_characters
 from indexer.content.yaml_lines import LocatedYaml
 
 MAX_PHRASE_CHARS = 80  # a search box's worth: longer is a sentence, not a phrase people type
@@ -31,15 +30,9 @@ MARKUP = re.compile(r"[<>\[\]{}*_`#|\\]")
 LINE_BREAKS = re.compile("[\n\r\t\x85\u2028\u2029]")
 
 
-def _none_is_empty(value: object) -> object:
-    # `- ` with nothing after it reads as null: report it as the empty phrase it is.
-    return "" if value is None else value
-
 
 def _check_phrase(phrase: str) -> str:
-    char = first_forbidden(phrase)
-    if char is not None:
-        raise content_error("control-character", control_character_message(char))
+    reject_control_characters(phrase)
     if LINE_BREAKS.search(phrase):
         raise content_error("phrase-multi-line", "a phrase is one line, with no line breaks or tabs: split it in two")
     if not phrase:
@@ -64,7 +57,7 @@ def _check_item_id(item_id: str) -> str:
 
 
 Phrase = Annotated[
-    str, BeforeValidator(_none_is_empty), StringConstraints(strip_whitespace=True), AfterValidator(_check_phrase)
+    str, BeforeValidator(none_is_empty), StringConstraints(strip_whitespace=True), AfterValidator(_check_phrase)
 ]
 ItemKey = Annotated[str, AfterValidator(_check_item_id)]
 

@@ -62,6 +62,18 @@ def content_error(code: str, message: str) -> PydanticCustomError:
     return PydanticCustomError(code, "{message}", {"message": message})
 
 
+def none_is_empty(value: object) -> object:
+    """A list entry of `- ` with nothing after it reads as null: report it as the empty text it is."""
+    return "" if value is None else value
+
+
+def reject_control_characters(text: str) -> None:
+    """A content error (`control-character`) naming the first character a content file may not hold."""
+    char = first_forbidden(text)
+    if char is not None:
+        raise content_error("control-character", control_character_message(char))
+
+
 def _is_content_code(kind: str) -> bool:
     return "-" in kind
 

@@ -19,9 +19,9 @@ from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from indexer.content.characters import control_character_message, first_forbidden
+from indexer.content.characters import first_forbidden
 from indexer.content.problems import Problems
-from indexer.content.schema import Strict, content_error, plain_text
+from indexer.content.schema import Strict, content_error, none_is_empty, plain_text, reject_control_characters
 from indexer.content.yaml_lines import LocatedYaml
 
 MIN_WORDS, MAX_WORDS = 2, 40  # per topic: the ways people name it, not every word near it
@@ -36,15 +36,9 @@ HOST = re.compile(r"[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+")
 CHECKED_ACROSS_TOPICS = "checked_across_topics"
 
 
-def _none_is_empty(value: object) -> object:
-    # `- ` with nothing after it reads as null: report it as the empty word it is.
-    return "" if value is None else value
-
 
 def _check_word(word: str) -> str:
-    char = first_forbidden(word)
-    if char is not None:
-        raise content_error("control-character", control_character_message(char))
+    reject_control_characters(word)
     if not word.strip():
         raise content_error("scope-word", "a word or phrase in 'words' is empty: write the words or remove the line")
     if len(word) > MAX_WORD_CHARS:
@@ -107,7 +101,7 @@ def _check_title(title: str) -> str:
     return title
 
 
-ScopeWord = Annotated[str, BeforeValidator(_none_is_empty), AfterValidator(_check_word)]
+ScopeWord = Annotated[str, BeforeValidator(none_is_empty), AfterValidator(_check_word)]
 Url = Annotated[str, AfterValidator(_check_url)]
 TopicId = Annotated[str, AfterValidator(_check_topic_id)]
 
