@@ -14,7 +14,6 @@ of a query is in half the items or more, each weighs the same.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -39,14 +38,11 @@ class Coverage:
     per_item: np.ndarray  # 0..1: the weight of the units each item has over the total weight
     missing: tuple[str, ...]  # the units no item has, as typed
 
-    @property
-    def weight(self) -> float:
-        return sum(unit.weight for unit in self.units)
 
-
-def robertson_idf(documents: int, frequency: int) -> float:
-    """log((N - df + 0.5) / (df + 0.5)), never below zero: a word in half the items or more weighs 0."""
-    return max(0.0, math.log((documents - frequency + 0.5) / (frequency + 0.5)))
+def robertson_idf(documents: int, frequency):
+    """log((N - df + 0.5) / (df + 0.5)), never below zero: a word in half the items or more weighs 0.
+    `frequency` may be one count or an array of them."""
+    return np.maximum(0.0, np.log((documents - np.asarray(frequency) + 0.5) / (np.asarray(frequency) + 0.5)))
 
 
 def measure(
@@ -76,7 +72,7 @@ def measure(
         for terms in alternatives:
             has[number, bm25f.rows_with_all(terms)] = True
     frequency = has.sum(axis=1)
-    weights = np.maximum(0.0, np.log((size - frequency + 0.5) / (frequency + 0.5)))  # robertson_idf, at once
+    weights = robertson_idf(size, frequency)
     built = tuple(Unit(words, alts, float(w)) for (words, alts), w in zip(units, weights, strict=True))
     missing = tuple(dict.fromkeys(u.words.lower() for u, f in zip(built, frequency, strict=True) if f == 0))
     if not weights.any() and frequency.any():

@@ -14,7 +14,11 @@ from .support import assert_accessible, goto
 
 NO_ANSWER = "flurbistat injections at school"
 MODES = ("hybrid", "keyword", "semantic")
-SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+SIZES = {
+    "narrow": {"width": 320, "height": 640},
+    "phone": {"width": 390, "height": 844},
+    "desktop": {"width": 1280, "height": 900},
+}
 
 
 def says_it_has_nothing(page: Page) -> None:
