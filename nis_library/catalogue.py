@@ -14,9 +14,10 @@ from pathlib import Path
 
 from indexer.bundle import location as bundles
 from indexer.bundle import store
-from indexer.bundle.documents import SCOPE_DOCUMENT
+from indexer.bundle.documents import SCOPE_DOCUMENT, SOURCES_DOCUMENT
 from indexer.content.model import ITEM_ID_PATTERN
 from indexer.content.scope import Scope
+from indexer.content.sources import SourceRecord
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy, Term
 from indexer.record.editions import edition_sort_key
@@ -35,7 +36,8 @@ class ItemSummary:
     summary: str
     layers: tuple[str, ...]
     areas: tuple[str, ...]
-    evidence: str
+    evidence: str  # how sure we are (the evidence strength)
+    shows: str  # what the evidence shows (`evidence_shows`); "" for a version from before the register
     cost: str
     time: str  # how long it takes, in the item's own words (its intensity's description)
     sample: bool  # illustrative sample content, not the official Standards
@@ -47,6 +49,7 @@ class ItemSummary:
     def from_row(cls, row: dict, facets: dict[str, list[str]] | None = None) -> ItemSummary:
         """From a row of the bundle's items table; `facets`, if the caller has parsed them already."""
         facets = facets or {name: json.loads(row[f"facet_{name}"]) for name in ("layer", "area", "evidence", "cost")}
+        data = json.loads(row["data"])
         return ItemSummary(
             row["id"],
             row["kind"],
@@ -55,8 +58,9 @@ class ItemSummary:
             tuple(facets["layer"]),
             tuple(facets["area"]),
             (facets["evidence"] or [""])[0],
+            data["evidence"].get("shows") or "",
             (facets["cost"] or [""])[0],
-            json.loads(row["data"])["intensity"]["description"],
+            data["intensity"]["description"],
             bool(row["sample"]),
         )
 
@@ -129,6 +133,7 @@ class Catalogue:
             publications = store.read_document(db, "publications")
             synonyms = store.read_document(db, "synonyms")
             scope = store.read_document(db, SCOPE_DOCUMENT)
+            sources = store.read_document(db, SOURCES_DOCUMENT)
             reviews = [Review.model_validate_json(r["json"]) for r in store.read_reviews(db)]
             self.titles: dict[str, str] = store.read_item_titles(db)
             editions = store.read_editions(db)
@@ -145,6 +150,10 @@ class Catalogue:
         # The topics the library does not cover; None for a bundle built from content without them.
         self.scope: Scope | None = Scope.from_document(scope)
         self.reviews: dict[str, Review] = {r.id: r for r in reviews}
+        # The source register, by ID (empty for a bundle built before it).
+        self.sources: dict[str, SourceRecord] = {
+            source_id: SourceRecord.model_validate(record) for source_id, record in json.loads(sources or "{}").items()
+        }
         self.labels = Labels(
             Taxonomy.model_validate_json(taxonomy),
             {kind: p.id for p in self.publications.publications for kind in p.kinds},

@@ -50,6 +50,7 @@ def tree(tmp_path: Path) -> ContentTree:
     for name in ("taxonomy.yaml", "publications.yaml", "synonyms.yaml"):
         shutil.copy(REPO / "content" / name, root / name)
     shutil.copytree(FIXTURES / "items", root / "items")
+    shutil.copytree(FIXTURES / "sources", root / "sources")
     return ContentTree(root)
 
 

@@ -25,6 +25,7 @@ from indexer.bundle.documents import (
     EVERYDAY_WORDS_DOCUMENT,
     PASSAGES_DOCUMENT,
     SCOPE_DOCUMENT,
+    SOURCES_DOCUMENT,
     SearchDocument,
     document_hash,
     embedding_hash,
@@ -303,6 +304,9 @@ def _write_database(
         _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
         store.write_taxonomy(db, library.taxonomy)
         store.write_document(db, "synonyms", library.synonyms.model_dump_json())
+        # The register every item, working or published, cites from: the pages' "How we rated this".
+        register = {i: r.model_dump(mode="json") for i, r in sorted(library.sources.items())}
+        store.write_document(db, SOURCES_DOCUMENT, json.dumps(register, sort_keys=True))
         if library.scope is not None:  # read from the working tree, like the synonyms, for both builds
             store.write_document(db, SCOPE_DOCUMENT, library.scope.document())
         # What the items were indexed with: the next build re-indexes an item whose words change.

@@ -13,7 +13,7 @@ from indexer.content.model import Item
 from indexer.content.taxonomy import Taxonomy
 
 # Bump when what goes into the keyword index changes (fields, analyzer): forces a full rebuild.
-DOCUMENT_VERSION = "4"  # 4: the bundle records each item's passages; 3: word families (indexer.bundle.analysis)
+DOCUMENT_VERSION = "5"  # 5: versions carry their frozen source records; 4: the bundle records each item's passages; 3: word families (indexer.bundle.analysis)
 # Bump when the way the embedding text is made changes: its vectors are then made again. Apart from
 # this, an item's vector is reused exactly while its embedding text is unchanged.
 EMBEDDING_VERSION = "1"
@@ -26,6 +26,7 @@ PASSAGE_WORDS = 40
 _PARAGRAPHS = re.compile(r"\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.)\s)")
 _MARKDOWN = re.compile(r"(\*\*|__|`|^#+\s*|^\s*[-*+]\s+|^\s*\d+\.\s+|\[([^\]]*)\]\([^)]*\))", re.MULTILINE)
 SCOPE_DOCUMENT = "scope"  # the topics the library does not cover (content/scope.yaml), when it has them
+SOURCES_DOCUMENT = "sources"  # the source register (content/sources/): each record, by ID
 
 # The sections a teacher matches against first; the rest of the body is indexed with less weight.
 PRACTICAL_SECTIONS = (

@@ -15,12 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import sqlite_utils
+from pydantic import ValidationError
 
 from indexer.bundle.documents import FACETS, facet_values
+from indexer.content import files
 from indexer.content.model import Item
 from indexer.content.read_cache import CachedFile, ReadCache
+from indexer.content.safe_yaml import YamlProblem, load_checked
+from indexer.content.sources import SourceRecord
 from indexer.content.taxonomy import Taxonomy
-from indexer.record.editions import PublishedRecord, content_hash, read_version
+from indexer.record.editions import PublishedRecord, Version, content_hash, read_version
 
 VOCABULARIES = (
     "areas",
@@ -105,6 +109,7 @@ def create_tables(db: sqlite_utils.Database) -> None:
             "content_hash": str,
             "data": str,
             "sections": str,
+            "sources": str,  # the frozen source records the version cites, by ID
         },
         pk=("id", "version"),
     )
@@ -286,6 +291,12 @@ def read_item_titles(db: sqlite_utils.Database) -> dict[str, str]:
     return {row["id"]: row["title"] for row in db.query("select id, title from items")}
 
 
+def read_item_evidence(db: sqlite_utils.Database) -> list[tuple[str, str, str, dict]]:
+    """Every item's ID, title, status and front-matter `evidence`: the method page's tally."""
+    rows = db.query("select id, title, status, json_extract(data, '$.evidence') as evidence from items order by id")
+    return [(r["id"], r["title"], r["status"], json.loads(r["evidence"] or "{}")) for r in rows]
+
+
 def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(
@@ -330,6 +341,7 @@ def write_published(
                     "content_hash": version.record.content_hash,
                     "data": json.dumps(data, default=str),
                     "sections": json.dumps(sections),
+                    "sources": json.dumps(read_frozen_sources(version, data)),
                 }
             )
     db["versions"].insert_all(versions, batch_size=500)
@@ -350,6 +362,24 @@ def write_published(
         {"id": r.id, "publication": r.publication, "json": r.model_dump_json()} for r in reviews.values()
     )
     write_document(db, "publications", publications_json)
+
+
+def read_frozen_sources(version: Version, data: dict) -> dict[str, dict]:
+    """The source records a published version cites, as frozen in its edition (checked against the
+    manifest's hashes when the record was read). A version from before the register cites none."""
+    evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
+    cited = [s.get("source") for s in evidence.get("sources") or [] if isinstance(s, dict)]
+    found = {}
+    for source_id in cited:
+        path = version.sources.get(source_id) if isinstance(source_id, str) else None
+        if path is None:
+            continue
+        try:
+            record = SourceRecord.model_validate(load_checked(files.read_bytes(path, files.SOURCE_MAX_BYTES).decode()))
+        except (files.UnsafeFile, UnicodeDecodeError, YamlProblem, ValidationError):
+            continue  # reported when the record was read; the version shows no account
+        found[source_id] = record.model_dump(mode="json")
+    return found
 
 
 def _carry_versions(db: sqlite_utils.Database, previous_db: Path | None, wanted: set[str]) -> set[str]:

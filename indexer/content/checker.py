@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from indexer.content import checks
+from indexer.content import checks, rating
 from indexer.content.library import EVERYDAY_WORDS_FILE, PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
 from indexer.content.model import ITEM_ID_PATTERN, MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
@@ -69,10 +69,70 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
             continue
         problems = Problems(record.display_path)
         _check_references(record, by_id, problems, unpublished)
+        _check_citations(record, content, problems)
         if has_errors(problems):
             record.item = None
         content.problems.extend(problems)
     _check_everyday_words(content, by_id, unpublished)
+
+
+def _check_citations(record: ItemFile, content: Content, problems: Problems) -> None:
+    """Every cited source is in the register, once; and a working copy's rating is the one its
+    records give (`indexer.content.rating`), unless the panel's judgement is written in it."""
+    evidence = record.data.get("evidence")
+    sources = evidence.get("sources") if isinstance(evidence, dict) else None
+    if not isinstance(sources, list):
+        return
+    seen: set[str] = set()
+    for index, cited in enumerate(sources):
+        source_id = cited.get("source") if isinstance(cited, dict) else None
+        if not isinstance(source_id, str):
+            continue
+        line = record.located.line_of(("evidence", "sources", index, "source"))
+        if source_id not in content.sources:
+            problems.error(
+                line,
+                "unknown-source",
+                f"no source '{source_id}' in the register{did_you_mean(source_id, sorted(content.sources))}: "
+                f"describe it in content/sources/{source_id}.yaml, or correct the ID",
+            )
+        elif source_id in seen:
+            problems.error(line, "duplicate-source", f"the source '{source_id}' is cited twice: cite it once")
+        seen.add(source_id)
+    if content.judge_ratings and record.item is not None and not has_errors(problems):
+        _check_rating(record, content, problems)
+
+
+def _check_rating(record: ItemFile, content: Content, problems: Problems) -> None:
+    evidence = record.item.evidence
+    given = rating.rate(record.item.kind, rating.resolve(evidence.citations, content.sources))
+    line = record.located.line_of(("evidence", "strength"))
+    if evidence.shows is None:
+        problems.error(
+            line,
+            "rating-shows",
+            f"say what the evidence shows: the records give 'shows: {given.shows}' (add it under 'strength')",
+        )
+        return
+    if (evidence.strength, evidence.shows) == (given.strength, given.shows):
+        if evidence.judgement is not None:
+            problems.warning(
+                record.located.line_of(("evidence", "judgement")),
+                "judgement-not-needed",
+                "the panel's judgement is recorded, but the rating is the one the records give: "
+                "remove 'judgement', or keep it only if it says something the records do not",
+            )
+        return
+    if evidence.judgement is None:
+        counted = f" (counted: {', '.join(given.counted)})" if given.counted else ""
+        problems.error(
+            line,
+            "rating-differs",
+            f"the rating recorded, {evidence.strength} and {evidence.shows}, is not the one the source records "
+            f"give: {given.strength} and {given.shows}{counted}. Correct the rating, correct the records, or "
+            "write the panel's reason for departing from them in 'evidence.judgement' "
+            "(the method: 'evidence_strengths' in content/taxonomy.yaml, and /evidence)",
+        )
 
 
 def _check_everyday_words(content: Content, by_id: dict[str, ItemFile], unpublished: frozenset[str]) -> None:

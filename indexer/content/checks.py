@@ -28,6 +28,7 @@ TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {
     ("cost",): "cost_bands",
     ("training", "level"): "training_levels",
     ("evidence", "strength"): "evidence_strengths",
+    ("evidence", "shows"): "evidence_shows",
     ("evidence", "population"): "evidence_populations",
     ("evidence", "sources", "*", "design"): "study_designs",
 }
@@ -37,14 +38,21 @@ LIST_VALUE_LIMIT = 10  # list the valid values in a message when there are at mo
 def check_item(
     record: ItemFile, taxonomy: Taxonomy, publications: Publications, problems: Problems, judge_ratings: bool = True
 ) -> None:
-    """Every check of one freshly read item file (with `judge_ratings`, its rating against the strength rules)."""
+    """Every check of one freshly read item file. With `judge_ratings` (a working copy) its sources must
+    come from the register; the rating itself is checked against the register across files
+    (`indexer.content.checker`)."""
     data, located, kind_id = record.data, record.located, record.folder_kind
     check_taxonomy_values(data, located, taxonomy, problems)
     check_subcomponents(data, located, taxonomy, problems)
     check_kind_rules(data, located, kind_id, taxonomy, publications, problems, record.path.stem)
-    check_evidence(data, located, taxonomy, problems)
-    if judge_ratings:
-        check_strength_rules(data, located, taxonomy, problems)
+    if judge_ratings and kind_id == "identification-tool" and "tool" not in data:
+        problems.error(
+            located.first_line,
+            "tool-facts",
+            "an identification tool says what a setting needs to choose it: add 'tool' with 'norms', "
+            "'administered_by', 'licence' and 'languages' (write 'not recorded' where the sources do not say)",
+        )
+    check_evidence(data, located, taxonomy, problems, working=judge_ratings)
     check_sections(record.body, kind_id, taxonomy, problems, record.last_line)
     check_family_text(data, located, problems)
 
@@ -167,13 +175,15 @@ def check_kind_rules(
         )
 
 
-def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
+def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems, working: bool) -> None:
+    """A rating that needs sources cites some; a working copy cites them from the register (versions
+    published before it wrote them out, with one population for the item)."""
     evidence = data.get("evidence")
     if not isinstance(evidence, dict):
         return
     strengths = {s.id: s for s in taxonomy.evidence_strengths}
     strength = strengths.get(evidence.get("strength"))
-    sources = evidence.get("sources") or []
+    sources = evidence.get("sources") if isinstance(evidence.get("sources"), list) else []
     if strength and strength.needs_sources and not sources:
         unrated = next((s.id for s in taxonomy.evidence_strengths if not s.needs_sources), "")
         problems.error(
@@ -182,53 +192,28 @@ def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problem
             f"evidence strength '{strength.id}' is claimed without a source: "
             f"cite a source or set strength to '{unrated}'",
         )
-    if sources and not evidence.get("population"):
+    written_out = [i for i, s in enumerate(sources) if isinstance(s, dict) and "source" not in s]
+    if working:
+        for index in written_out:
+            problems.error(
+                located.line_of(("evidence", "sources", index)),
+                "source-not-in-register",
+                "cite the source from the register by its ID ('- source: <id>' with 'applies'): describe it "
+                "once in content/sources/<id>.yaml, so every item that cites it agrees",
+            )
+        if "population" in evidence:
+            problems.error(
+                located.line_of(("evidence", "population")),
+                "evidence-population",
+                "whose evidence it is is recorded on each source in the register now: remove 'evidence.population'",
+            )
+        return
+    if written_out and not evidence.get("population"):
         problems.error(
             located.line_of(("evidence",)),
             "evidence-population",
-            "say whose evidence it is: 'evidence.population' is required when sources are cited",
+            "say whose evidence it is: 'evidence.population' is required when sources are written out",
         )
-    if not sources and evidence.get("population"):
-        problems.error(
-            located.line_of(("evidence", "population")),
-            "evidence-population",
-            "'evidence.population' describes the sources, but none are cited",
-        )
-
-
-def check_strength_rules(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
-    """A rating must meet its strength's published rules (`rules` in `evidence_strengths`), counted
-    over the item's recorded sources: their designs and whether they tested the item itself."""
-    evidence = data.get("evidence")
-    if not isinstance(evidence, dict):
-        return
-    strength = next((s for s in taxonomy.evidence_strengths if s.id == evidence.get("strength")), None)
-    sources = evidence.get("sources") if isinstance(evidence.get("sources"), list) else []
-    if strength is None or not sources:
-        return  # an unknown strength, or one claimed without sources, is reported already
-    sources = [s for s in sources if isinstance(s, dict)]
-    for rule in strength.rules:
-        if evidence.get("population") in rule.unless_population:
-            continue
-        counted = [
-            s
-            for s in sources
-            if s.get("design") in rule.needs.designs and (s.get("tests_item") is True or not rule.needs.tests_item)
-        ]
-        if len(counted) >= rule.needs.count:
-            continue
-        report = problems.error if rule.severity == "error" else problems.warning
-        report(
-            located.line_of(("evidence", "strength")),
-            "strength-rule",
-            f"the rating '{strength.id}' does not meet the rule '{rule.id}': {rule.rule} "
-            f"({_counted_words(len(counted), rule.needs.count)}; see 'evidence_strengths' in content/taxonomy.yaml)",
-        )
-        return  # one unmet rule is enough to act on; the next usually repeats it
-
-
-def _counted_words(found: int, needed: int) -> str:
-    return f"{found} of the sources recorded count{'s' if found == 1 else ''} towards it, {needed} needed"
 
 
 def check_family_text(data: dict, located: LocatedYaml, problems: Problems) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 KIB, MIB = 1024, 1024 * 1024
 ITEM_MAX_BYTES = 256 * KIB  # an item, working or published: some 40,000 words, beyond any readable item
 REVIEW_MAX_BYTES = 256 * KIB  # a review: a title, dates, a trigger and findings
+SOURCE_MAX_BYTES = 64 * KIB  # a source record: a citation and a few short paragraphs
 CONFIG_MAX_BYTES = 1 * MIB  # taxonomy, publications, synonyms: short lists of terms
 # An edition manifest lists every version it publishes (about 400 bytes each): 16 MiB holds some
 # 40,000 new versions in one edition.

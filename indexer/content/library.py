@@ -12,6 +12,7 @@ from indexer.content.body import Body
 from indexer.content.model import MODEL_FOR_KIND, Item
 from indexer.content.problems import Problem, has_errors
 from indexer.content.scope import Scope
+from indexer.content.sources import SourceRecord
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml
@@ -101,6 +102,8 @@ class Content:
     # The topics the library does not cover; None when the file is missing or invalid.
     scope: Scope | None = None
     scope_word_lines: dict[str, int] = field(default_factory=dict)  # the line of each word in the file
+    # The source register (content/sources/), by source ID: the valid records only.
+    sources: dict[str, SourceRecord] = field(default_factory=dict)
     config_hash: str | None = None  # of the files every item is checked against
     files: list[ItemFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)

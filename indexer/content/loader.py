@@ -31,6 +31,7 @@ from indexer.content.model import MODEL_FOR_KIND
 from indexer.content.problems import Problems, did_you_mean, display_path, error_at, has_errors
 from indexer.content.schema import report_validation_error
 from indexer.content.scope import CHECKED_ACROSS_TOPICS, Scope, check_topics, word_lines
+from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR, SourceRecord
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
@@ -48,6 +49,8 @@ def read_config_files(content: Content) -> bool:
     content.synonyms = load_yaml_model(root / SYNONYMS_FILE, Synonyms, content, files.CONFIG_MAX_BYTES)
     read_everyday_words(content)
     read_scope(content)
+    if content.taxonomy is not None:
+        read_sources(content)
     if content.taxonomy is None or content.publications is None:
         return False
     content.config_hash = read_cache.config_hash(root, (TAXONOMY_FILE, PUBLICATIONS_FILE))
@@ -99,6 +102,45 @@ def read_scope(content: Content) -> None:
             scope = _validate(located, Scope, problems, context={CHECKED_ACROSS_TOPICS: True})
             content.scope_word_lines = word_lines(located)
             content.scope = None if has_errors(problems) else scope
+
+
+def read_sources(content: Content) -> None:
+    """The source register into `content`: every `content/sources/<id>.yaml`, each checked on its own.
+    A missing folder means no sources (an item that cites one is then refused)."""
+    folder = content.root / SOURCES_DIR
+    if files.is_symlink(folder):
+        content.problems.append(error_at(_display(folder, content), 1, "symlink", files.SYMLINK_MESSAGE))
+        return
+    if not folder.is_dir():
+        return
+    phases = {p.id for p in content.taxonomy.phases}
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("."):
+            continue
+        problems = _problems_for(path, content)
+        if path.suffix != SOURCE_SUFFIX or files.is_symlink(path) or not path.is_file():
+            problems.error(1, "not-a-source", f"only source records, <id>{SOURCE_SUFFIX}, belong in {SOURCES_DIR}/")
+            content.problems.extend(problems)
+            continue
+        located = read_yaml_file(path, problems, files.SOURCE_MAX_BYTES)
+        record = None if located is None else _validate(located, SourceRecord, problems)
+        if record is not None:
+            if record.id != path.stem:
+                problems.error(
+                    located.line_of(("id",)),
+                    "source-id-file",
+                    f"the source's id '{record.id}' must match its file name '{path.stem}'",
+                )
+            for index, phase in enumerate(record.phases):
+                if phase not in phases:
+                    problems.error(
+                        located.line_of(("phases", index)),
+                        "unknown-value",
+                        f"'{phase}' is not a phase{did_you_mean(phase, sorted(phases))}",
+                    )
+            if not has_errors(problems):
+                content.sources[record.id] = record
+        content.problems.extend(problems)
 
 
 @contextmanager

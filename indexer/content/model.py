@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AnyHttpUrl, ConfigDict, Field, model_validator
+from pydantic import AnyHttpUrl, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from indexer.content.schema import Slug, Strict, Text, plain_text
 
@@ -37,6 +37,9 @@ class Training(Strict):
 
 
 class Source(Strict):
+    """A source written out in the item itself, as items did before the source register: only
+    published versions of that time hold these. New versions cite the register (`Citation`)."""
+
     citation: Text
     year: int | Literal["undated"] = Field(union_mode="left_to_right")
     design: Slug
@@ -53,11 +56,51 @@ class Source(Strict):
         return self
 
 
+class Citation(Strict):
+    """A source of the register (`content/sources/`), cited by its ID, with how it applies here."""
+
+    source: Slug
+    # direct: the source tested (or, for guidance, names) this very approach; indirect: a broader
+    # family of approaches, another population or a related practice, which `why` says; background:
+    # cited for context or as a caution, not as evidence about this approach (it does not count).
+    applies: Literal["direct", "indirect", "background"]
+    why: Text | None = None
+    note: Text | None = None  # what in the source bears on this item: a recommendation, a part
+
+    @model_validator(mode="after")
+    def _indirect_says_why(self) -> Citation:
+        if self.applies != "direct" and self.why is None:
+            raise ValueError(
+                f"a source that applies '{self.applies}' needs 'why': how it differs from this item's approach, "
+                "or what it is cited for"
+            )
+        if self.applies == "direct" and self.why is not None:
+            raise ValueError("'why' explains an indirect or background source: remove it, or change 'applies'")
+        return self
+
+
+def _source_kind(value: object) -> str:
+    """Which of the two forms an entry of `evidence.sources` is: read from YAML (a dict) or dumped."""
+    cites = "source" in value if isinstance(value, dict) else isinstance(value, Citation)
+    return "citation" if cites else "inline"
+
+
 class Evidence(Strict):
-    strength: Slug
-    population: Slug | None = None
+    strength: Slug  # how sure we are: computed from the cited records (indexer.content.rating)
+    shows: Slug | None = None  # what the evidence shows; versions before the register have none
+    population: Slug | None = None  # versions before the register: population is now per source
     summary: Text
-    sources: list[Source] = []
+    sources: list[
+        Annotated[
+            Annotated[Citation, Tag("citation")] | Annotated[Source, Tag("inline")], Discriminator(_source_kind)
+        ]
+    ] = []
+    # The panel's written reason when the recorded rating differs from the one the records give.
+    judgement: Text | None = None
+
+    @property
+    def citations(self) -> list[Citation]:
+        return [s for s in self.sources if isinstance(s, Citation)]
 
 
 class Change(Strict):
@@ -125,12 +168,24 @@ class AgeRange(Strict):
         return self
 
 
+class ToolFacts(Strict):
+    """What a setting needs to know to choose and use a tool, as its sources state it ("not
+    recorded" where this library has not checked): its accuracy is in its sources' records."""
+
+    norms: Text  # which population the scores are compared with, where and when ("UK norms, 2017")
+    administered_by: Text  # who may give it: a qualification level, or anyone after a briefing
+    licence: Text  # who owns it and what it costs to use: free, a subscription, a bought kit
+    languages: Text  # the languages it is available in
+
+
 class IdentificationTool(ItemBase):
     kind: Literal["identification-tool"]
     identifies: Text
     age_range: AgeRange
     time_to_complete: Text
     leads_to: list[ItemId]  # an empty list is reported as "leads nowhere" by the checks
+    # Versions published before the facts were recorded have none; a working copy must have them.
+    tool: ToolFacts | None = None
 
     def references(self) -> dict[str, list[str]]:
         return super().references() | {"leads_to": list(self.leads_to)}

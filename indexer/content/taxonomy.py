@@ -11,6 +11,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from indexer.content import rating, sources
 from indexer.content.schema import Slug, Strict, Text
 
 
@@ -30,32 +31,9 @@ class Phase(Term):
     max_age: int = Field(ge=0, le=25)
 
 
-class SourcesNeeded(Strict):
-    """How many of an item's recorded sources must be of these designs (and, with `tests_item`,
-    must have tested the item itself rather than a broader family of approaches)."""
-
-    count: int = Field(ge=1, le=20)
-    designs: list[Slug] = Field(min_length=1)
-    tests_item: bool = False
-
-
-class StrengthRule(Strict):
-    """One machine-checkable rule a rating must meet. An `error` is a rule the recorded sources
-    settle; a `warning` is one where the panel's judgement applies, so `nis validate` asks for a
-    second look rather than refusing."""
-
-    id: Slug
-    severity: Literal["error", "warning"]
-    rule: Text  # the rule in plain words, quoted in the problem
-    needs: SourcesNeeded
-    # The rule is met anyway when the item's evidence population is one of these.
-    unless_population: list[Slug] = []
-
-
 class Strength(Term):
     needs_sources: bool  # whether an item claiming this strength must cite a source
-    criteria: Text | None = None  # what the strength needs, in plain words (the glossary shows it)
-    rules: list[StrengthRule] = []
+    criteria: Text | None = None  # the rating method's rule for it, in plain words (the method page shows it)
 
 
 class Kind(Term):
@@ -104,8 +82,13 @@ class Taxonomy(Strict):
     delivered_by: list[Term] = Field(min_length=1)
     formats: list[Term] = Field(min_length=1)
     evidence_strengths: list[Strength] = Field(min_length=1)
+    evidence_shows: list[Term] = Field(min_length=1)
     evidence_populations: list[Term] = Field(min_length=1)
+    source_populations: list[Term] = Field(min_length=1)
+    source_findings: list[Term] = Field(min_length=1)
+    source_independence: list[Term] = Field(min_length=1)
     study_designs: list[Term] = Field(min_length=1)
+    send_terms: list[Term] = []  # words of England's SEND system the glossary explains; not tags
     cost_bands: list[Term] = Field(min_length=1)
     training_levels: list[Term] = Field(min_length=1)
     kinds: list[Kind] = Field(min_length=1)
@@ -126,17 +109,26 @@ class Taxonomy(Strict):
             unknown = set(kind.layers or []) - layer_ids
             if unknown:
                 raise ValueError(f"kind '{kind.id}' names unknown layers {sorted(unknown)}")
-        self._rules_name_known_values()
+        self._names_the_rating_method_values()
         return self
 
-    def _rules_name_known_values(self) -> None:
-        designs = {d.id for d in self.study_designs}
-        populations = {p.id for p in self.evidence_populations}
-        for strength in self.evidence_strengths:
-            for rule in strength.rules:
-                unknown = sorted(set(rule.needs.designs) - designs) + sorted(set(rule.unless_population) - populations)
-                if unknown:
-                    raise ValueError(f"rule '{rule.id}' of strength '{strength.id}' names unknown values {unknown}")
+    def _names_the_rating_method_values(self) -> None:
+        """The rating method (indexer.content.rating) computes these values: the taxonomy must give
+        words to exactly its strengths and findings, and to every type and population of source."""
+        expected = {
+            "evidence_strengths": set(rating.STRENGTHS),
+            "evidence_shows": set(rating.SHOWS),
+            "source_populations": set(sources.POPULATIONS),
+            "source_findings": set(sources.DIRECTIONS),
+            "source_independence": set(sources.INDEPENDENCE),
+        }
+        for name, wanted in expected.items():
+            have = {term.id for term in getattr(self, name)}
+            if have != wanted:
+                raise ValueError(f"{name} must be exactly {sorted(wanted)} (the rating method's), not {sorted(have)}")
+        missing = sorted(set(sources.SOURCE_TYPES) - {d.id for d in self.study_designs})
+        if missing:
+            raise ValueError(f"study_designs must name every type of source the register takes; missing {missing}")
 
     def vocabulary(self, name: str) -> Vocabulary:
         if name == "subcomponents":

@@ -2,12 +2,15 @@
 
     published/<publication>/<edition>/edition.yaml            the edition manifest
     published/<publication>/<edition>/items/<kind>/<ID>.md     each item version it introduced
+    published/<publication>/<edition>/sources/<id>.yaml        each source record those versions cite
 
 An edition folder appears in one rename when publishing succeeds and is never changed afterwards.
 Its manifest lists the exact item@version set, the new versions with their change class and note,
 and the SHA-256 of each new version's file; its last line is the SHA-256 of every byte above it,
-and it records the hash of the publication's previous edition. Reading the record checks all of
-these, so an edited frozen file is an error that names the file.
+and it records the hash of the publication's previous edition. The source records the new versions
+cite are frozen with them, so a version's "How we rated this" never changes once published: a
+corrected record reaches the pages with the next version of each item that cites it. Reading the
+record checks all of these, so an edited frozen file is an error that names the file.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from indexer.content.model import ItemId, RecommendationId
 from indexer.content.problems import Problem, display_path, error_at
 from indexer.content.safe_yaml import YamlProblem, load_checked
 from indexer.content.schema import Slug, Strict, Text
+from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR
 
 PUBLISHED_DIR = "published"
 MANIFEST_NAME = "edition.yaml"
@@ -51,6 +55,11 @@ class NewVersion(Strict):
     status: Literal["active", "withdrawn"] = "active"
 
 
+class FrozenSource(Strict):
+    id: Slug
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # of the record's file, byte for byte
+
+
 class PreviousEdition(Strict):
     edition: EditionNumber
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -65,6 +74,8 @@ class Manifest(Strict):
     previous: PreviousEdition | None = None
     items: dict[ItemId, int]  # the exact item@version set of the publication
     new_versions: list[NewVersion] = Field(min_length=1)
+    # The register's records the new versions cite, as they were (editions before the register: none).
+    sources: list[FrozenSource] = []
 
 
 @dataclass(frozen=True)
@@ -78,6 +89,7 @@ class Version:
     date: dt.date
     path: Path  # the frozen file
     record: NewVersion
+    sources: dict[str, Path] = field(default_factory=dict)  # its edition's frozen source records, by ID
 
     @property
     def label(self) -> str:
@@ -213,6 +225,7 @@ def load_published(content_dir: Path) -> PublishedRecord:
                     edition.manifest.date,
                     path,
                     new,
+                    {s.id: edition.path / SOURCES_DIR / f"{s.id}{SOURCE_SUFFIX}" for s in edition.manifest.sources},
                 )
             )
     for item_id, versions in record.versions.items():
@@ -342,6 +355,7 @@ def _read_edition(
                     f"working copy instead",
                 )
             )
+    _check_frozen_sources(folder, manifest, record, display)
     listed = {(n.kind, n.id) for n in manifest.new_versions}
     items_dir = folder / "items"
     if not _refuse_link(items_dir, record, display) and items_dir.is_dir():
@@ -357,3 +371,40 @@ def _read_edition(
                     )
                 )
     return Edition(manifest, folder, sha256_hex(raw))
+
+
+def _check_frozen_sources(folder: Path, manifest: Manifest, record: PublishedRecord, display) -> None:
+    """Each source record the manifest lists is there, unedited; nothing else is in `sources/`."""
+    for frozen in manifest.sources:
+        path = folder / SOURCES_DIR / f"{frozen.id}{SOURCE_SUFFIX}"
+        try:
+            actual = sha256_hex(files.read_bytes(path, files.SOURCE_MAX_BYTES))
+        except files.UnsafeFile as unsafe:
+            message = f"the source record '{frozen.id}' is missing from its edition"
+            record.problems.append(
+                error_at(display(path), 1, unsafe.code, message if unsafe.code == "missing-file" else unsafe.message)
+            )
+            continue
+        if actual != frozen.sha256:
+            record.problems.append(
+                error_at(
+                    display(path),
+                    1,
+                    "edited-source",
+                    f"the source record '{frozen.id}' was edited after publishing (its hash does not match the "
+                    "manifest): published records never change; restore it from git and correct the register instead",
+                )
+            )
+    listed = {s.id for s in manifest.sources}
+    sources_dir = folder / SOURCES_DIR
+    if not _refuse_link(sources_dir, record, display) and sources_dir.is_dir():
+        for path in sorted(p for p in sources_dir.iterdir() if not p.name.startswith(".")):
+            if path.suffix != SOURCE_SUFFIX or path.stem not in listed:
+                record.problems.append(
+                    error_at(
+                        display(path),
+                        1,
+                        "unlisted-source",
+                        "this file is not in its edition's manifest: only nis publish writes here",
+                    )
+                )

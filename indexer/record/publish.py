@@ -24,15 +24,18 @@ import yaml
 from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.hashing import sha256_hex
 from indexer.content.problems import Problem
+from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR
 from indexer.record.editions import (
     MANIFEST_NAME,
     STAGING_PREFIX,
+    FrozenSource,
     Manifest,
     NewVersion,
     PreviousEdition,
     content_hash,
     edition_sort_key,
     published_root,
+    read_version,
     sign_manifest,
 )
 from indexer.record.loading import load_library
@@ -75,6 +78,7 @@ class PublishPlan:
     versions: list[PlannedVersion] = field(default_factory=list)
     items: dict[str, int] = field(default_factory=dict)  # the edition's item@version set
     previous_edition: PreviousEdition | None = None
+    sources: dict[str, bytes] = field(default_factory=dict)  # the register's records the new versions cite
 
     @property
     def target(self) -> str:
@@ -176,7 +180,46 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
             f"{publication} {plan.edition} already exists: an amendment this year needs an out-of-cycle review"
         )
     plan.items = dict(sorted(plan.items.items()))
+    items = library.items
+    table = rating_changes(plan.versions, items, library.taxonomy)
+    if table:
+        plan.release_notes = f"{plan.release_notes}\n\n{table}"
+    cited = {c.source for v in plan.versions for c in items[v.id].evidence.citations}
+    register = library.root / SOURCES_DIR
+    plan.sources = {i: (register / f"{i}{SOURCE_SUFFIX}").read_bytes() for i in sorted(cited)}
     return plan
+
+
+def rating_changes(versions: list[PlannedVersion], items: dict, taxonomy) -> str:
+    """The edition's changes of rating, as a Markdown table for its release notes (item, was, now,
+    why): each new version whose strength, or what its evidence shows, differs from its previous
+    version's. A previous version from before `shows` was recorded changes only by its strength."""
+    strengths = {s.id: s.label for s in taxonomy.evidence_strengths}
+    shows = {s.id: s.label.lower() for s in taxonomy.evidence_shows}
+    rows = []
+    for version in versions:
+        if version.previous is None:
+            continue
+        before = read_version(version.previous)[0].get("evidence") or {}
+        after = items[version.id].evidence
+        was, was_shows = before.get("strength"), before.get("shows")
+        if was == after.strength and (was_shows is None or was_shows == after.shows):
+            continue
+        was_text, now_text = (
+            _rating_text(was, was_shows, strengths, shows),
+            _rating_text(after.strength, after.shows, strengths, shows),
+        )
+        cells = [f"{version.id}, {items[version.id].title}", was_text, now_text, version.change_note]
+        rows.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+    if not rows:
+        return ""
+    return "\n".join(["### Changes of rating", "", "| Item | Was | Now | Why |", "|---|---|---|---|", *rows])
+
+
+def _rating_text(strength: str | None, shows: str | None, strengths: dict, shows_labels: dict) -> str:
+    """ "Emerging: positive results"; the strength alone where nothing more is known ("Not yet rated")."""
+    text = strengths.get(strength, str(strength))
+    return f"{text}: {shows_labels.get(shows, shows)}" if shows and shows != "not-rated" else text
 
 
 def _edition_number(record, publication: str, review_type: str, date: dt.date) -> str:
@@ -215,6 +258,7 @@ def manifest_text(plan: PublishPlan) -> str:
             )
             for v in plan.versions
         ],
+        sources=[FrozenSource(id=i, sha256=sha256_hex(raw)) for i, raw in plan.sources.items()],
     )
     header = (
         "# Written by `nis publish`. Never edit this folder: `nis validate` checks every hash.\n"
@@ -235,6 +279,10 @@ def apply_plan(content_dir: Path, plan: PublishPlan, *, before_rename=None) -> P
             path = staging / "items" / version.kind / f"{version.id}.md"
             path.parent.mkdir(parents=True, exist_ok=True)
             _write_synced(path, version.raw)
+        for source_id, raw in plan.sources.items():
+            path = staging / SOURCES_DIR / f"{source_id}{SOURCE_SUFFIX}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_synced(path, raw)
         _write_synced(staging / MANIFEST_NAME, sign_manifest(manifest_text(plan)))
         target.parent.mkdir(exist_ok=True)
         if before_rename:

@@ -49,6 +49,7 @@ ENDPOINTS: dict[str, Rule] = {
     "web.browse.item_print": PUBLIC,
     "web.browse.shortlist": PUBLIC,
     "web.browse.glossary": PUBLIC,
+    "web.browse.evidence_method": PUBLIC,
     "web.search.search_page": PUBLIC,
     "history.item_version": PUBLIC,
     "history.item_history": PUBLIC,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from nis_library.catalogue import PublishedItem
 from nis_library.governance.register import Entry
 from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
+from nis_library.rating_account import RatingAccount
 from nis_library.search.results import SearchResults
 
 API = "/api/v1"
@@ -20,9 +21,10 @@ def item_links(root: str, item_id: str, replaced_by: str | None) -> dict:
     }
 
 
-def version(root: str, detail: VersionDetail) -> dict:
+def version(root: str, detail: VersionDetail, rating: RatingAccount | None = None) -> dict:
     """One version as published. Nothing here changes once it is published (not even whether a later
-    version superseded it), so its address may be cached for ever."""
+    version superseded it), so its address may be cached for ever: its rating is accounted for from
+    the source records frozen with it (`rating`; null for a version from before the register)."""
     v = detail.summary
     replaced_by = detail.data.get("replaced_by")
     return version_summary(root, v) | {
@@ -31,6 +33,7 @@ def version(root: str, detail: VersionDetail) -> dict:
         "published": v.date,
         "implements": list(v.implements),
         "data": detail.data,
+        "rating": rating.document(root) if rating else None,
         "sections": [{"heading": s.heading, "anchor": s.anchor, "html": str(s.html)} for s in detail.sections],
         "links": {"self": f"{root}{API}/items/{v.id}/v/{v.number}", **item_links(root, v.id, replaced_by)},
     }
@@ -90,6 +93,7 @@ def search_results(root: str, results: SearchResults) -> dict:
                 "layers": list(hit.layers),
                 "areas": list(hit.areas),
                 "evidence": hit.evidence,
+                "evidence_shows": hit.shows or None,
                 "cost": hit.cost,
                 "sample": hit.sample,
                 "snippet": hit.snippet,

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, jsonify, render_template, request
 
+from nis_library import rating_account
 from nis_library.api import document as contract
 from nis_library.api import representations as represent
 from nis_library.api.cursors import InvalidCursor, read_cursor, write_cursor
@@ -205,7 +206,7 @@ def item(item_id: str):
     if not found:
         raise ApiError(404, "item-not-found", f"There is no published item '{item_id[:40]}'.")
     detail = history.version(catalogue, item_id, found[-1].number)
-    return for_polling(jsonify(represent.version(public_root(), detail)))
+    return for_polling(jsonify(represent.version(public_root(), detail, rating_account.for_version(catalogue, detail))))
 
 
 @blueprint.get("/items/<item_id>/v/<int:number>")
@@ -218,7 +219,7 @@ def item_version(item_id: str, number: int):
         if is_item_id(item_id) and history.versions(catalogue, item_id):
             raise ApiError(404, "version-not-found", f"{item_id} has no version {number}.")
         raise ApiError(404, "item-not-found", f"There is no published item '{item_id[:40]}'.")
-    return for_ever(jsonify(represent.version(public_root(), detail)))
+    return for_ever(jsonify(represent.version(public_root(), detail, rating_account.for_version(catalogue, detail))))
 
 
 @blueprint.get("/taxonomy")

@@ -42,10 +42,21 @@ VOCABULARIES = (
     (
         "evidence_strengths",
         "Evidence strength",
-        "How strong the research behind an approach is. It describes the evidence, not how well it suits "
-        "a particular child.",
+        "How sure we are about the research behind an approach, computed from the records of its sources "
+        "(see 'How we rate the evidence'). It describes the evidence, not how well it suits a particular child.",
+    ),
+    (
+        "evidence_shows",
+        "What the evidence shows",
+        "What the sources behind an approach found, kept apart from how sure we are. How both are worked "
+        "out from the sources is on the page 'How we rate the evidence'.",
     ),
     ("kinds", "Kinds of item", "What sort of thing an item is."),
+    (
+        "send_terms",
+        "Words of the SEND system in England",
+        "Terms from the SEND Code of Practice (2015) and local guidance that settings, plans and letters use.",
+    ),
     ("phases", "Phases", "The stages of education an item is for."),
     ("settings", "Settings", "The places an item can be used."),
     ("cost_bands", "Cost", "The setting's extra cost per child per year, beyond staff time already in place."),

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from nis_library import rating_account
+from nis_library.browse.evidence_method import tally as evidence_method_tally
 from nis_library.browse.glossary import glossary as glossary_sections
 from nis_library.browse.glossary import scope_section
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist, shortlist_query, without_item
@@ -97,6 +99,7 @@ def _item_page(item_id: str, template: str, **extra):
         permalink=f"{root}/items/{item_id}",
         review_dates=review_dates,
         version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None,
+        rating=rating_account.for_item(catalogue, detail),
         **extra,
     )
 
@@ -127,6 +130,18 @@ def shortlist():
 
 def _with_items(base: str, ids: tuple[str, ...]) -> str:
     return f"{base}?items={shortlist_query(ids)}" if ids else base
+
+
+@blueprint.get("/evidence")
+def evidence_method():
+    """How ratings are computed from the source register, and the library's items by rating."""
+    catalogue = get_catalogue(bundle_instance())
+    return render_template(
+        "browse/evidence.html",
+        taxonomy=catalogue.taxonomy,
+        labels=catalogue.labels,
+        tally=evidence_method_tally(catalogue),
+    )
 
 
 @blueprint.get("/glossary")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from indexer.bundle import store
 from indexer.record.diffs import ItemDiff, item_diff
@@ -45,6 +45,7 @@ class VersionDetail:
     data: dict
     sections: list[RenderedSection]
     latest: int  # the item's latest version number
+    sources: dict = field(default_factory=dict)  # the source records it cites, frozen with it, by ID
 
     @property
     def superseded(self) -> bool:
@@ -85,7 +86,11 @@ def version(catalogue: Catalogue, item_id: str, number: int) -> VersionDetail | 
     if row is None:
         return None
     return VersionDetail(
-        _summary(row), json.loads(row["data"]), render_sections(json.loads(row["sections"])), latest=rows[-1]["version"]
+        _summary(row),
+        json.loads(row["data"]),
+        render_sections(json.loads(row["sections"])),
+        latest=rows[-1]["version"],
+        sources=json.loads(row["sources"] or "{}"),
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from nis_library import rating_account
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
 from nis_library.history import service as history
@@ -53,6 +54,7 @@ def item_version(item_id: str, number: int):
         titles=catalogue.titles,
         editions=catalogue.editions_holding(item_id, number),
         permalink=absolute_url(found.summary.path),
+        rating=rating_account.for_version(catalogue, found),
     )
 
 

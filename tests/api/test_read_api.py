@@ -150,10 +150,10 @@ def test_items_come_a_page_at_a_time_following_the_next_link(public_client):
 
 def test_a_listed_item_has_its_latest_version_and_absolute_links(public_client):
     item = next(i for i in public_client.get("/api/v1/items?limit=200").get_json()["items"] if i["id"] == "INT-0407")
-    assert item["version"] == 3 and item["uri"] == f"{PUBLIC}/items/INT-0407/v/3"
+    assert item["version"] == 4 and item["uri"] == f"{PUBLIC}/items/INT-0407/v/4"
     assert item["links"] == {
         "self": f"{PUBLIC}/api/v1/items/INT-0407",
-        "version": f"{PUBLIC}/api/v1/items/INT-0407/v/3",
+        "version": f"{PUBLIC}/api/v1/items/INT-0407/v/4",
         "history": f"{PUBLIC}/items/INT-0407/history",
     }
 
@@ -191,10 +191,10 @@ def test_a_limit_out_of_range_is_refused(client, limit):
 def test_the_latest_version_and_a_fixed_version_with_absolute_uris_and_links(public_client):
     latest = public_client.get("/api/v1/items/INT-0407")
     data = latest.get_json()
-    assert data["id"] == "INT-0407" and data["version"] == 3
-    assert data["uri"] == f"{PUBLIC}/items/INT-0407/v/3"
+    assert data["id"] == "INT-0407" and data["version"] == 4
+    assert data["uri"] == f"{PUBLIC}/items/INT-0407/v/4"
     assert data["links"] == {
-        "self": f"{PUBLIC}/api/v1/items/INT-0407/v/3",
+        "self": f"{PUBLIC}/api/v1/items/INT-0407/v/4",
         "latest": f"{PUBLIC}/api/v1/items/INT-0407",
         "history": f"{PUBLIC}/items/INT-0407/history",
         "replaced_by": None,
@@ -202,7 +202,7 @@ def test_the_latest_version_and_a_fixed_version_with_absolute_uris_and_links(pub
     assert data["sections"] and all(s["html"] and s["anchor"] for s in data["sections"])
     old = public_client.get("/api/v1/items/INT-0407/v/1").get_json()
     assert old["version"] == 1 and old["uri"] == f"{PUBLIC}/items/INT-0407/v/1" and old["title"]
-    assert latest.get_json() == public_client.get("/api/v1/items/INT-0407/v/3").get_json()
+    assert latest.get_json() == public_client.get("/api/v1/items/INT-0407/v/4").get_json()
 
 
 def test_a_withdrawn_item_links_to_its_replacement(public_client):

@@ -32,6 +32,9 @@ PAGES = [
     pytest.param("/items/INT-0407/v/1", 200, id="version-superseded"),
     pytest.param("/items/INT-0502/diff?from=1&to=2", 200, id="diff"),
     pytest.param("/items/ADJ-0008", 200, id="item-withdrawn"),
+    pytest.param("/evidence", 200, id="rating-method"),
+    pytest.param("/items/PRA-0008", 200, id="item-how-we-rated-this"),
+    pytest.param("/items/PRA-0008/print", 200, id="item-print-how-we-rated-this"),
     pytest.param("/items/INT-0407/v/9", 404, id="version-not-found"),
     *(
         pytest.param(f"/items/{first_item(kind)}", 200, id=f"item-{kind}")

@@ -107,7 +107,7 @@ def test_paging_and_opening_an_item(nojs_page: Page, live_server: str):
     expect(page.locator(".govuk-caption-l")).to_contain_text(href.rsplit("/", 1)[1])
     main_sections = page.locator("main .govuk-grid-column-two-thirds h2")
     assert main_sections.count() >= 3, main_sections.all_inner_texts()
-    expect(page.locator(".app-evidence h3")).to_have_text("Sources")
+    expect(page.locator(".app-evidence h3")).to_have_text("How we rated this")
     expect(page.locator("dl.app-glance dt").first).to_be_visible()
     cite = page.locator("#cite")
     expect(cite.get_by_role("heading", level=2)).to_have_text("Cite this version")

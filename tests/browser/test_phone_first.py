@@ -157,6 +157,8 @@ PAGES_AT_320 = [
     "/editions",
     "/editions/standards/2026.1",
     "/glossary",
+    "/evidence",
+    "/items/PRA-0008",
     "/reviews",
     "/shortlist?items=INT-0501,PRA-0101,SPP-0001",
     "/items/INT-0501/print",
@@ -270,14 +272,14 @@ def test_the_citation_copy_button_copies_the_citation(make_context):
     button.click()
     expect(page.locator(".app-copy-status")).to_have_text("Citation copied.")
     copied = page.evaluate("() => navigator.clipboard.readText()")
-    assert "INT-0501, version 2, standards 2026.2" in copied and copied.endswith("/items/INT-0501/v/2")
+    assert "INT-0501, version 3, standards 2026.3" in copied and copied.endswith("/items/INT-0501/v/3")
 
 
 def test_without_javascript_no_copy_button_is_offered(make_context):
     page = make_context(java_script_enabled=False).new_page()
     goto(page, "/items/INT-0501")
     expect(page.get_by_role("button", name="Copy the citation")).to_have_count(0)
-    expect(page.locator("#citation-text")).to_contain_text("standards 2026.2")
+    expect(page.locator("#citation-text")).to_contain_text("standards 2026.3")
 
 
 @pytest.mark.parametrize("java_script", JS)

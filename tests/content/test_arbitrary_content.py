@@ -38,6 +38,7 @@ def root(tmp_path_factory) -> Path:
     for name in ("taxonomy.yaml", "publications.yaml", "synonyms.yaml"):
         shutil.copy(REPO / "content" / name, root / name)
     shutil.copytree(FIXTURES / "items", root / "items")
+    shutil.copytree(FIXTURES / "sources", root / "sources")
     return root
 
 

@@ -11,9 +11,11 @@ def test_items_are_typed_objects(tree: ContentTree):
     intervention = items["INT-0001"]
     assert isinstance(intervention, Intervention)
     assert intervention.intensity.sessions_per_week == 3
-    source = intervention.evidence.sources[0]
-    assert source.year == "undated" and source.design == "systematic-review"
-    assert str(source.url).startswith("https://educationendowmentfoundation.org.uk/")
+    (citation,) = intervention.evidence.citations
+    assert (citation.source, citation.applies) == ("eef-toolkit-oral-language", "indirect")
+    record = tree.load().sources[citation.source]
+    assert record.year == "undated" and record.type == "systematic-review" and record.finding.effect == "+6 months"
+    assert str(record.url).startswith("https://educationendowmentfoundation.org.uk/")
 
     tool = items["IDT-0001"]
     assert isinstance(tool, IdentificationTool)

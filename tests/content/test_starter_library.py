@@ -144,18 +144,36 @@ def test_no_family_summary_promises_an_outcome(library):
     assert [str(p) for p in library.problems if p.code == "family-promise"] == []
 
 
-def test_every_strength_publishes_what_it_needs_and_the_rated_ones_are_checked(library):
+def test_every_strength_publishes_the_rule_that_gives_it(library):
     for strength in library.taxonomy.evidence_strengths:
         assert strength.criteria, strength.id
-        assert bool(strength.rules) == strength.needs_sources, strength.id
+        assert strength.needs_sources == (strength.id != "not-yet-rated"), strength.id
 
 
-def test_no_moderate_or_strong_rating_rests_on_a_developers_own_study_alone(items):
-    """The ratings the issue found generous: a tool on its developer's validation (practice-based)."""
+def test_every_item_cites_the_register_and_every_record_is_cited(library, items):
+    cited = {c.source for item in items.values() for c in item.evidence.citations}
+    assert all(len(item.evidence.citations) == len(item.evidence.sources) for item in items.values())
+    assert cited == set(library.sources)
+
+
+def test_no_moderate_or_strong_rating_rests_on_a_developers_own_or_an_indirect_study(library, items):
+    """The ratings the issue found generous: a tool on its developer's validation, a broad review."""
+    from indexer.content import rating
+
     for item in items.values():
-        if item.evidence.strength in ("moderate", "strong"):
-            designs = {s.design for s in item.evidence.sources}
-            assert designs & {"rct", "systematic-review"}, item.id
+        if item.evidence.strength in ("moderate", "strong") and item.evidence.judgement is None:
+            given = rating.rate(item.kind, rating.resolve(item.evidence.citations, library.sources))
+            counted = [c for c in item.evidence.citations if c.source in given.counted]
+            assert counted and all(c.applies == "direct" for c in counted), item.id
+            assert all(library.sources[c.source].independence == "independent" for c in counted), item.id
+
+
+def test_no_tool_is_rated_on_a_listing_or_on_law(library, items):
+    """A database entry or a duty describes a tool; only accuracy studies and guidance rate it."""
+    for item in items.values():
+        if item.kind == "identification-tool" and item.evidence.strength != "not-yet-rated":
+            types = {library.sources[c.source].type for c in item.evidence.citations if c.applies != "background"}
+            assert types - {"database-listing", "statute"}, item.id
 
 
 MONTHS_FIGURE = re.compile(

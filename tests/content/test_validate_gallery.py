@@ -19,6 +19,7 @@ IDT = "items/identification-tool/IDT-0001.md"
 ADJ = "items/adjustment/ADJ-0001.md"
 SPP = "items/package/SPP-0001.md"
 WORDS = "everyday-words.yaml"
+SRC = "sources/eef-toolkit-oral-language.yaml"
 
 
 @dataclass
@@ -166,12 +167,12 @@ FAULTS = [
         "layers:",
     ),
     Fault(
-        "unknown study design in a source",
-        INT,
-        swap(INT, "design: systematic-review", "design: meta-analysis"),
-        "unknown-value",
-        "unknown value 'meta-analysis' in 'evidence.sources.design'",
-        "design: meta-analysis",
+        "unknown type of source in the register",
+        SRC,
+        swap(SRC, "type: systematic-review", "type: meta-analysis"),
+        "invalid-value",
+        "'type': Input should be 'systematic-review', 'rct'",
+        "type: meta-analysis",
     ),
     Fault(
         "value listed twice",
@@ -254,68 +255,142 @@ FAULTS = [
         "strength:",
     ),
     Fault(
-        "moderate on a general-population strand that does not test the item",
+        "a rating typed by hand that the source records do not give",
         INT,
         swap(INT, "  strength: emerging", "  strength: moderate"),
-        "strength-rule",
-        "the rating 'moderate' does not meet the rule 'moderate-relevant-evidence'",
+        "rating-differs",
+        "the rating recorded, moderate and positive, is not the one the source records give: emerging and "
+        "positive (counted: eef-toolkit-oral-language). Correct the rating, correct the records, or write the "
+        "panel's reason",
         "strength: moderate",
     ),
     Fault(
-        "moderate on a developer's own validation study alone",
+        "moderate on a developer's own trial of the item",
         INT,
         lambda t: (
             t.replace(INT, "  strength: emerging", "  strength: moderate"),
-            t.replace(INT, "design: systematic-review", "design: practice-based\n      tests_item: true"),
+            t.replace(INT, "      applies: indirect\n      why: Reviews oral language approaches in general; it does not "
+                      "test this intervention.\n", "      applies: direct\n"),
+            t.replace(SRC, "type: systematic-review", "type: rct"),
+            t.replace(SRC, "independence: independent", "independence: developer"),
         ),
-        "strength-rule",
-        "does not meet the rule 'moderate-trial-or-review': moderate needs at least one randomised",
+        "rating-differs",
+        "is not the one the source records give: emerging and positive",
         "strength: moderate",
     ),
     Fault(
-        "strong on one trial of the item itself",
+        "strong on one independent trial of the item itself",
         INT,
         lambda t: (
             t.replace(INT, "  strength: emerging", "  strength: strong"),
-            t.replace(INT, "design: systematic-review", "design: rct\n      tests_item: true"),
+            t.replace(INT, "      applies: indirect\n      why: Reviews oral language approaches in general; it does not "
+                      "test this intervention.\n", "      applies: direct\n"),
+            t.replace(SRC, "type: systematic-review", "type: rct"),
         ),
-        "strength-rule",
-        "'strong-two-direct-trials': strong needs at least two randomised controlled trials or systematic "
-        "reviews that tested this item itself (sources marked 'tests_item: true') (1 of the sources recorded "
-        "counts towards it, 2 needed",
+        "rating-differs",
+        "the rating recorded, strong and positive, is not the one the source records give: moderate and positive",
         "strength: strong",
     ),
     Fault(
-        "tests_item not a yes or no",
+        "what the evidence shows left out",
         INT,
-        swap(INT, "design: systematic-review", "design: systematic-review\n      tests_item: perhaps"),
-        "invalid-value",
-        "'evidence.sources[0].tests_item': Input should be a valid boolean",
-        "tests_item:",
+        swap(INT, "  shows: positive\n", ""),
+        "rating-shows",
+        "say what the evidence shows: the records give 'shows: positive'",
+        "strength: emerging",
     ),
     Fault(
-        "sources without saying whose evidence",
+        "what the evidence shows typed by hand, and wrong",
+        ADJ,
+        swap(ADJ, "  shows: recommended", "  shows: positive"),
+        "rating-differs",
+        "the rating recorded, emerging and positive, is not the one the source records give: emerging and recommended",
+        "strength: emerging",
+    ),
+    Fault(
+        "a source written out in the item instead of cited from the register",
         INT,
-        swap(INT, "  population: extrapolated\n", ""),
+        swap(
+            INT,
+            "    - source: eef-toolkit-oral-language\n      applies: indirect\n",
+            "    - citation: Education Endowment Foundation, Oral language interventions\n      year: 2021\n"
+            "      design: systematic-review\n    - source: eef-toolkit-oral-language\n      applies: indirect\n",
+        ),
+        "source-not-in-register",
+        "cite the source from the register by its ID",
+        "citation: Education Endowment Foundation, Oral language",
+    ),
+    Fault(
+        "a source the register does not have",
+        INT,
+        swap(INT, "source: eef-toolkit-oral-language", "source: eef-toolkit-oral-languge"),
+        "unknown-source",
+        "no source 'eef-toolkit-oral-languge' in the register (did you mean 'eef-toolkit-oral-language'?)",
+        "source: eef-toolkit-oral-languge",
+    ),
+    Fault(
+        "one source cited twice",
+        ADJ,
+        swap(ADJ, "source: ehrc-technical-guidance-schools", "source: equality-act-2010"),
+        "duplicate-source",
+        "the source 'equality-act-2010' is cited twice",
+        29,  # the second citation's line
+    ),
+    Fault(
+        "an indirect source without saying why",
+        INT,
+        swap(INT, "      why: Reviews oral language approaches in general; it does not test this intervention.\n", ""),
+        "invalid-value",
+        "a source that applies 'indirect' needs 'why'",
+        "- source: eef-toolkit-oral-language",
+    ),
+    Fault(
+        "whose evidence it is recorded on the item, not on its sources",
+        INT,
+        swap(INT, "  shows: positive\n", "  shows: positive\n  population: mixed\n"),
         "evidence-population",
-        "'evidence.population' is required when sources are cited",
-        "evidence:",
+        "recorded on each source in the register now: remove 'evidence.population'",
+        "population: mixed",
+    ),
+    Fault(
+        "a finding the type of source cannot make",
+        SRC,
+        swap(SRC, "  direction: positive", "  direction: recommends"),
+        "invalid-value",
+        "a source of type 'systematic-review' cannot find 'recommends'",
+        "id: eef-toolkit-oral-language",
+    ),
+    Fault(
+        "an effect without what it is measured in",
+        SRC,
+        swap(SRC, "  metric: months of additional progress (EEF Toolkit)\n", ""),
+        "invalid-value",
+        "an effect needs its 'metric'",
+        "finding:",
     ),
     Fault(
         "implausible source year",
-        INT,
-        swap(INT, "year: undated", "year: 20016"),
+        SRC,
+        swap(SRC, "year: undated", "year: 20016"),
         "invalid-value",
         "year 20016 is not a plausible publication year",
-        "citation:",
+        "id: eef-toolkit-oral-language",
     ),
     Fault(
         "source link that is not a URL",
-        INT,
-        swap(INT, "url: https://", "url: htps//"),
+        SRC,
+        swap(SRC, "url: https://", "url: htps//"),
         "invalid-value",
-        "'evidence.sources[0].url'",
+        "'url'",
         "url:",
+    ),
+    Fault(
+        "a source record named differently from its file",
+        SRC,
+        swap(SRC, "id: eef-toolkit-oral-language", "id: eef-oral-language"),
+        "source-id-file",
+        "the source's id 'eef-oral-language' must match its file name 'eef-toolkit-oral-language'",
+        "id: eef-oral-language",
     ),
     Fault(
         "tool leads to nothing that exists",
@@ -1047,45 +1122,34 @@ def test_a_reference_to_a_withdrawn_item_is_a_warning_not_an_error(tree: Content
     assert library.ok
 
 
-def test_a_rating_where_judgement_applies_is_a_warning_naming_its_rule(tree: ContentTree):
-    """Emerging on law alone: a duty is not evidence that something works, but the panel may judge
-    the guidance behind it, so the validator asks for a second look and does not refuse."""
-    tree.replace(ADJ, "      design: guideline\n", "      design: statute\n")
-    library = tree.load()
-    [problem] = library.problems
-    assert (problem.severity, problem.code) == (Severity.WARNING, "strength-rule")
-    assert "'emerging-beyond-law'" in problem.message
-    assert problem.line == tree.line_of(ADJ, "strength: emerging")
-    assert library.ok
+def test_a_panel_judgement_lets_a_rating_depart_from_the_records(tree: ContentTree):
+    """The panel may rate differently from what the records give, but only with its reasons written
+    on the item; a judgement on a rating the records give anyway is a warning."""
+    tree.replace(INT, "  strength: emerging", "  strength: moderate")
+    tree.replace(INT, "  sources:\n", "  judgement: The panel weighs the review's SEND subgroup.\n  sources:\n")
+    assert tree.load().problems == []
+    tree.replace(INT, "  strength: moderate", "  strength: emerging")
+    [problem] = tree.load().problems
+    assert (problem.severity, problem.code) == (Severity.WARNING, "judgement-not-needed")
+    assert problem.line == tree.line_of(INT, "judgement:")
 
 
-def test_the_rules_count_only_sources_that_meet_them(tree: ContentTree):
-    strong_on = "design: rct\n      tests_item: true\n"
-    tree.replace(INT, "  strength: emerging", "  strength: strong")
-    tree.replace(INT, "design: systematic-review\n", strong_on)
+def test_background_sources_do_not_count(tree: ContentTree):
+    """Cited for context or as a caution: the rating is as if it were not there."""
     tree.replace(
         INT,
-        "      url:",
-        "    - citation: A second trial of the same programme\n      year: 2020\n      " + strong_on + "      url:",
+        "      applies: indirect\n      why: Reviews oral language",
+        "      applies: background\n      why: A caution. Reviews oral language",
     )
-    assert tree.load().problems == []
-    tree.replace(INT, "tests_item: true\n      url:", "tests_item: false\n      url:")
     [problem] = tree.load().problems
-    assert "1 of the sources recorded counts towards it, 2 needed" in problem.message
+    assert problem.code == "rating-differs" and "give: not-yet-rated and not-rated" in problem.message
 
 
-def test_moderate_on_send_evidence_needs_no_direct_trial(tree: ContentTree):
-    """A systematic review that drew on children with SEND supports moderate without testing the item."""
-    tree.replace(INT, "  strength: emerging", "  strength: moderate")
-    tree.replace(INT, "  population: extrapolated", "  population: mixed")
-    assert tree.load().problems == []
-
-
-def test_a_rule_naming_an_unknown_design_breaks_the_taxonomy(tree: ContentTree):
-    tree.replace("taxonomy.yaml", "designs: [rct, systematic-review]}", "designs: [rct, meta-analysis]}")
+def test_a_taxonomy_without_words_for_a_rating_the_method_gives_is_refused(tree: ContentTree):
+    tree.replace("taxonomy.yaml", "  - id: no-effect\n    label: No effect found\n", "")
     library = tree.load()
     assert library.taxonomy is None
-    assert any("names unknown values ['meta-analysis']" in p.message for p in library.problems)
+    assert any("evidence_shows must be exactly" in p.message for p in library.problems)
 
 
 def test_broken_taxonomy_is_reported_with_its_line(tree: ContentTree):

@@ -28,15 +28,15 @@ def text(response) -> str:
 
 def test_latest_and_immutable_version_pages(client):
     latest = text(client.get("/items/INT-0407"))
-    assert "version 3" in latest and 'href="http://localhost/items/INT-0407/v/3"' in latest
+    assert "version 4" in latest and 'href="http://localhost/items/INT-0407/v/4"' in latest
     old = client.get("/items/INT-0407/v/1")
     assert old.status_code == 200
     page = text(old)
     assert "This version has been superseded." in page
-    assert 'href="/items/INT-0407"' in page and "/items/INT-0407/diff?from=1&amp;to=3" in page
-    current = text(client.get("/items/INT-0407/v/3"))
-    assert "superseded" not in current and "standards 2026.2" in current
-    assert "This version has been superseded." in text(client.get("/items/INT-0407/v/2"))
+    assert 'href="/items/INT-0407"' in page and "/items/INT-0407/diff?from=1&amp;to=4" in page
+    current = text(client.get("/items/INT-0407/v/4"))
+    assert "superseded" not in current and "standards 2026.3" in current
+    assert "This version has been superseded." in text(client.get("/items/INT-0407/v/3"))
 
 
 def test_a_version_that_does_not_exist_is_404_with_a_link_to_the_history(client):
@@ -50,11 +50,11 @@ def test_a_version_that_does_not_exist_is_404_with_a_link_to_the_history(client)
 
 def test_version_history_lists_date_class_note_and_edition(client):
     page = text(client.get("/items/INT-0502/history"))
-    assert page.count('class="app-stack__item"') == 3  # three versions, stacked: no wide table
+    assert page.count('class="app-stack__item"') == 4  # four versions, stacked: no wide table
     assert "<table" not in page
     assert "Substantive" in page and "MetaSENse" in page
     assert 'href="/editions/standards/2026.1"' in page and 'href="/editions/standards/2026"' in page
-    assert 'href="/editions/standards/2026.2"' in page
+    assert 'href="/editions/standards/2026.2"' in page and 'href="/editions/standards/2026.3"' in page
     # The first out-of-cycle review covered it; the second (closed 1 December) is after TODAY here.
     assert "Last reviewed 18 November 2026" in page
     assert "Next review due 1 September 2031" in page
@@ -117,16 +117,16 @@ def test_atom_feeds(client):
     assert response.mimetype == "application/atom+xml"
     feed = ET.fromstring(response.data)
     titles = [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")]
-    assert titles[:4] == ["standards 2026.2", "packages 2026.2", "packages 2026.1", "standards 2026.1"]
-    assert len(titles) == 6
+    assert titles[:4] == ["standards 2026.3", "packages 2026.3", "standards 2026.2", "packages 2026.2"]
+    assert len(titles) == 8
     item = ET.fromstring(client.get("/items/INT-0407/feed.atom").data)
     entries = item.findall(f"{ATOM}entry")
-    assert len(entries) == 3 and entries[0].find(f"{ATOM}link").get("href") == "http://localhost/items/INT-0407/v/3"
+    assert len(entries) == 4 and entries[0].find(f"{ATOM}link").get("href") == "http://localhost/items/INT-0407/v/4"
 
 
 def test_changes_api_since_a_date_and_since_an_edition(client):
     data = client.get("/api/v1/changes?since=2026-10-01").get_json()
-    assert data["count"] == 113  # 10 versions in the 2026.1 editions, 103 in the 2026.2 ones
+    assert data["count"] == 216  # 10 versions in the 2026.1 editions, 103 in the 2026.2 ones, 103 in 2026.3
     assert {(c["id"], c["version"], c["change_class"]) for c in data["changes"]} >= {
         ("INT-0502", 2, "substantive"),
         ("INT-0302", 2, "editorial"),
@@ -135,11 +135,11 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
     withdrawn = next(c for c in data["changes"] if c["id"] == "ADJ-0008")
     assert withdrawn["status"] == "withdrawn" and withdrawn["url"] == "http://localhost/items/ADJ-0008/v/2"
     since_edition = client.get("/api/v1/changes?since=standards/2026.1").get_json()
-    # packages 2026.1 (SPP-0003 v2), then the 103 new versions of the two 2026.2 editions
-    assert since_edition["count"] == 104 and ("SPP-0003", 2) in {
+    # packages 2026.1 (SPP-0003 v2), then the 103 new versions of each pair of later editions
+    assert since_edition["count"] == 207 and ("SPP-0003", 2) in {
         (c["id"], c["version"]) for c in since_edition["changes"]
     }
-    assert client.get("/api/v1/changes?since=packages/2026.2").get_json()["count"] == 0
+    assert client.get("/api/v1/changes?since=packages/2026.3").get_json()["count"] == 0
     assert client.get("/api/v1/changes?since=2030-01-01").get_json()["count"] == 0
 
 

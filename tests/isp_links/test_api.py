@@ -72,8 +72,8 @@ def test_create_read_list_and_delete_a_link(api, conforms):
     made = api.post("/api/v1/isp-links", json={"isp_ref": ref(1), "item_id": "INT-0407"})
     assert made.status_code == 201
     link = conforms(made.get_json(), "IspLink")
-    assert link["version"] == link["latest_version"] == 3  # the latest by default
-    assert link["url"] == f"{PUBLIC_URL}/items/INT-0407/v/3" and made.headers["Location"] == link["self"]
+    assert link["version"] == link["latest_version"] == 4  # the latest by default
+    assert link["url"] == f"{PUBLIC_URL}/items/INT-0407/v/4" and made.headers["Location"] == link["self"]
     assert link["id"].startswith("lnk_") and not link["review_needed"]
     assert api.get(f"/api/v1/isp-links/{link['id']}").get_json() == link
     listed = api.get("/api/v1/isp-links").get_json()
@@ -110,9 +110,9 @@ def test_a_pinned_older_version_and_unknown_items_and_versions(api, conforms):
     assert pinned.status_code == 201 and pinned.get_json()["version"] == 1
     unknown_item = api.post("/api/v1/isp-links", json={"isp_ref": ref(2), "item_id": "INT-9999"})
     assert unknown_item.status_code == 404 and error_code(unknown_item) == "unknown-item"
-    unknown_version = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0502", "version": 4})
+    unknown_version = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0502", "version": 5})
     assert unknown_version.status_code == 422 and error_code(unknown_version) == "unknown-version"
-    assert "versions 1 to 3" in unknown_version.get_json()["error"]["message"]
+    assert "versions 1 to 4" in unknown_version.get_json()["error"]["message"]
     withdrawn = api.post("/api/v1/isp-links", json={"isp_ref": ref(4), "item_id": "ADJ-0008"})
     assert withdrawn.status_code == 422 and error_code(withdrawn) == "item-withdrawn"
     assert "INT-0407" in withdrawn.get_json()["error"]["message"]
@@ -196,14 +196,15 @@ def test_review_needed_lists_substantive_revisions_and_withdrawals_not_editorial
         body = {"isp_ref": ref(n), "item_id": item_id, "version": version}
         return api.post("/api/v1/isp-links", json=body).get_json()["id"]
 
-    substantive, editorial, current = make(1, "INT-0502", 1), make(2, "INT-0302", 1), make(3, "INT-0502", 2)
+    substantive, editorial, current = make(1, "INT-0502", 1), make(2, "INT-0302", 1), make(3, "INT-0502", 4)
     _pin_before_withdrawal(engine, "Northfield Primary")
     answer = api.get("/api/v1/isp-links?status=review-needed")
     body = conforms(answer.get_json(), pointer=f"{PATHS}/get/responses/200/content/application~1json/schema")
     flagged = {link["item_id"]: link for link in body["links"]}
     assert set(flagged) == {"INT-0502", "ADJ-0008"} and flagged["INT-0502"]["id"] == substantive
     assert editorial not in [x["id"] for x in body["links"]] and current not in [x["id"] for x in body["links"]]
-    (change,) = flagged["INT-0502"]["review"]["changes"]
+    change, rerated = flagged["INT-0502"]["review"]["changes"]  # both substantive revisions since v1
+    assert rerated["version"] == 4 and "Re-rated from moderate to emerging" in rerated["change_note"]
     assert change["version"] == 2 and change["change_class"] == "substantive" and "MetaSENse" in change["change_note"]
     assert change["diff_url"] == f"{PUBLIC_URL}/items/INT-0502/diff?from=1&to=2"
     assert change["url"] == f"{PUBLIC_URL}/items/INT-0502/v/2"
@@ -221,7 +222,7 @@ def test_acknowledge_repins_to_the_latest_and_clears_the_flag(api, engine, confo
     assert link["review_needed"]
     acknowledged = api.post(f"/api/v1/isp-links/{link['id']}/acknowledge")
     body = conforms(acknowledged.get_json(), "IspLink")
-    assert acknowledged.status_code == 200 and body["version"] == 3 and not body["review_needed"]
+    assert acknowledged.status_code == 200 and body["version"] == 4 and not body["review_needed"]
     assert body["acknowledged_at"] is not None
     assert api.get("/api/v1/isp-links?status=review-needed").get_json()["links"] == []
     _pin_before_withdrawal(engine, "Northfield Primary")
@@ -266,7 +267,7 @@ def test_bulk_create_is_all_or_nothing_naming_each_bad_entry(make_app, conforms)
 
 def test_listing_is_paginated_by_cursor_with_a_link_header(api):
     made = [
-        api.post("/api/v1/isp-links", json={"isp_ref": ref(n), "item_id": "INT-0502", "version": 1 + n % 2})
+        api.post("/api/v1/isp-links", json={"isp_ref": ref(n), "item_id": "INT-0502", "version": 1 + 3 * (n % 2)})
         for n in range(5)
     ]
     ids = [m.get_json()["id"] for m in made]
@@ -286,7 +287,7 @@ def test_listing_is_paginated_by_cursor_with_a_link_header(api):
         flagged += [x["id"] for x in page.get_json()["links"]]
         nxt = page.headers.get("Link")
         url = nxt[len(f"<{PUBLIC_URL}") : nxt.index(">")] if nxt else None
-    assert flagged == ids[0::2]  # those pinned to v1
+    assert flagged == ids[0::2]  # those pinned to v1 (v4 is the latest)
 
 
 # -- webhooks over HTTP ----------------------------------------------------------------------------
@@ -341,11 +342,12 @@ def test_deliveries_are_listed_for_their_client_only(api, other_api, engine, con
         # Linked to v1 when v2 was already out: the client knew of v2, so no webhook tells it.
         assert webhooks.queue(conn, histories) == 0
         conn.execute(update(isp_links).values(notified_through=1))  # as if linked before v2 came out
-        assert webhooks.queue(conn, histories, PUBLIC_URL) == 1
+        assert webhooks.queue(conn, histories, PUBLIC_URL) == 2  # v2 and v4: both substantive
     body = api.get("/api/v1/webhooks/deliveries").get_json()
     conforms(body, pointer="#/paths/~1api~1v1~1webhooks~1deliveries/get/responses/200/content/application~1json/schema")
-    (delivery,) = body["deliveries"]
+    delivery, later = sorted(body["deliveries"], key=lambda d: d["version"])
     assert (delivery["item_id"], delivery["version"], delivery["status"]) == ("INT-0502", 2, "pending")
+    assert (later["version"], later["status"]) == (4, "pending")
     assert delivery["type"] == "item.revised" and delivery["id"].startswith("msg_")
     assert other_api.get("/api/v1/webhooks/deliveries").get_json()["deliveries"] == []
 

@@ -22,6 +22,7 @@ from tests.support import ContentTree, build_hashing
 INT = "items/intervention/INT-0001.md"
 PRA = "items/practice/PRA-0001.md"
 ADJ = "items/adjustment/ADJ-0001.md"
+SRC = "sources/eef-toolkit-oral-language.yaml"
 D = dt.date
 
 
@@ -408,15 +409,71 @@ def test_versions_already_in_the_bundle_are_copied_not_re_read(
     assert rows == [("ADJ-0001", 1), ("IDT-0001", 1), ("INT-0001", 1), ("INT-0001", 2), ("PRA-0001", 1)]
 
 
-def test_the_strength_rules_judge_new_versions_not_the_published_record(tree: ContentTree):
-    """A version published under earlier, looser rules stays part of the record and the published
-    library still builds; the rules of today apply to the next version of the working copy."""
-    today = "unless_population: [send-specific, mixed]"
-    tree.replace("taxonomy.yaml", today, "unless_population: [send-specific, mixed, extrapolated]")
-    tree.replace(INT, "  strength: emerging", "  strength: moderate")
+def test_the_rating_method_judges_new_versions_not_the_published_record(tree: ContentTree):
+    """A version published under an earlier record stays part of the record and the published
+    library still builds; the register as it is now applies to the next version of the working copy."""
     add_review(tree, "s-initial", closed="2026-09-30")
     publish(tree.root, "standards", "s-initial", "First sample edition.", D(2026, 10, 1))
-    tree.replace("taxonomy.yaml", "unless_population: [send-specific, mixed, extrapolated]", today)
+    tree.replace(SRC, "  direction: positive", "  direction: none")  # a correction to the record
 
     assert load_library(tree.root, source="published").problems == []
-    assert [p.code for p in load_library(tree.root).problems] == ["strength-rule"]
+    assert [p.code for p in load_library(tree.root).problems] == ["rating-differs"]
+
+
+def test_an_edition_freezes_the_source_records_its_versions_cite(tree: ContentTree, instance: Path):
+    """A published version's "How we rated this" never changes: its records are frozen with it,
+    hashed in the manifest; a correction to the register reaches the next version only."""
+    add_review(tree, "s-initial", closed="2026-09-30")
+    publish(tree.root, "standards", "s-initial", "First sample edition.", D(2026, 10, 1))
+    edition = load_published(tree.root).editions[-1]
+    frozen = edition.path / "sources"
+    assert sorted(p.name for p in frozen.iterdir()) == [
+        "eef-toolkit-oral-language.yaml",
+        "ehrc-technical-guidance-schools.yaml",
+        "equality-act-2010.yaml",
+    ]
+    assert [s.id for s in edition.manifest.sources] == [p.stem for p in sorted(frozen.iterdir())]
+
+    tree.replace(SRC, "summary: A fixture record", "summary: A corrected fixture record")
+    build_hashing(tree, instance, source="published")
+    from nis_library import create_app
+
+    client = create_app({"INSTANCE_DIR": str(instance)}).test_client()
+    rating = client.get("/api/v1/items/INT-0001/v/1").get_json()["rating"]
+    [source] = rating["sources"]
+    assert source["finding"]["summary"] == "A fixture record of a review of oral language approaches."
+    assert (rating["strength"], rating["computed"]["strength"], source["applies"]) == (
+        "emerging",
+        "emerging",
+        "indirect",
+    )
+    page = client.get("/items/INT-0001").get_data(as_text=True)
+    assert "How we rated this" in page and "A fixture record of a review" in page
+
+    (frozen / "eef-toolkit-oral-language.yaml").write_text("id: eef-toolkit-oral-language\n")
+    problems = load_library(tree.root).problems
+    assert [p.code for p in problems] == ["edited-source"]
+    assert problems[0].path.endswith("sources/eef-toolkit-oral-language.yaml")
+
+
+def test_an_edition_tables_its_changes_of_rating(tree: ContentTree, first_edition):
+    """Item, was, now and why: every new version whose rating moved, in the release notes."""
+    tree.replace(SRC, "type: systematic-review", "type: database-listing")
+    tree.replace(SRC, "  direction: positive", "  direction: describes")
+    tree.replace(SRC, "  effect: +6 months\n  metric: months of additional progress (EEF Toolkit)\n", "")
+    tree.replace(INT, "summary: A fixture summary of the evidence.", "summary: Not yet rated, a listing only.")
+    change(
+        tree,
+        INT,
+        "  strength: emerging\n  shows: positive",
+        "  strength: not-yet-rated\n  shows: not-rated",
+        "substantive",
+        "Re-rated: the source is a listing, not a review.",
+    )
+    plan = publish(tree.root, "standards", "s-ooc", "Ratings checked.", D(2026, 10, 2))
+    notes = load_published(tree.root).editions[-1].manifest.release_notes
+    assert notes == plan.release_notes and notes.startswith("Ratings checked.\n\n### Changes of rating\n")
+    assert notes.endswith(
+        "| INT-0001, Test intervention - small-group vocabulary sessions | Emerging: positive results | Not yet rated "
+        "| Re-rated: the source is a listing, not a review. |"
+    )

@@ -70,7 +70,8 @@ def test_validate_warns_of_implements_the_register_does_not_know(state_url, tmp_
     item = content / "items" / "intervention" / "INT-0502.md"
     text = item.read_text(encoding="utf-8")
     # The working copy's change block names one the register knows and one it does not.
-    changed = re.sub(r"\n  implements: \[[^\]]*\]\n", "\n  implements: [R-2026-S-04, R-2031-S-09]\n", text, count=1)
+    changed = re.sub(r"\n  implements: \[[^\]]*\]\n", "\n", text, count=1)
+    changed = re.sub(r"(\nchange:\n  class: \w+\n)", r"\1  implements: [R-2026-S-04, R-2031-S-09]\n", changed, count=1)
     assert changed != text
     item.write_text(changed, encoding="utf-8")
     env = store_env(state_url, tmp_path)

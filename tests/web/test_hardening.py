@@ -190,8 +190,8 @@ def test_public_url_is_in_every_absolute_url_whatever_the_host(public_client):
     assert feed.findtext(f"{ATOM}id") == PUBLIC + "/feeds/editions.atom"
     assert all(e.findtext(f"{ATOM}id").startswith(PUBLIC + "/editions/") for e in feed.findall(f"{ATOM}entry"))
     item_feed = ET.fromstring(public_client.get("/items/INT-0407/feed.atom").data)
-    assert item_feed.find(f"{ATOM}entry").find(f"{ATOM}link").get("href") == PUBLIC + "/items/INT-0407/v/3"
-    assert f"{PUBLIC}/items/INT-0407/v/3" in text(public_client.get("/items/INT-0407"))  # "cite this version"
+    assert item_feed.find(f"{ATOM}entry").find(f"{ATOM}link").get("href") == PUBLIC + "/items/INT-0407/v/4"
+    assert f"{PUBLIC}/items/INT-0407/v/4" in text(public_client.get("/items/INT-0407"))  # "cite this version"
     assert f"{PUBLIC}/items/INT-0407/v/1" in text(public_client.get("/items/INT-0407/v/1"))
     page = text(public_client.get("/items/INT-0407"))
     assert "http://localhost" not in page

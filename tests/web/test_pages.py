@@ -159,7 +159,8 @@ def test_item_page_practical_sections_then_evidence_then_the_rest(client):
     assert (
         "Strength</dt>" in html and "Emerging</strong>: " in html
     )  # strength with its definition (emerging since standards 2026.2)
-    assert "Extrapolated from general populations" in html
+    assert "What it shows</dt>" in html and "Positive results</strong>" in html  # since standards 2026.3
+    assert "How we rated this" in html and "Indirectly: Pools many behaviour approaches" in html
     assert (
         'href="https://educationendowmentfoundation.org.uk/education-evidence/teaching-learning-toolkit/behaviour-interventions"'
         in html

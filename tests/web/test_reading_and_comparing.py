@@ -183,9 +183,14 @@ def test_the_item_page_puts_summary_facts_and_leads_to_before_the_long_text(clie
     ]
 
 
-def test_the_evidence_fact_keeps_the_capitals_of_its_population(client):
+def test_the_evidence_fact_says_what_the_evidence_shows(client):
     glance = html(client.get("/items/ADJ-0001")).split('id="at-a-glance"', 1)[1].split("</dl>", 1)[0]
-    assert "(from children and young people with SEND)" in glance
+    assert 'Emerging</a>: <a class="govuk-link" href="/evidence#shows-recommended">recommended in guidance' in glance
+
+
+def test_a_version_from_before_the_register_keeps_the_capitals_of_its_population(client):
+    glance = html(client.get("/items/ADJ-0001/v/2"))
+    assert "From children and young people with SEND" in glance
 
 
 def test_sample_is_said_once_per_item(client):
@@ -201,8 +206,8 @@ def test_the_citation_names_the_edition_the_version_belongs_to_now(client):
     assert "(INT-0501, version 1, standards 2026.1; first published 1 October 2026)" in citation
     assert "This version is in editions 2026, 2026.1 of the standards." in page
     assert 'data-copy="citation-text" hidden' in page  # the copy button waits for its script
-    changed = html(client.get("/items/INT-0501"))  # version 2 is new in 2026.2
-    assert "version 2, standards 2026.2;" in changed and "first published in" not in changed
+    changed = html(client.get("/items/INT-0501"))  # version 3 is new in 2026.3
+    assert "version 3, standards 2026.3;" in changed and "first published in" not in changed
     old = html(client.get("/items/INT-0502/v/1"))
     assert "version 1, standards 2026;" in old  # superseded in 2026.1: it belongs to 2026 only
 
@@ -211,7 +216,7 @@ def test_the_printable_summary_has_the_facts_and_the_permanent_link(client):
     page = html(client.get("/items/INT-0501/print"))
     assert "Summary for a support plan meeting" in page and 'id="at-a-glance"' not in page
     assert "<dt>Who delivers it</dt>" in page and "<dt>Layer of support</dt>" in page
-    assert "http://localhost/items/INT-0501/v/2" in page
+    assert "http://localhost/items/INT-0501/v/3" in page
     assert "data-print hidden" in page
     assert client.get("/items/ZZZ-9999/print").status_code == 404
     assert 'href="/items/INT-0501/print"' in html(client.get("/items/INT-0501"))
@@ -345,18 +350,18 @@ def test_editions_are_grouped_by_publication_latest_first_current_marked(client)
     groups = dict(
         re.findall(r'<h2 class="govuk-heading-l">([^<]+)</h2>(.*?)(?=<h2 class="govuk-heading-l">|</main>)', page, re.S)
     )
-    # Latest edition first: both 2026.2 editions were published on 1 December 2026.
+    # Latest edition first: both 2026.3 editions were published on 7 December 2026.
     assert list(groups) == ["National Inclusion Standards", "Specialist Provision Packages"]
     for title, publication in (
         ("Specialist Provision Packages", "Packages"),
         ("National Inclusion Standards", "Standards"),
     ):
         editions = re.findall(rf">{publication} (\d{{4}}(?:\.\d+)?)</a>", groups[title])
-        assert editions == ["2026.2", "2026.1", "2026"]  # newest first, one publication only
+        assert editions == ["2026.3", "2026.2", "2026.1", "2026"]  # newest first, one publication only
         current = re.findall(
             r">(\S+ \S+)</a>\s*<strong class=\"govuk-tag govuk-tag--green\">Current edition", groups[title]
         )
-        assert current == [f"{publication} 2026.2"]
+        assert current == [f"{publication} 2026.3"]
 
 
 def test_release_notes_are_markdown_sanitised(client):

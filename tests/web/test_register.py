@@ -207,7 +207,7 @@ def test_implemented_is_derived_from_published_versions(client, monkeypatch):
     monkeypatch.setattr(
         browse_views.history,
         "versions",
-        lambda catalogue, item_id: [replace(implementing, number=n) for n in (1, 2, 3)],
+        lambda catalogue, item_id: [replace(implementing, number=n) for n in (1, 2, 3, 4)],
     )
     item = client.get("/items/INT-0502").get_data(as_text=True)
     implements = item.split("Recommendations this version implements")[1]
