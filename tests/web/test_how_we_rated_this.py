@@ -89,3 +89,18 @@ def test_a_tag_says_what_the_evidence_shows_where_the_strength_alone_would_misle
 def test_a_version_page_traces_its_rating_to_the_records_frozen_with_it(client, library):
     page = text(client.get("/items/PRA-0008/v/3"))
     assert "How we rated this" in page and library.sources["rand-mita-trial"].finding.summary in page
+
+
+def test_a_panel_judgement_is_shown_beside_what_the_records_alone_give(tree, instance):
+    from tests.support import build_hashing
+
+    item = "items/intervention/INT-0001.md"
+    tree.replace(item, "  strength: emerging", "  strength: moderate")
+    tree.replace(item, "  sources:\n", "  judgement: The panel weighs the review's SEND subgroup.\n  sources:\n")
+    build_hashing(tree, instance)
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    page = text(client.get("/items/INT-0001"))
+    assert "The panel's judgement The panel weighs the review's SEND subgroup." in page
+    assert "The records alone give: emerging, positive results." in page
+    method = text(client.get("/evidence"))
+    assert "Test intervention - small-group vocabulary sessions : The panel weighs" in method
