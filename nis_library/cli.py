@@ -243,7 +243,7 @@ def build(
     if not preview and report.items == 0:
         click.echo("Nothing is published yet: run 'nis publish', or 'nis build --preview' to see the working copies.")
     if not preview:
-        _queue_webhooks(settings)
+        _queue_webhooks(settings, report.bundle)
 
 
 @main.command()
@@ -297,7 +297,8 @@ def publish(
     click.echo(_describe_plan(plan, dry_run))
     click.echo(_describe_impact(settings, plan, dry_run))
     if not dry_run:
-        _queue_webhooks(settings)
+        # Not queued here: a webhook must never announce a version the service does not serve yet.
+        click.echo("Webhooks for it are queued by the next 'nis build', once that build serves it.")
 
 
 def _describe_impact(settings, plan, dry_run: bool) -> str:
@@ -318,15 +319,17 @@ def _describe_impact(settings, plan, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def _queue_webhooks(settings) -> None:
-    """Queue a webhook delivery for every client whose links the published record now flags (never
-    twice for one event); `nis webhooks deliver` sends them."""
-    from indexer.record.editions import load_published
+def _queue_webhooks(settings, bundle: Path) -> None:
+    """Queue a webhook delivery for every client whose links the bundle just made current now flags
+    (never twice for one event): only what the service serves is announced. `nis webhooks deliver`
+    sends them."""
+    from nis_library.catalogue import Catalogue
     from nis_library.isp_links import versions, webhooks
 
     try:
         with _current_state_engine(settings) as engine, engine.begin() as conn:
-            histories = versions.from_record(load_published(settings.content_dir))
+            catalogue = Catalogue(bundle)
+            histories = versions.from_catalogue(catalogue, list(catalogue.titles))
             queued = webhooks.queue(conn, histories, settings["PUBLIC_URL"] or "")
     except click.ClickException as unavailable:
         click.echo(f"Webhooks not queued: {unavailable.message}", err=True)

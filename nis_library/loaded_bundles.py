@@ -1,14 +1,17 @@
 """The bundles this process serves, each loaded once and shared by search and the catalogue.
 
 One entry per instance folder, so the public library and the preview both stay loaded. An entry holds
-the parts built from one bundle (the search service, the catalogue), all from the same bundle. When a
-rebuild moves the folder's `library` link, the entry goes on answering from the old bundle while a
-background thread loads the new one's parts; then it switches, and the old bundle is released once
-the requests using it finish. No visitor waits for a bundle to load, except the very first.
+the parts built from one bundle (the search service, the catalogue), all from the same bundle, and
+holds the bundle itself (`bundles.BundleHold`), so no build removes it while this process serves
+from it. Every request checks the folder's `library` link (one readlink and a small JSON read): when
+a rebuild has moved it, a background thread loads the new bundle's parts and the request waits for
+them, up to SWAP_WAIT_SECONDS, so the first answer after a build comes from the new bundle; the old
+bundle answers only if the new one cannot be loaded in that time. Then the entry switches and the old
+bundle is released.
 
 A new bundle that fails to load (a file briefly unreadable, memory short) is tried again by a later
 request, after a backoff that doubles from RETRY_FIRST_SECONDS up to RETRY_MAX_SECONDS: never more
-than one load at a time per instance, and never one per request.
+than one load at a time per instance, and never one per request; meanwhile the old bundle answers.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 Loader = Callable[[Path], object]
 RETRY_FIRST_SECONDS = 5.0
 RETRY_MAX_SECONDS = 300.0
+SWAP_WAIT_SECONDS = 60.0  # how long a request waits for a new bundle before the old one answers
 
 
 @dataclass
@@ -33,6 +37,7 @@ class _Entry:
     bundle: Path
     parts: dict[str, object] = field(default_factory=dict)
     loaders: dict[str, Loader] = field(default_factory=dict)
+    hold: bundles.BundleHold | None = None  # keeps a build from removing the bundle while it serves
 
 
 @dataclass
@@ -46,7 +51,8 @@ class _Warming:
 
 
 class LoadedBundles:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, clock: Callable[[], float] = time.monotonic, swap_wait: float = SWAP_WAIT_SECONDS) -> None:
+        self.swap_wait = swap_wait
         self._entries: dict[Path, _Entry] = {}
         self._lock = threading.Lock()  # guards the dictionaries, never held while loading
         self._load_locks: dict[Path, threading.Lock] = {}  # one load at a time per instance
@@ -61,9 +67,18 @@ class LoadedBundles:
         with self._lock:
             entry = self._entries.get(instance)
             if entry is not None and part in entry.parts:
-                if entry.bundle != current:
-                    self._start_warming(instance, current, entry)
-                return entry.parts[part]
+                if entry.bundle == current:
+                    return entry.parts[part]
+                warming = self._start_warming(instance, current, entry)
+            else:
+                warming = None
+        if warming is not None:  # a rebuild: answer from the new bundle once it is loaded
+            warming.thread.join(self.swap_wait)
+            with self._lock:
+                entry = self._entries.get(instance)
+                if entry is not None and part in entry.parts:
+                    return entry.parts[part]  # the new bundle's; the old one's if the new failed to load
+        with self._lock:
             load_lock = self._load_locks.setdefault(instance, threading.Lock())
         with load_lock:  # first use of this part: the caller waits, once
             with self._lock:
@@ -71,11 +86,19 @@ class LoadedBundles:
                 if entry is not None and part in entry.parts:
                     return entry.parts[part]
                 bundle = entry.bundle if entry is not None else current  # an entry's parts share a bundle
-            value = loader(bundle)
+            hold = bundles.BundleHold(bundle)
+            try:
+                value = loader(bundle)
+            except BaseException:
+                hold.release()
+                raise
             with self._lock:
                 entry = self._entries.get(instance)
                 if entry is None or entry.bundle != bundle:  # replaced meanwhile: start afresh
-                    entry = self._entries[instance] = _Entry(bundle)
+                    self._replace(instance, _Entry(bundle, hold=hold))
+                    entry = self._entries[instance]
+                else:
+                    hold.release()  # the entry holds this bundle already
                 entry.parts[part] = value
                 entry.loaders[part] = loader
             return value
@@ -93,28 +116,46 @@ class LoadedBundles:
 
     def clear(self) -> None:
         with self._lock:
-            self._entries.clear()
+            for instance in list(self._entries):
+                self._replace(instance, None)
 
-    def _start_warming(self, instance: Path, bundle: Path, entry: _Entry) -> None:
+    def _replace(self, instance: Path, entry: _Entry | None) -> None:
+        """Put `entry` in the instance's place (called with the lock held), releasing the bundle the
+        old entry held. Requests still using the old parts finish: the bundle is removed only by a
+        later build, and only once no process holds it."""
+        old = self._entries.pop(instance, None)
+        if entry is not None:
+            self._entries[instance] = entry
+        if old is not None and old.hold is not None and (entry is None or entry.bundle != old.bundle):
+            old.hold.release()
+
+    def _start_warming(self, instance: Path, bundle: Path, entry: _Entry) -> _Warming | None:
         """Load `bundle`'s parts in a thread (called with the lock held): once, unless it failed,
-        then again once its backoff has passed."""
+        then again once its backoff has passed. The load under way, or None while backing off."""
         warming = self._warming.get(instance)
         failures = 0
         if warming is not None and warming.bundle == bundle:
-            if warming.thread.is_alive() or self._clock() < warming.retry_at:
-                return
+            if warming.thread.is_alive():
+                return warming
+            if self._clock() < warming.retry_at:
+                return None
             failures = warming.failures
         loaders = dict(entry.loaders)
         thread = threading.Thread(
             target=self._warm, args=(instance, bundle, loaders), name=f"load bundle {bundle.name}", daemon=True
         )
-        self._warming[instance] = _Warming(bundle, thread, failures)
+        self._warming[instance] = warming = _Warming(bundle, thread, failures)
         thread.start()
+        return warming
 
     def _warm(self, instance: Path, bundle: Path, loaders: dict[str, Loader]) -> None:
+        hold = None
         try:
+            hold = bundles.BundleHold(bundle)
             parts = {name: load(bundle) for name, load in loaders.items()}
         except Exception:  # keep serving the old bundle; a later request tries again
+            if hold is not None:
+                hold.release()
             with self._lock:
                 warming = self._warming[instance]
                 warming.failures += 1
@@ -125,7 +166,7 @@ class LoadedBundles:
             )
             return
         with self._lock:
-            self._entries[instance] = _Entry(bundle, parts, loaders)  # the old entry is released
+            self._replace(instance, _Entry(bundle, parts, loaders, hold))  # the old bundle is released
 
 
 def _current_or_error(instance: Path) -> Path:

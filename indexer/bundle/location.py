@@ -2,12 +2,15 @@
 
 `instance/library` is a symbolic link to `instance/bundles/<name>/`. A build writes a complete new
 folder, then replaces the link in one rename, so a reader sees the old bundle or the new one, never
-half of either. A reader resolves the link once and keeps that folder: the previous bundle is kept
-after a swap so requests in flight can finish.
+half of either. A reader resolves the link once and keeps that folder, and holds it (`BundleHold`: a
+shared lock on the bundle's `.in-use` file) while it serves from it: a build removes old bundles, but
+never one a process still holds, so a worker that has not yet moved to the new bundle never finds its
+bundle gone.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -22,7 +25,8 @@ DB_NAME = "library.db"
 WHOOSH_DIR = "whoosh"
 FORMAT = 3  # the bundle layout; readers refuse other formats (2: term matrix, read cache; 3: links)
 MODELS_DIR = "models"  # the ONNX export of the embedding model (indexer.bundle.onnx_model), kept across builds
-KEEP_BUNDLES = 2  # the current one and the one before it
+KEEP_BUNDLES = 2  # the current one and the one before it (and any a process still holds)
+IN_USE = ".in-use"  # readers hold a shared lock on it; a build removes a bundle only if it gets it alone
 
 
 class BundleError(Exception):
@@ -47,6 +51,7 @@ def new_bundle_dir(instance: Path) -> Path:
     name = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f".{now % 10**9:09d}-{uuid.uuid4().hex[:6]}"
     path = Path(instance) / BUNDLES_DIR / name
     path.mkdir(parents=True)
+    (path / IN_USE).touch()  # readers lock it read-only: the server needs no write access here
     return path
 
 
@@ -85,9 +90,39 @@ def make_current(instance: Path, bundle: Path) -> None:
 
 
 def prune(instance: Path, keep: int = KEEP_BUNDLES) -> None:
-    """Remove all but the newest `keep` bundles, never the current one."""
+    """Remove all but the newest `keep` bundles: never the current one, nor one a process holds."""
     current = current_bundle(instance)
     bundles = sorted((p for p in (Path(instance) / BUNDLES_DIR).iterdir() if p.is_dir()), reverse=True)
     for old in bundles[keep:]:
         if old != current:
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_unless_held(old)
+
+
+def _remove_unless_held(bundle: Path) -> None:
+    try:
+        handle = open(bundle / IN_USE, "rb")
+    except FileNotFoundError:  # never held (built before holds, or never served)
+        shutil.rmtree(bundle, ignore_errors=True)
+        return
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return  # a process still serves from it: the next build tries again
+        shutil.rmtree(bundle, ignore_errors=True)
+
+
+class BundleHold:
+    """A process's hold on a bundle while it serves from it: a shared lock on the bundle's `.in-use`
+    file, released by `release()` (or when the process ends, as the system drops its locks)."""
+
+    def __init__(self, bundle: Path):
+        self.bundle = Path(bundle)
+        try:
+            self._handle = open(self.bundle / IN_USE, "rb")
+        except FileNotFoundError:  # a bundle built before holds: make its lock file
+            self._handle = open(self.bundle / IN_USE, "a+b")
+        fcntl.flock(self._handle, fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        self._handle.close()

@@ -1,6 +1,6 @@
-"""What the ISP links need to know about an item's published versions, read either from the bundle
-being served (the API) or from the published record itself (`nis publish`, `nis build`, which run
-before or without a bundle). Both give the same facts, oldest version first."""
+"""What the ISP links need to know about an item's published versions, oldest first, read from a
+bundle: the one being served (the API), or the one a build has just made current (`nis build`
+queues webhooks from it, so no notice announces a version the service does not serve)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from indexer.bundle import store
-from indexer.record.editions import PublishedRecord, UnreadableVersion, read_version
 from nis_library.catalogue import Catalogue
 
 
@@ -62,25 +61,3 @@ def _from_row(row: dict) -> VersionFacts:
         row["status"],
         data.get("replaced_by"),
     )
-
-
-def from_record(record: PublishedRecord) -> dict[str, list[VersionFacts]]:
-    """Every item's versions in the published record. Titles and replacements are read from the
-    frozen files only where a notice needs them (withdrawals and substantive revisions)."""
-    found = {}
-    for item_id, versions in record.versions.items():
-        facts = []
-        for version in versions:
-            new = version.record
-            title, replaced_by = "", None
-            if new.change_class == "substantive" or new.status == "withdrawn":
-                try:
-                    data, _ = read_version(version.path)
-                    title, replaced_by = str(data.get("title", "")), data.get("replaced_by")
-                except UnreadableVersion:
-                    pass  # `nis validate` names it; the notice goes out without a title
-            facts.append(
-                VersionFacts(item_id, version.number, title, new.change_class, new.change_note, new.status, replaced_by)
-            )
-        found[item_id] = facts
-    return found

@@ -1,7 +1,8 @@
 """Webhooks, signed by the Standard Webhooks scheme (`webhook-id`, `webhook-timestamp`,
 `webhook-signature`, HMAC-SHA256 by the `standardwebhooks` library).
 
-A client registers one callback. `queue` (run by `nis publish` and `nis build`) adds one delivery
+A client registers one callback. `queue` (run by `nis build`, once the bundle that serves the new
+versions is current: `nis publish` does not, so no notice precedes the version it announces) adds one delivery
 per client per substantive revision or withdrawal of an item its links pin, never twice for the same
 event (a unique key on client, item and version). `deliver` (`nis webhooks deliver`) sends what is
 due: a 2xx marks it delivered and it is never sent again; anything else is retried with exponential

@@ -1,10 +1,11 @@
 """The one bundle cache that search and the catalogue share: the public library and the preview
-both stay loaded, a rebuild is loaded in the background while the old bundle answers, old bundles
+both stay loaded, the first request after a rebuild answers from the new bundle, old bundles
 are released, and one embedder serves every bundle of its model."""
 
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import threading
 import weakref
 from pathlib import Path
@@ -58,7 +59,54 @@ def test_alternating_public_and_preview_loads_each_bundle_once(tree: ContentTree
     assert {bundle for _, bundle in loads} == {LOADED.bundle(instance), LOADED.bundle(preview_dir(instance))}
 
 
-def test_after_a_rebuild_the_old_bundle_answers_until_the_new_one_is_loaded(
+def test_the_first_request_after_a_rebuild_answers_from_the_new_bundle(tree: ContentTree, instance: Path, loads):
+    old_bundle = build_hashing(tree, instance).bundle
+    old_service, old_catalogue = get_service(instance), get_catalogue(instance)
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Brand new words about a zebra crossing.")
+    new_bundle = build_hashing(tree, instance).bundle
+
+    service = get_service(instance)  # no stale answer: this request waits for the new bundle
+    assert service is not old_service and service.bundle_dir == new_bundle
+    assert get_catalogue(instance).bundle_dir == new_bundle and old_catalogue.bundle_dir == old_bundle
+    assert service.search(service.parse("zebra", mode="keyword")).total == 1
+    assert sorted(loads) == sorted(
+        [("search", old_bundle), ("catalogue", old_bundle), ("search", new_bundle), ("catalogue", new_bundle)]
+    )
+
+
+def test_two_builds_in_a_row_never_remove_the_bundle_a_process_serves(tree: ContentTree, instance: Path):
+    """The old bundle a worker still holds survives any number of builds; once it has moved on, the
+    next build removes it."""
+    from nis_library import create_app
+
+    first = build_hashing(tree, instance).bundle
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    assert client.get("/items/INT-0001").status_code == 200  # this process now holds the first bundle
+    for words in ("a zebra crossing", "a pelican crossing"):
+        tree.replace(INT, "A fixture intervention for the validator's tests.", f"Brand new words about {words}.")
+        build_hashing(tree, instance)
+        tree.replace(INT, f"Brand new words about {words}.", "A fixture intervention for the validator's tests.")
+    assert first.is_dir()  # two builds later, still there: this process holds it
+    other = multiprocessing.get_context("spawn").Process(target=_ask_for_an_item, args=(str(instance),))
+    other.start()
+    other.join(120)
+    assert other.exitcode == 0
+    response = client.get("/items/INT-0001")  # moves to the newest bundle and releases the first
+    assert response.status_code == 200
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Words for one more build.")
+    build_hashing(tree, instance)
+    assert not first.exists()
+
+
+def _ask_for_an_item(instance: str) -> None:
+    """Another process (a second worker) serving the current bundle meanwhile."""
+    from nis_library import create_app
+
+    client = create_app({"INSTANCE_DIR": instance, "TESTING": True}).test_client()
+    assert client.get("/items/INT-0001").status_code == 200
+
+
+def test_a_new_bundle_slower_than_the_wait_leaves_the_old_one_answering(
     tree: ContentTree, instance: Path, loads, monkeypatch
 ):
     old_bundle = build_hashing(tree, instance).bundle
@@ -75,7 +123,8 @@ def test_after_a_rebuild_the_old_bundle_answers_until_the_new_one_is_loaded(
         real_load(self, bundle_dir, *args, **kwargs)
 
     monkeypatch.setattr(service_module.SearchService, "__init__", gated_load)
-    for _ in range(10):  # every request meanwhile is answered at once, from the old bundle
+    monkeypatch.setattr(LOADED, "swap_wait", 0.05)
+    for _ in range(10):  # each request waits briefly, then the old bundle answers
         service = get_service(instance)
         assert service is old_service and get_catalogue(instance) is old_catalogue
         assert service.search(service.parse("zebra", mode="keyword")).total == 0
