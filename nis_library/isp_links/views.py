@@ -248,11 +248,14 @@ def create_links():
     return _no_store(jsonify({"count": len(made), "links": made}), 201)
 
 
+MAX_ROW_ID = 2**63 - 1  # the largest integer SQLite and PostgreSQL (bigint) store
+
+
 def _cursor(text: str) -> int:
     """Cursors are opaque to clients: the position after which the next page starts."""
     try:
         value = int(base64.urlsafe_b64decode(text.encode("ascii") + b"==").decode("ascii"))
-        if value < 0 or not text.isascii():
+        if not 0 <= value <= MAX_ROW_ID or not text.isascii():  # beyond a database integer: not ours
             raise ValueError
         return value
     except (ValueError, binascii.Error, UnicodeError):

@@ -171,6 +171,7 @@ def test_a_wrong_method_is_405_with_allow_and_unknown_parameters_are_400(api):
     for query, code in (
         ("status=done", "invalid-status"),
         ("cursor=%%%", "invalid-cursor"),
+        ("cursor=OTIyMzM3MjAzNjg1NDc3NTgwOA", "invalid-cursor"),  # 2**63: beyond any row id, not a 500
         ("limit=0", "invalid-limit"),
     ):
         assert error_code(api.get(f"/api/v1/isp-links?{query}")) == code
