@@ -66,19 +66,17 @@ class LoadedBundles:
         current = _current_or_error(instance)
         with self._lock:
             entry = self._entries.get(instance)
-            if entry is not None and part in entry.parts:
-                if entry.bundle == current:
-                    return entry.parts[part]
-                warming = self._start_warming(instance, current, entry)
-            else:
-                warming = None
-        if warming is not None:  # a rebuild: answer from the new bundle once it is loaded
+            if entry is not None and entry.bundle == current and part in entry.parts:
+                return entry.parts[part]
+            # A rebuild, whether or not this part was loaded yet: move the entry to the new bundle
+            # first, so a part loaded now never comes from the old one.
+            warming = self._start_warming(instance, current, entry) if entry and entry.bundle != current else None
+        if warming is not None:
             warming.thread.join(self.swap_wait)
-            with self._lock:
-                entry = self._entries.get(instance)
-                if entry is not None and part in entry.parts:
-                    return entry.parts[part]  # the new bundle's; the old one's if the new failed to load
         with self._lock:
+            entry = self._entries.get(instance)
+            if entry is not None and part in entry.parts:
+                return entry.parts[part]  # the new bundle's; the old one's only if the new failed to load
             load_lock = self._load_locks.setdefault(instance, threading.Lock())
         with load_lock:  # first use of this part: the caller waits, once
             with self._lock:

@@ -232,3 +232,13 @@ def test_the_backoff_is_bounded(tree: ContentTree, instance: Path, monkeypatch):
         now[0] = warming.retry_at
     assert waits[:4] == [5.0, 10.0, 20.0, 40.0]
     assert max(waits) == waits[-1] == loaded_bundles.RETRY_MAX_SECONDS
+
+
+def test_a_part_first_asked_for_after_a_rebuild_comes_from_the_new_bundle(tree: ContentTree, instance: Path):
+    """A worker that had loaded only search before the build: its first catalogue is the new one."""
+    build_hashing(tree, instance)
+    get_service(instance)
+    tree.replace(INT, "A fixture intervention for the validator's tests.", "Brand new words about a zebra crossing.")
+    new_bundle = build_hashing(tree, instance).bundle
+    assert get_catalogue(instance).bundle_dir == new_bundle
+    assert get_service(instance).bundle_dir == new_bundle
