@@ -27,7 +27,7 @@ METHOD_PATH = "/evidence"
 @dataclass(frozen=True)
 class CitedSource:
     record: SourceRecord
-    applies: str  # direct or indirect
+    applies: str  # direct, indirect or background
     why: str | None  # how an indirect source differs from the item's approach
     note: str | None  # what in the source bears on the item
     counted: bool  # the strength rests on it

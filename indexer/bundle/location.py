@@ -118,11 +118,15 @@ class BundleHold:
 
     def __init__(self, bundle: Path):
         self.bundle = Path(bundle)
+        # A plain descriptor: a hold may rightly last as long as the process, and the system drops
+        # the lock when the process ends (a file object would warn at exit that it was left open).
         try:
-            self._handle = open(self.bundle / IN_USE, "rb")
+            self._fd: int | None = os.open(self.bundle / IN_USE, os.O_RDONLY)
         except FileNotFoundError:  # a bundle built before holds: make its lock file
-            self._handle = open(self.bundle / IN_USE, "a+b")
-        fcntl.flock(self._handle, fcntl.LOCK_SH)
+            self._fd = os.open(self.bundle / IN_USE, os.O_RDONLY | os.O_CREAT, 0o644)
+        fcntl.flock(self._fd, fcntl.LOCK_SH)
 
     def release(self) -> None:
-        self._handle.close()
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

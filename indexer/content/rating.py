@@ -69,8 +69,8 @@ def resolve(citations: Sequence[Citation], register: Mapping[str, SourceRecord])
 
 def rate(kind: str, cited: Sequence[Cited]) -> Rating:
     """The rating the records give an item of `kind`."""
-    shows = _shows(kind, cited)
     measured = [c for c in cited if _measures(kind, c)]
+    shows = _shows(measured, cited)
     designs = TOOL_STUDIES if kind == TOOL_KIND else WELL_DESIGNED
     well_designed = [c for c in measured if c.record.type in designs]
     direct_trials = [c for c in well_designed if c.direct and c.independent]
@@ -97,8 +97,8 @@ def _measures(kind: str, cited: Cited) -> bool:
     return cited.record.type != "accuracy-study"
 
 
-def _shows(kind: str, cited: Sequence[Cited]) -> str:
-    measured = [c for c in cited if _measures(kind, c)]
+def _shows(measured: Sequence[Cited], cited: Sequence[Cited]) -> str:
+    """What the sources that measured the approach found; where none did, what guidance or law says."""
     basis = [c for c in measured if c.direct] or measured  # direct evidence speaks first
     if basis:
         found = {_FINDING_SHOWS[c.record.finding.direction] for c in basis}
