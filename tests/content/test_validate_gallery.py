@@ -385,6 +385,20 @@ FAULTS = [
         "url:",
     ),
     Fault(
+        "an identification tool without what a setting needs to choose it",
+        IDT,
+        swap(
+            IDT,
+            "tool:\n  norms: UK norms for children aged 3 to 8 (a fixture).\n"
+            "  administered_by: Teachers or teaching assistants after a briefing.\n"
+            "  licence: A fixture licence.\n  languages: English.\n",
+            "",
+        ),
+        "tool-facts",
+        "add 'tool' with 'norms', 'administered_by', 'licence' and 'languages'",
+        "id: IDT-0001",
+    ),
+    Fault(
         "a source record named differently from its file",
         SRC,
         swap(SRC, "id: eef-toolkit-oral-language", "id: eef-oral-language"),
