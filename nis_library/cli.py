@@ -243,7 +243,7 @@ def build(
     if not preview and report.items == 0:
         click.echo("Nothing is published yet: run 'nis publish', or 'nis build --preview' to see the working copies.")
     if not preview:
-        _queue_webhooks(settings, report.bundle)
+        _announce(settings, report.bundle)
 
 
 @main.command()
@@ -319,21 +319,28 @@ def _describe_impact(settings, plan, dry_run: bool) -> str:
     return "\n".join(lines)
 
 
-def _queue_webhooks(settings, bundle: Path) -> None:
-    """Queue a webhook delivery for every client whose links the bundle just made current now flags
-    (never twice for one event): only what the service serves is announced. `nis webhooks deliver`
-    sends them."""
+def _announce(settings, bundle: Path) -> None:
+    """Now that the bundle is current: record the versions it serves in the state store (the ISP
+    links API reads review status from there) and, in the same transaction, queue a webhook delivery
+    for every client whose links they flag (never twice for one event). So no notice, and no
+    review-needed answer, ever precedes the version it is about. `nis webhooks deliver` sends them."""
     from nis_library.catalogue import Catalogue
-    from nis_library.isp_links import versions, webhooks
+    from nis_library.isp_links import served, webhooks
 
+    root = settings["PUBLIC_URL"]
     try:
         with _current_state_engine(settings) as engine, engine.begin() as conn:
-            catalogue = Catalogue(bundle)
-            histories = versions.from_catalogue(catalogue, list(catalogue.titles))
-            queued = webhooks.queue(conn, histories, settings["PUBLIC_URL"] or "")
+            histories = served.record_bundle(conn, Catalogue(bundle))
+            queued = webhooks.queue(conn, histories, root.rstrip("/")) if root else 0
     except click.ClickException as unavailable:
-        click.echo(f"Webhooks not queued: {unavailable.message}", err=True)
+        click.echo(f"Not recorded for the ISP links API, webhooks not queued: {unavailable.message}", err=True)
         return
+    if not root:
+        click.echo(
+            "Webhooks not queued: set NIS_PUBLIC_URL (the address clients reach the service at), so that "
+            "notices carry links that work; the next build queues them.",
+            err=True,
+        )
     if queued:
         click.echo(f"Queued {queued} webhook delivery(ies): send them with 'nis webhooks deliver'.")
 

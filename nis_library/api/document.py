@@ -86,7 +86,7 @@ def operations() -> list[Operation]:
 
 def error_codes() -> list[tuple[str, str]]:
     """(code, meaning) of every error code the document lists (each a `const` with a description)."""
-    code = document()["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]
+    code = document()["components"]["schemas"]["Problem"]["properties"]["code"]
     return [(choice["const"], choice.get("description", "")) for choice in code["oneOf"]]
 
 

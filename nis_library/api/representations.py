@@ -155,3 +155,23 @@ def recommendation(root: str, entry: Entry) -> dict:
         **entry.as_dict(root),
         "links": {"self": f"{root}{API}/recommendations/{entry.id}", "html": root + entry.path},
     }
+
+
+def change(root: str, v: VersionSummary) -> dict:
+    """One published version as `changes` lists it."""
+    return {
+        "id": v.id,
+        "version": v.number,
+        "title": v.title,
+        "kind": v.kind,
+        "publication": v.publication,
+        "edition": v.edition,
+        "published": v.date,
+        "change_class": v.change_class,
+        "change_note": v.change_note,
+        "implements": list(v.implements),
+        "status": v.status,
+        "url": root + v.path,
+        "api_url": f"{root}/api/v1/items/{v.id}/v/{v.number}",
+        "latest_url": f"{root}/items/{v.id}",
+    }

@@ -242,6 +242,33 @@ def changes_since(catalogue: Catalogue, since: str) -> list[VersionSummary]:
     return sorted(found, key=lambda v: (v.date, edition_sort_key(v.edition), v.id))
 
 
+def latest_editions(catalogue: Catalogue) -> dict[str, str]:
+    """Each publication's latest edition: where a poller has read up to."""
+    with catalogue.db() as db:
+        all_editions = store.read_editions(db)
+    latest: dict[str, str] = {}
+    for row in all_editions:
+        known = latest.get(row["publication"])
+        if known is None or edition_sort_key(row["edition"]) > edition_sort_key(known):
+            latest[row["publication"]] = row["edition"]
+    return latest
+
+
+def changes_after(catalogue: Catalogue, seen: dict[str, str]) -> list[VersionSummary]:
+    """Item versions in editions later than `seen` (publication -> the latest edition already read),
+    oldest first. Editions are immutable and a publication's are in order, so nothing published after
+    the reading is lost, however many the same day, and nothing is given twice."""
+    with catalogue.db() as db:
+        later = [
+            e
+            for e in store.read_editions(db)
+            if e["publication"] not in seen or edition_sort_key(e["edition"]) > edition_sort_key(seen[e["publication"]])
+        ]
+        rows = [r for e in later for r in store.read_versions_in_edition(db, e["publication"], e["edition"])]
+    found = [_summary(r) for r in rows]
+    return sorted(found, key=lambda v: (v.date, edition_sort_key(v.edition), v.id))
+
+
 def _after(edition_row: dict, base: dict) -> bool:
     if edition_row["date"] != base["date"]:
         return edition_row["date"] > base["date"]

@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 
 from nis_library.isp_links.requests import LinkRequest
 from nis_library.isp_links.versions import Histories, VersionFacts
-from nis_library.state.schema import isp_links
+from nis_library.state.schema import isp_links, served_items
 
 LINK_ID_PREFIX = "lnk_"
+LINK_ID_PATTERN = r"lnk_[A-Za-z0-9_-]{1,36}"  # what new_link_id makes (22 characters after the prefix)
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,17 @@ class Link:
 
 @dataclass(frozen=True)
 class Problem:
-    """Why one requested link cannot be made; `status` is the HTTP status it answers with alone."""
+    """Why one requested link cannot be made: a code of `nis_library.web.json_api.problems` and a message;
+    for a duplicate, the link that already exists."""
 
-    status: int
     code: str
     message: str
+    existing: str | None = None  # the existing link's ID
+
+    def as_json(self, index: int) -> dict:
+        return {"index": index, "code": self.code, "message": self.message} | (
+            {"link_id": self.existing} if self.existing else {}
+        )
 
 
 class LinksRefused(Exception):
@@ -46,6 +53,12 @@ class LinksRefused(Exception):
     def __init__(self, problems: list[tuple[int, Problem]]):
         super().__init__(f"{len(problems)} link(s) refused")
         self.problems = problems
+
+
+@dataclass(frozen=True)
+class Created:
+    made: list[Link]
+    skipped: list[tuple[int, str]]  # (index, the existing link's ID) for each request skipped
 
 
 @dataclass(frozen=True)
@@ -72,56 +85,59 @@ def _check(request: LinkRequest, histories: Histories) -> tuple[int, int] | Prob
     """(the version to pin, the latest version), or why not."""
     versions = histories.get(request.item_id)
     if not versions:
-        return Problem(404, "unknown-item", f"There is no published item {request.item_id}.")
+        return Problem("item-not-found", f"There is no published item {request.item_id}.")
     latest = versions[-1]
     if latest.status == "withdrawn":
         where = f" Link its replacement, {latest.replaced_by}, instead." if latest.replaced_by else ""
-        return Problem(422, "item-withdrawn", f"{request.item_id} has been withdrawn.{where}")
+        return Problem("item-withdrawn", f"{request.item_id} has been withdrawn.{where}")
     number = request.version or latest.number
     if number > latest.number:
         return Problem(
-            422,
-            "unknown-version",
-            f"{request.item_id} has versions 1 to {latest.number}; there is no version {number}.",
+            "version-not-found", f"{request.item_id} has versions 1 to {latest.number}; there is no version {number}."
         )
     return number, latest.number
 
 
-def create(conn: Connection, client_id: int, requests: list[LinkRequest], histories: Histories) -> list[Link]:
-    """Make every link or none: LinksRefused names each request that is wrong."""
-    problems: list[tuple[int, Problem]] = []
-    resolved = []
+def create(
+    conn: Connection,
+    client_id: int,
+    requests: list[tuple[int, LinkRequest]],
+    histories: Histories,
+    *,
+    skip_existing: bool = False,
+    earlier_problems: list[tuple[int, Problem]] = (),
+) -> Created:
+    """Make every link or none. `requests` are (index in the client's list, request);
+    `earlier_problems` those the caller already found (a malformed entry), so that LinksRefused
+    names every bad entry at once. With `skip_existing`, a plan that already links the item is
+    passed over, not refused."""
+    problems = list(earlier_problems)
+    resolved, skipped = [], []
     seen: dict[tuple[str, str], int] = {}
-    existing = _existing_keys(conn, client_id, {r.item_id for r in requests})
-    for index, request in enumerate(requests):
+    existing = _existing_links(conn, client_id, {r.item_id for _, r in requests})
+    for index, request in requests:
         checked = _check(request, histories)
         key = (request.isp_ref, request.item_id)
         if isinstance(checked, Problem):
             problems.append((index, checked))
+        elif key in existing and skip_existing:
+            skipped.append((index, existing[key]))
         elif key in existing:
-            problems.append(
-                (
-                    index,
-                    Problem(
-                        409,
-                        "duplicate-link",
-                        f"This plan already links {request.item_id}: acknowledge or delete that link.",
-                    ),
-                )
-            )
+            message = f"This plan already links {request.item_id} ({existing[key]}): acknowledge or delete that link."
+            problems.append((index, Problem("duplicate-link", message, existing[key])))
         elif key in seen:
-            problems.append((index, Problem(409, "duplicate-link", f"The same plan and item as entry {seen[key]}.")))
+            problems.append((index, Problem("duplicate-link", f"The same plan and item as entry {seen[key]}.")))
         else:
             seen[key] = index
             resolved.append((request, *checked))
     if problems:
-        raise LinksRefused(problems)
+        raise LinksRefused(sorted(problems, key=lambda p: p[0]))
     try:
         with conn.begin_nested():  # a request racing this one for the same plan and item loses cleanly
-            return _insert(conn, client_id, resolved)
+            return Created(_insert(conn, client_id, resolved), skipped)
     except IntegrityError:
         raise LinksRefused(
-            [(0, Problem(409, "duplicate-link", "Another request has just linked this plan and item."))]
+            [(requests[0][0], Problem("duplicate-link", "Another request has just linked this plan and item."))]
         ) from None
 
 
@@ -143,13 +159,14 @@ def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, 
     return made
 
 
-def _existing_keys(conn: Connection, client_id: int, item_ids: set[str]) -> set[tuple[str, str]]:
+def _existing_links(conn: Connection, client_id: int, item_ids: set[str]) -> dict[tuple[str, str], str]:
+    """(plan, item) -> the ID of the client's link between them."""
     rows = conn.execute(
-        select(isp_links.c.isp_ref, isp_links.c.item_id).where(
+        select(isp_links.c.isp_ref, isp_links.c.item_id, isp_links.c.id).where(
             isp_links.c.client_id == client_id, isp_links.c.item_id.in_(item_ids)
         )
     )
-    return {(r.isp_ref, r.item_id) for r in rows}
+    return {(r.isp_ref, r.item_id): r.id for r in rows}
 
 
 def get(conn: Connection, client_id: int, link_id: str) -> Link | None:
@@ -167,6 +184,24 @@ def page(conn: Connection, client_id: int, after_seq: int, limit: int) -> list[L
     rows = conn.execute(
         select(isp_links)
         .where(and_(isp_links.c.client_id == client_id, isp_links.c.seq > after_seq))
+        .order_by(isp_links.c.seq)
+        .limit(limit)
+    )
+    return [_link(r) for r in rows]
+
+
+def review_needed_page(conn: Connection, client_id: int, after_seq: int, limit: int) -> list[Link]:
+    """Up to `limit` of the client's links after the cursor that need review, oldest first: those
+    pinned before their item's latest substantive revision or withdrawal as served
+    (`nis_library.isp_links.served`). Indexed, so its cost follows the page, not the client's links."""
+    rows = conn.execute(
+        select(isp_links)
+        .join(served_items, served_items.c.item_id == isp_links.c.item_id)
+        .where(
+            isp_links.c.client_id == client_id,
+            isp_links.c.seq > after_seq,
+            isp_links.c.version < served_items.c.review_from,
+        )
         .order_by(isp_links.c.seq)
         .limit(limit)
     )

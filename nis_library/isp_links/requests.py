@@ -4,7 +4,7 @@ a date of birth, a UPN) can be stored by mistake; the error names the field refu
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -37,6 +37,7 @@ class BulkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     links: list[Any]
+    if_exists: Literal["fail", "skip"] = "fail"  # skip: a plan that already links the item is passed over
 
 
 class WebhookRequest(BaseModel):

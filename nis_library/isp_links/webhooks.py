@@ -89,12 +89,14 @@ def _event(facts: VersionFacts) -> str:
     return "item.withdrawn" if facts.status == "withdrawn" else "item.revised"
 
 
-def payload(facts: VersionFacts, since: int, link_ids: list[str], root: str, at: dt.datetime) -> dict:
-    """The message about one event. URLs are absolute when PUBLIC_URL is set (`root`), else paths."""
+def payload(facts: VersionFacts, pinned: dict[str, int], root: str, at: dt.datetime) -> dict:
+    """The message about one event, with absolute URLs under `root` (PUBLIC_URL). `pinned`: each of
+    the client's links the event flags -> the version it is pinned to, so each link gets the diff
+    from its own version."""
     replaced = facts.replaced_by if facts.status == "withdrawn" else None
     return {
         "type": _event(facts),
-        "timestamp": at.isoformat(timespec="seconds"),
+        "timestamp": at.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "data": {
             "item_id": facts.item_id,
             "version": facts.number,
@@ -103,14 +105,22 @@ def payload(facts: VersionFacts, since: int, link_ids: list[str], root: str, at:
             "change_note": facts.change_note,
             "status": facts.status,
             "url": root + facts.path,
-            "diff_url": root + facts.diff_path(since),
+            "api_url": f"{root}/api/v1{facts.path}",
             "replaced_by": {"item_id": replaced, "url": f"{root}/items/{replaced}"} if replaced else None,
-            "isp_links": sorted(link_ids),
+            "isp_links": [
+                {
+                    "id": link_id,
+                    "version": version,
+                    "diff_url": root + facts.diff_path(version),
+                    "self": f"{root}/api/v1/isp-links/{link_id}",
+                }
+                for link_id, version in sorted(pinned.items())
+            ],
         },
     }
 
 
-def queue(conn: Connection, histories: Histories, root: str = "") -> int:
+def queue(conn: Connection, histories: Histories, root: str) -> int:
     """Queue a delivery for each event a client with a callback has not been sent; how many."""
     rows = conn.execute(
         select(
@@ -143,8 +153,7 @@ def queue(conn: Connection, histories: Histories, root: str = "") -> int:
         if (client_id, item_id, number) in already:
             continue
         facts = histories[item_id][number - 1]
-        since = min(pinned for _, pinned in links)
-        body = payload(facts, since, [link_id for link_id, _ in links], root, now)
+        body = payload(facts, dict(links), root, now)
         row = dict(
             id=MESSAGE_PREFIX + secrets.token_urlsafe(16),
             client_id=client_id,

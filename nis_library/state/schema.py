@@ -3,7 +3,19 @@ them; this is what the code reads and writes through."""
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 
 metadata = MetaData()
 
@@ -63,6 +75,48 @@ isp_links = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("acknowledged_at", DateTime(timezone=True), nullable=True),
     UniqueConstraint("client_id", "isp_ref", "item_id", name="uq_isp_links_client_ref_item"),
+    # A client's page of links (`seq` order), and the links of an item pinned before a version.
+    Index("ix_isp_links_client_seq", "client_id", "seq"),
+    Index("ix_isp_links_client_item_version", "client_id", "item_id", "version"),
+)
+
+# The item versions the service serves, as `nis build` recorded them when it made their bundle
+# current: what the ISP links API reads review status from (so it agrees with the webhooks, which
+# the same step queues). Versions are immutable: a row, once written, never changes.
+served_versions = Table(
+    "served_versions",
+    metadata,
+    Column("item_id", String(20), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("title", String(500), nullable=False),
+    Column("change_class", String(20), nullable=False),
+    Column("change_note", Text, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("replaced_by", String(20), nullable=True),
+)
+
+# Per item, what a review-needed query joins on: its latest version, and the latest version that
+# asks for review (a substantive revision or withdrawal): a link pinned before it needs review.
+served_items = Table(
+    "served_items",
+    metadata,
+    Column("item_id", String(20), primary_key=True),
+    Column("latest_version", Integer, nullable=False),
+    Column("review_from", Integer, nullable=True),
+)
+
+# A create's answer, kept for 24 hours under the client's Idempotency-Key, so a retry gets the same
+# answer instead of a second link or a 409. `request_hash` tells a retry from a different request.
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("client_id", Integer, ForeignKey("api_clients.id"), primary_key=True),
+    Column("key", String(255), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("location", String(500), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
 # One callback per client. The secret signs deliveries (HMAC, so it is kept as it is, not hashed).

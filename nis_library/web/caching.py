@@ -34,3 +34,12 @@ def for_ever(body, mimetype: str | None = None):
     response.cache_control.immutable = True
     response.add_etag()
     return response.make_conditional(request)
+
+
+def for_one_client(response):
+    """A 200 answer that is one client's own data (its links, its webhook): never kept by a shared
+    cache, revalidated every time, and answered with a 304 when the client's ETag still matches."""
+    response.cache_control.private = True
+    response.cache_control.no_cache = True
+    response.add_etag()
+    return response.make_conditional(request)

@@ -3,10 +3,12 @@ wrong; nothing a visitor types can cause a 500."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, jsonify, render_template, request
+from flask import Flask, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from indexer.bundle.location import BundleError
+from nis_library.web.json_api import problems
+from nis_library.web.json_api.problems import Problem
 
 TITLES = {
     400: "There is a problem with the address",
@@ -19,6 +21,7 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(Problem, problems.problem_response)
     app.register_error_handler(BundleError, _unavailable)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, _unexpected)
@@ -30,17 +33,10 @@ def error_page(status: int, message: str | None = None, links: list[tuple[str, s
     return render_template("web/error.html", status=status, title=title, message=message, links=links or []), status
 
 
-def json_error(status: int, code: str, message: str):
-    """The API's error body: `{"error": {"code": ..., "message": ...}}`. Never cached: the next
-    poll must ask again."""
-    response = jsonify({"error": {"code": code, "message": message}})
-    response.cache_control.no_store = True
-    return response, status
-
-
 def http_error(error: HTTPException):
-    if for_the_api():  # the API answers in JSON even for addresses it lacks
-        body, status = json_error(error.code or 500, error.name.lower().replace(" ", "-"), error.description)
+    if for_the_api():  # the API answers with problem details even for addresses it lacks
+        code = problems.BY_STATUS.get(error.code or 500, "internal-error")
+        body, status = problems.answer(code, error.description or problems.CODES[code].title), error.code or 500
     else:
         body, status = error_page(error.code or 500, _description(error))
     return body, status, _protocol_headers(error)
@@ -63,7 +59,7 @@ def _description(error: HTTPException) -> str | None:
 def _unavailable(error: BundleError):
     current_app.logger.error("bundle unavailable: %s", error)
     if for_the_api():
-        return json_error(503, "unavailable", "The library is not available right now.")
+        return problems.answer("unavailable", "The library is not available right now.")
     return error_page(503)
 
 
@@ -75,5 +71,5 @@ def for_the_api() -> bool:
 def _unexpected(error: Exception):
     current_app.logger.exception("unexpected error")
     if for_the_api():
-        return json_error(500, "internal-error", "Sorry, there is a problem with the service.")
+        return problems.answer("internal-error", "Sorry, there is a problem with the service.")
     return error_page(500)

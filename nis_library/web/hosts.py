@@ -12,6 +12,7 @@ from werkzeug.utils import redirect
 
 from nis_library.settings import public_host
 from nis_library.web import errors
+from nis_library.web.json_api import problems
 
 
 def init_app(app: Flask) -> None:
@@ -39,7 +40,7 @@ def _untrusted_host(error: SecurityError):
     )
     message = "This service does not answer to the host name in the request."
     if errors.for_the_api():
-        return errors.json_error(400, "untrusted-host", message)
+        return problems.answer("untrusted-host", message)
     error.description = message
     return errors.http_error(error)
 

@@ -12,6 +12,7 @@ from nis_library import create_app
 from nis_library.catalogue import get_catalogue
 from nis_library.governance import sample
 from nis_library.governance.terms import from_catalogue
+from nis_library.isp_links import served
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
 
@@ -22,6 +23,8 @@ def register_url(shipped_instance: Path, tmp_path_factory) -> str:
     engine = make_engine(url)
     upgrade(engine)
     sample.load(engine, from_catalogue(get_catalogue(shipped_instance)))
+    with engine.begin() as conn:
+        served.record_bundle(conn, get_catalogue(shipped_instance))
     engine.dispose()
     return url
 

@@ -31,7 +31,7 @@ def test_the_page_shows_every_operation_parameter_response_and_error_code_of_the
         for response_ in op.responses:
             assert f'<th scope="row" class="govuk-table__header">{response_.status}</th>' in section
     text = " ".join(re.sub(r"<[^>]+>", "", page).split())  # what a reader sees
-    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["oneOf"]
+    codes = spec["components"]["schemas"]["Problem"]["properties"]["code"]["oneOf"]
     for code in codes:
         assert f"<code>{code['const']}</code>" in page
         assert code["description"].replace("`", "") in text

@@ -1,4 +1,4 @@
-"""Every failure of the API is a JSON body with a stable `code`, never cached: one test per status
+"""Every failure of the API is an RFC 9457 problem details body with a stable `code`, never cached: one test per status
 (400 and 404 are in test_read_api), each checked against the code the document lists."""
 
 from __future__ import annotations
@@ -17,9 +17,11 @@ from tests.support import REPO
 
 def assert_error(response, status: int, code: str) -> None:
     assert response.status_code == status
-    assert response.mimetype == "application/json"
-    assert response.get_json()["error"]["code"] == code
-    assert response.get_json()["error"]["message"]
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json()["status"] == status and response.get_json()["title"]
+    assert response.get_json()["type"].endswith(f"/api#problem-{code}")
+    assert response.get_json()["code"] == code
+    assert response.get_json()["detail"]
     assert response.headers["Cache-Control"] == "no-store"
     assert code in {c for c, _ in document.error_codes()}, f"{code} is not in openapi.yaml"
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nis_library import create_app
+from nis_library.web.json_api import tokens
 from tests.support import ContentTree, build_hashing, sign_in
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -143,19 +144,39 @@ def test_changes_api_since_a_date_and_since_an_edition(client):
     assert client.get("/api/v1/changes?since=2030-01-01").get_json()["count"] == 0
 
 
+def test_polling_with_next_since_loses_nothing_and_gives_nothing_twice(client):
+    everything = client.get("/api/v1/changes?since=1900-01-01").get_json()
+    assert client.get("/api/v1/changes", query_string={"since": everything["next_since"]}).get_json()["count"] == 0
+    # An answer given when the latest editions were standards 2026.2 and packages 2026.1: the next
+    # poll has exactly what was published after those, whichever day it came out.
+    with client.application.test_request_context():
+        earlier = tokens.write("changes-since", {"standards": "2026.2", "packages": "2026.1"})
+    later = client.get("/api/v1/changes", query_string={"since": earlier}).get_json()
+    expected = [
+        (c["id"], c["version"])
+        for c in everything["changes"]
+        if (c["publication"], c["edition"]) in {("standards", "2026.3"), ("packages", "2026.2"), ("packages", "2026.3")}
+    ]
+    assert expected and [(c["id"], c["version"]) for c in later["changes"]] == expected
+    assert later["next_since"] == everything["next_since"]  # both have read up to the same editions
+    altered = earlier[:-3] + ("abc" if not earlier.endswith("abc") else "xyz")
+    refused = client.get("/api/v1/changes", query_string={"since": altered})
+    assert refused.status_code == 400 and refused.get_json()["code"] == "invalid-parameter"
+
+
 @pytest.mark.parametrize(
     "query, code",
     [
-        ("", "missing-since"),
-        ("since=yesterday", "invalid-since"),
-        ("since=standards/1999", "invalid-since"),
+        ("", "missing-parameter"),
+        ("since=yesterday", "invalid-parameter"),
+        ("since=standards/1999", "invalid-parameter"),
         ("since=a&since=b", "repeated-parameter"),
         ("since=2026-01-01&limit=5", "unknown-parameter"),
     ],
 )
 def test_changes_api_refuses_bad_requests_in_json(client, query, code):
     response = client.get(f"/api/v1/changes?{query}")
-    assert response.status_code == 400 and response.get_json()["error"]["code"] == code
+    assert response.status_code == 400 and response.get_json()["code"] == code
 
 
 def test_preview_shows_drafts_marked_and_only_when_enabled(tree: ContentTree, instance: Path):
@@ -189,10 +210,10 @@ def test_the_api_answers_as_openapi_yaml_says(client):
     for change in client.get("/api/v1/changes?since=2026-01-01").get_json()["changes"]:
         assert set(change) == set(schema["required"]) == set(schema["properties"])
         assert change["change_class"] in change_classes
-    codes = spec["components"]["schemas"]["Error"]["properties"]["error"]["properties"]["code"]["oneOf"]
-    assert client.get("/api/v1/changes?since=x").get_json()["error"]["code"] in {c["const"] for c in codes}
+    codes = spec["components"]["schemas"]["Problem"]["properties"]["code"]["oneOf"]
+    assert client.get("/api/v1/changes?since=x").get_json()["code"] in {c["const"] for c in codes}
 
 
 def test_the_api_answers_in_json_when_the_library_is_unavailable(tmp_path):
     response = create_app({"INSTANCE_DIR": str(tmp_path)}).test_client().get("/api/v1/changes?since=2026-01-01")
-    assert response.status_code == 503 and response.get_json()["error"]["code"] == "unavailable"
+    assert response.status_code == 503 and response.get_json()["code"] == "unavailable"

@@ -11,7 +11,8 @@ import pytest
 import yaml
 
 from nis_library import create_app
-from nis_library.isp_links import clients
+from nis_library.catalogue import get_catalogue
+from nis_library.isp_links import clients, served
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
 from tests.support import REPO
@@ -20,10 +21,13 @@ PUBLIC_URL = "https://nis.example.org"
 
 
 @pytest.fixture
-def state_url(tmp_path: Path) -> str:
+def state_url(tmp_path: Path, shipped_instance: Path) -> str:
+    """A migrated state store that knows what the bundle serves, as `nis build` leaves it."""
     url = f"sqlite:///{tmp_path / 'state' / 'state.db'}"
     engine = make_engine(url)
     upgrade(engine)
+    with engine.begin() as conn:
+        served.record_bundle(conn, get_catalogue(shipped_instance))
     engine.dispose()
     return url
 

@@ -16,7 +16,7 @@ PATHS = "#/paths/~1api~1v1~1isp-links"
 
 
 def error_code(response) -> str:
-    return response.get_json()["error"]["code"]
+    return response.get_json()["code"]
 
 
 # -- tokens -----------------------------------------------------------------------------------------
@@ -24,9 +24,9 @@ def error_code(response) -> str:
 
 def test_without_a_token_the_api_answers_401_in_json_with_www_authenticate(app, conforms):
     response = app.test_client().get("/api/v1/isp-links")
-    assert response.status_code == 401 and response.mimetype == "application/json"
+    assert response.status_code == 401 and response.mimetype == "application/problem+json"
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert conforms(response.get_json(), "IspError")["error"]["code"] == "missing-token"
+    assert conforms(response.get_json(), "Problem")["code"] == "missing-token"
 
 
 @pytest.mark.parametrize(
@@ -56,7 +56,7 @@ def test_the_rate_limit_is_per_token_with_retry_after(make_app, conforms):
     assert [one.get("/api/v1/isp-links").status_code for _ in range(3)] == [200, 200, 200]
     limited = one.get("/api/v1/isp-links")
     assert limited.status_code == 429 and 1 <= int(limited.headers["Retry-After"]) <= 60
-    assert conforms(limited.get_json(), "IspError")["error"]["code"] == "rate-limited"
+    assert conforms(limited.get_json(), "Problem")["code"] == "rate-limited"
     assert two.get("/api/v1/isp-links").status_code == 200  # the other token has its own budget
 
 
@@ -77,7 +77,7 @@ def test_create_read_list_and_delete_a_link(api, conforms):
     assert link["id"].startswith("lnk_") and not link["review_needed"]
     assert api.get(f"/api/v1/isp-links/{link['id']}").get_json() == link
     listed = api.get("/api/v1/isp-links").get_json()
-    assert [x["id"] for x in listed["links"]] == [link["id"]] and listed["next_cursor"] is None
+    assert [x["id"] for x in listed["isp_links"]] == [link["id"]] and listed["links"]["next"] is None
     assert api.delete(f"/api/v1/isp-links/{link['id']}").status_code == 204
     assert api.get(f"/api/v1/isp-links/{link['id']}").status_code == 404
     assert api.delete(f"/api/v1/isp-links/{link['id']}").status_code == 404
@@ -100,8 +100,8 @@ def test_another_clients_links_are_not_found(api, other_api):
         other_api.delete(f"/api/v1/isp-links/{link['id']}"),
         other_api.post(f"/api/v1/isp-links/{link['id']}/acknowledge"),
     ):
-        assert response.status_code == 404 and error_code(response) == "not-found"
-    assert other_api.get("/api/v1/isp-links").get_json()["links"] == []
+        assert response.status_code == 404 and error_code(response) == "link-not-found"
+    assert other_api.get("/api/v1/isp-links").get_json()["isp_links"] == []
     assert api.get(f"/api/v1/isp-links/{link['id']}").status_code == 200  # untouched
 
 
@@ -109,17 +109,17 @@ def test_a_pinned_older_version_and_unknown_items_and_versions(api, conforms):
     pinned = api.post("/api/v1/isp-links", json={"isp_ref": ref(), "item_id": "INT-0502", "version": 1})
     assert pinned.status_code == 201 and pinned.get_json()["version"] == 1
     unknown_item = api.post("/api/v1/isp-links", json={"isp_ref": ref(2), "item_id": "INT-9999"})
-    assert unknown_item.status_code == 404 and error_code(unknown_item) == "unknown-item"
+    assert unknown_item.status_code == 404 and error_code(unknown_item) == "item-not-found"
     unknown_version = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0502", "version": 5})
-    assert unknown_version.status_code == 422 and error_code(unknown_version) == "unknown-version"
-    assert "versions 1 to 4" in unknown_version.get_json()["error"]["message"]
+    assert unknown_version.status_code == 404 and error_code(unknown_version) == "version-not-found"
+    assert "versions 1 to 4" in unknown_version.get_json()["detail"]
     withdrawn = api.post("/api/v1/isp-links", json={"isp_ref": ref(4), "item_id": "ADJ-0008"})
-    assert withdrawn.status_code == 422 and error_code(withdrawn) == "item-withdrawn"
-    assert "INT-0407" in withdrawn.get_json()["error"]["message"]
+    assert withdrawn.status_code == 409 and error_code(withdrawn) == "item-withdrawn"
+    assert "INT-0407" in withdrawn.get_json()["detail"]
     duplicate = api.post("/api/v1/isp-links", json={"isp_ref": ref(), "item_id": "INT-0502"})
     assert duplicate.status_code == 409 and error_code(duplicate) == "duplicate-link"
     for response in (unknown_item, unknown_version, withdrawn, duplicate):
-        conforms(response.get_json(), "IspError")
+        conforms(response.get_json(), "Problem")
     assert api.get("/api/v1/isp-links").get_json()["count"] == 1
 
 
@@ -143,7 +143,7 @@ def test_a_pinned_older_version_and_unknown_items_and_versions(api, conforms):
 def test_bad_fields_are_refused_naming_the_field(api, body, code, named):
     response = api.post("/api/v1/isp-links", json=body)
     assert response.status_code == 422 and error_code(response) == code
-    assert f"'{named}'" in response.get_json()["error"]["message"]
+    assert f"'{named}'" in response.get_json()["detail"]
     assert api.get("/api/v1/isp-links").get_json()["count"] == 0
 
 
@@ -158,7 +158,7 @@ def test_wrong_content_type_malformed_json_and_oversized_bodies(make_app, confor
     not_an_object = api.post("/api/v1/isp-links", json=[1, 2])
     assert not_an_object.status_code == 400 and error_code(not_an_object) == "invalid-body"
     big = api.post("/api/v1/isp-links", json={"isp_ref": ref(), "item_id": "INT-0407", "x": "y" * 5000})
-    assert big.status_code == 413 and conforms(big.get_json(), "IspError")["error"]["code"] == "body-too-large"
+    assert big.status_code == 413 and conforms(big.get_json(), "Problem")["code"] == "body-too-large"
     assert api.get("/api/v1/isp-links").get_json()["count"] == 0
 
 
@@ -169,10 +169,10 @@ def test_a_wrong_method_is_405_with_allow_and_unknown_parameters_are_400(api):
     unknown = api.get("/api/v1/isp-links?sort=name")
     assert unknown.status_code == 400 and error_code(unknown) == "unknown-parameter"
     for query, code in (
-        ("status=done", "invalid-status"),
+        ("status=done", "invalid-parameter"),
         ("cursor=%%%", "invalid-cursor"),
         ("cursor=OTIyMzM3MjAzNjg1NDc3NTgwOA", "invalid-cursor"),  # 2**63: beyond any row id, not a 500
-        ("limit=0", "invalid-limit"),
+        ("limit=0", "invalid-parameter"),
     ):
         assert error_code(api.get(f"/api/v1/isp-links?{query}")) == code
 
@@ -188,7 +188,7 @@ def _pin_before_withdrawal(engine, client_name: str) -> None:
     with engine.begin() as conn:
         (client,) = [c for c in clients.all_clients(conn) if c.name == client_name]
         links.create(
-            conn, client.id, [LinkRequest(isp_ref=ref(9), item_id="ADJ-0008", version=1)], {"ADJ-0008": [before]}
+            conn, client.id, [(0, LinkRequest(isp_ref=ref(9), item_id="ADJ-0008", version=1))], {"ADJ-0008": [before]}
         )
 
 
@@ -201,9 +201,9 @@ def test_review_needed_lists_substantive_revisions_and_withdrawals_not_editorial
     _pin_before_withdrawal(engine, "Northfield Primary")
     answer = api.get("/api/v1/isp-links?status=review-needed")
     body = conforms(answer.get_json(), pointer=f"{PATHS}/get/responses/200/content/application~1json/schema")
-    flagged = {link["item_id"]: link for link in body["links"]}
+    flagged = {link["item_id"]: link for link in body["isp_links"]}
     assert set(flagged) == {"INT-0502", "ADJ-0008"} and flagged["INT-0502"]["id"] == substantive
-    assert editorial not in [x["id"] for x in body["links"]] and current not in [x["id"] for x in body["links"]]
+    assert editorial not in [x["id"] for x in body["isp_links"]] and current not in [x["id"] for x in body["isp_links"]]
     change, rerated = flagged["INT-0502"]["review"]["changes"]  # both substantive revisions since v1
     assert rerated["version"] == 4 and "Re-rated from moderate to emerging" in rerated["change_note"]
     assert change["version"] == 2 and change["change_class"] == "substantive" and "MetaSENse" in change["change_note"]
@@ -225,9 +225,9 @@ def test_acknowledge_repins_to_the_latest_and_clears_the_flag(api, engine, confo
     body = conforms(acknowledged.get_json(), "IspLink")
     assert acknowledged.status_code == 200 and body["version"] == 4 and not body["review_needed"]
     assert body["acknowledged_at"] is not None
-    assert api.get("/api/v1/isp-links?status=review-needed").get_json()["links"] == []
+    assert api.get("/api/v1/isp-links?status=review-needed").get_json()["isp_links"] == []
     _pin_before_withdrawal(engine, "Northfield Primary")
-    (withdrawn,) = api.get("/api/v1/isp-links?status=review-needed").get_json()["links"]
+    (withdrawn,) = api.get("/api/v1/isp-links?status=review-needed").get_json()["isp_links"]
     refused = api.post(f"/api/v1/isp-links/{withdrawn['id']}/acknowledge")
     assert refused.status_code == 409 and error_code(refused) == "item-withdrawn"
 
@@ -245,25 +245,25 @@ def test_bulk_create_is_all_or_nothing_naming_each_bad_entry(make_app, conforms)
         {"isp_ref": ref(4), "item_id": "INT-0502", "version": 7},
     ]
     refused = api.post("/api/v1/isp-links/bulk", json={"links": entries})
-    error = conforms(refused.get_json(), "IspError")["error"]
+    error = conforms(refused.get_json(), "Problem")
     assert refused.status_code == 422 and error["code"] == "invalid-links"
-    assert [(p["index"], p["code"]) for p in error["problems"]] == [(2, "unknown-field")]  # fields first ...
-    del entries[2]["upn"]
-    refused = api.post("/api/v1/isp-links/bulk", json={"links": entries}).get_json()["error"]
-    codes = [(p["index"], p["code"]) for p in refused["problems"]]
-    assert codes == [(1, "unknown-item"), (3, "unknown-version")]  # ... then every item and version
+    codes = [(p["index"], p["code"]) for p in error["problems"]]
+    # every bad entry at once, in order: a malformed one beside an unknown item and version
+    assert codes == [(1, "item-not-found"), (2, "unknown-field"), (3, "version-not-found")]
     assert api.get("/api/v1/isp-links").get_json()["count"] == 0  # none was made
     good = [{"isp_ref": ref(n), "item_id": "INT-0407"} for n in range(5)]
     made = api.post("/api/v1/isp-links/bulk", json={"links": good})
     assert made.status_code == 201 and made.get_json()["count"] == 5
-    assert [x["isp_ref"] for x in made.get_json()["links"]] == [ref(n) for n in range(5)]
+    assert [x["isp_ref"] for x in made.get_json()["isp_links"]] == [ref(n) for n in range(5)]
     too_many = api.post("/api/v1/isp-links/bulk", json={"links": good + good[:1]})
     assert too_many.status_code == 422 and error_code(too_many) == "bulk-size"
-    not_objects = api.post("/api/v1/isp-links/bulk", json={"links": [good[0], "INT-0407"]}).get_json()["error"]
-    assert [(p["index"], p["code"]) for p in not_objects["problems"]] == [(1, "invalid-body")]
-    assert "links[1] must be a JSON object" in not_objects["problems"][0]["message"]
+    not_objects = api.post("/api/v1/isp-links/bulk", json={"links": [good[0], "INT-0407"]}).get_json()
+    # good[0] was made above: reported beside the malformed entry, in the same pass
+    assert [(p["index"], p["code"]) for p in not_objects["problems"]] == [(0, "duplicate-link"), (1, "invalid-body")]
+    assert not_objects["problems"][0]["link_id"] == made.get_json()["isp_links"][0]["id"]
+    assert "links[1] must be a JSON object" in not_objects["problems"][1]["message"]
     duplicates = api.post("/api/v1/isp-links/bulk", json={"links": [{"isp_ref": ref(9), "item_id": "INT-0407"}] * 2})
-    assert [p["code"] for p in duplicates.get_json()["error"]["problems"]] == ["duplicate-link"]
+    assert [p["code"] for p in duplicates.get_json()["problems"]] == ["duplicate-link"]
 
 
 def test_listing_is_paginated_by_cursor_with_a_link_header(api):
@@ -274,18 +274,21 @@ def test_listing_is_paginated_by_cursor_with_a_link_header(api):
     ids = [m.get_json()["id"] for m in made]
     first = api.get("/api/v1/isp-links?limit=2")
     link_header = first.headers["Link"]
-    assert link_header.startswith(f"<{PUBLIC_URL}/api/v1/isp-links?cursor=") and link_header.endswith('rel="next"')
+    assert link_header.startswith(f"<{PUBLIC_URL}/api/v1/isp-links?limit=2&cursor=") and link_header.endswith(
+        'rel="next"'
+    )
+    assert first.get_json()["links"]["next"] == link_header[1 : link_header.index(">")]
     seen, url = [], "/api/v1/isp-links?limit=2"
     while url:
         page = api.get(url)
-        seen += [x["id"] for x in page.get_json()["links"]]
+        seen += [x["id"] for x in page.get_json()["isp_links"]]
         nxt = page.headers.get("Link")
         url = nxt[len(f"<{PUBLIC_URL}") : nxt.index(">")] if nxt else None
     assert seen == ids
     flagged, url = [], "/api/v1/isp-links?status=review-needed&limit=1"
     while url:
         page = api.get(url)
-        flagged += [x["id"] for x in page.get_json()["links"]]
+        flagged += [x["id"] for x in page.get_json()["isp_links"]]
         nxt = page.headers.get("Link")
         url = nxt[len(f"<{PUBLIC_URL}") : nxt.index(">")] if nxt else None
     assert flagged == ids[0::2]  # those pinned to v1 (v4 is the latest)
@@ -341,7 +344,7 @@ def test_deliveries_are_listed_for_their_client_only(api, other_api, engine, con
         (client,) = [c for c in clients.all_clients(conn) if c.name == "Northfield Primary"]
         webhooks.register(conn, client.id, "https://hooks.example.org/nis")
         # Linked to v1 when v2 was already out: the client knew of v2, so no webhook tells it.
-        assert webhooks.queue(conn, histories) == 0
+        assert webhooks.queue(conn, histories, PUBLIC_URL) == 0
         conn.execute(update(isp_links).values(notified_through=1))  # as if linked before v2 came out
         assert webhooks.queue(conn, histories, PUBLIC_URL) == 2  # v2 and v4: both substantive
     body = api.get("/api/v1/webhooks/deliveries").get_json()

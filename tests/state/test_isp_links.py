@@ -21,6 +21,8 @@ from nis_library.state import audit
 from nis_library.state.migrate import upgrade
 from nis_library.state.schema import api_clients, webhook_deliveries
 
+ROOT = "https://nis.example.org"
+
 
 def facts(item_id, number, change_class="substantive", status="active", replaced_by=None):
     return VersionFacts(item_id, number, f"{item_id} title", change_class, f"note {number}", status, replaced_by)
@@ -38,6 +40,10 @@ HISTORY_AFTER = {
 def store(engine):
     upgrade(engine)
     return engine
+
+
+def create(conn, client_id: int, requests: list[LinkRequest], histories) -> list[links.Link]:
+    return links.create(conn, client_id, list(enumerate(requests)), histories).made
 
 
 def link(isp_ref: str, item_id: str, version: int | None = None) -> LinkRequest:
@@ -70,16 +76,16 @@ def test_links_belong_to_their_client_and_are_unique_per_plan_and_item(store):
     with store.begin() as conn:
         one, _ = clients.add(conn, "One")
         two, _ = clients.add(conn, "Two")
-        (made,) = links.create(conn, one.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+        (made,) = create(conn, one.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
         with pytest.raises(links.LinksRefused) as refused:
-            links.create(
+            create(
                 conn,
                 one.id,
                 [link("plan_0000000000000002", "INT-0001"), link("plan_0000000000000001", "INT-0001")],
                 HISTORY_BEFORE,
             )
         assert [(i, p.code) for i, p in refused.value.problems] == [(1, "duplicate-link")]
-        links.create(conn, two.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)  # another client may
+        create(conn, two.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)  # another client may
     with store.connect() as conn:
         assert links.get(conn, two.id, made.id) is None and links.get(conn, one.id, made.id).isp_ref == made.isp_ref
         assert [x.id for x in links.page(conn, one.id, 0, 10)] == [made.id]  # nothing of the refused batch
@@ -90,7 +96,7 @@ def test_links_belong_to_their_client_and_are_unique_per_plan_and_item(store):
 def test_impact_counts_links_pinned_before_each_change(store):
     with store.begin() as conn:
         client, _ = clients.add(conn, "One")
-        links.create(
+        create(
             conn,
             client.id,
             [link(f"plan_000000000000000{n}", "INT-0001") for n in range(3)]
@@ -103,7 +109,7 @@ def test_impact_counts_links_pinned_before_each_change(store):
 
 def _client_with_links(conn, name: str, url: str | None = "https://hooks.example.org/nis"):
     client, _ = clients.add(conn, name)
-    links.create(
+    create(
         conn,
         client.id,
         [link("plan_0000000000000001", "INT-0001"), link("plan_0000000000000002", "ADJ-0001")],
@@ -119,9 +125,9 @@ def test_queueing_is_once_per_client_per_event_and_skips_editorial_changes(store
         _client_with_links(conn, "No callback", url=None)
         revoked, _ = _client_with_links(conn, "Revoked")
         clients.revoke(conn, revoked.id)
-        assert webhooks.queue(conn, HISTORY_BEFORE) == 0  # nothing has changed yet
-        assert webhooks.queue(conn, HISTORY_AFTER, "https://nis.example.org") == 2
-        assert webhooks.queue(conn, HISTORY_AFTER, "https://nis.example.org") == 0  # never twice
+        assert webhooks.queue(conn, HISTORY_BEFORE, ROOT) == 0  # nothing has changed yet
+        assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 2
+        assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 0  # never twice
         rows = conn.execute(select(webhook_deliveries).order_by(webhook_deliveries.c.item_id)).fetchall()
     assert [(r.client_id, r.item_id, r.version, r.event) for r in rows] == [
         (one.id, "ADJ-0001", 2, "item.withdrawn"),
@@ -130,8 +136,11 @@ def test_queueing_is_once_per_client_per_event_and_skips_editorial_changes(store
     withdrawn = json.loads(rows[0].payload)["data"]
     assert withdrawn["replaced_by"] == {"item_id": "INT-0001", "url": "https://nis.example.org/items/INT-0001"}
     revised = json.loads(rows[1].payload)["data"]
-    assert revised["diff_url"] == "https://nis.example.org/items/INT-0001/diff?from=1&to=3"
-    assert len(revised["isp_links"]) == 1 and revised["isp_links"][0].startswith("lnk_")
+    assert revised["url"] == f"{ROOT}/items/INT-0001/v/3" and revised["api_url"] == f"{ROOT}/api/v1/items/INT-0001/v/3"
+    (flagged,) = revised["isp_links"]
+    assert flagged["id"].startswith("lnk_") and flagged["version"] == 1
+    assert flagged["diff_url"] == f"{ROOT}/items/INT-0001/diff?from=1&to=3"
+    assert flagged["self"] == f"{ROOT}/api/v1/isp-links/{flagged['id']}"
 
 
 def test_an_acknowledged_link_is_not_told_again(store):
@@ -139,7 +148,7 @@ def test_an_acknowledged_link_is_not_told_again(store):
         client, _ = _client_with_links(conn, "One")
         (int_link,) = [x for x in links.page(conn, client.id, 0, 10) if x.item_id == "INT-0001"]
         links.acknowledge(conn, client.id, int_link, HISTORY_AFTER["INT-0001"][-1])
-        assert webhooks.queue(conn, HISTORY_AFTER) == 1  # only the withdrawal is news
+        assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 1  # only the withdrawal is news
         assert conn.execute(select(webhook_deliveries.c.item_id)).scalars().all() == ["ADJ-0001"]
 
 
@@ -183,11 +192,11 @@ def receiver_for(store):
     def make(statuses, delay=0.0):
         with store.begin() as conn:
             client, _ = clients.add(conn, "One")
-            links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+            create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
         receiver = Receiver(statuses, delay)
         with store.begin() as conn:
             receiver.webhook = Webhook(webhooks.register(conn, client.id, receiver.url))
-            assert webhooks.queue(conn, HISTORY_AFTER) == 1
+            assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 1
         made.append(receiver)
         return receiver
 
@@ -283,13 +292,13 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_run(store, receiver_for):
 def test_a_racing_duplicate_link_is_refused_and_the_transaction_goes_on(store, monkeypatch):
     with store.begin() as conn:
         client, _ = clients.add(conn, "One")
-        links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
-    monkeypatch.setattr(links, "_existing_keys", lambda *args: set())  # as if another request got in between
+        create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+    monkeypatch.setattr(links, "_existing_links", lambda *args: {})  # as if another request got in between
     with store.begin() as conn:
         with pytest.raises(links.LinksRefused) as refused:
-            links.create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
+            create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
         assert refused.value.problems[0][1].code == "duplicate-link"
-        links.create(conn, client.id, [link("plan_0000000000000002", "INT-0001")], HISTORY_BEFORE)
+        create(conn, client.id, [link("plan_0000000000000002", "INT-0001")], HISTORY_BEFORE)
     with store.connect() as conn:
         assert [x.isp_ref for x in links.page(conn, client.id, 0, 10)] == [
             "plan_0000000000000001",
@@ -300,7 +309,7 @@ def test_a_racing_duplicate_link_is_refused_and_the_transaction_goes_on(store, m
 def test_a_delivery_queued_meanwhile_by_another_run_is_not_queued_again(store, monkeypatch):
     with store.begin() as conn:
         _client_with_links(conn, "One")
-        assert webhooks.queue(conn, HISTORY_AFTER) == 2
+        assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 2
     real_select = webhooks.select
 
     def blind_select(*columns):  # the other run's rows are not seen when queue looks for them
@@ -313,7 +322,7 @@ def test_a_delivery_queued_meanwhile_by_another_run_is_not_queued_again(store, m
 
     monkeypatch.setattr(webhooks, "select", blind_select)
     with store.begin() as conn:
-        assert webhooks.queue(conn, HISTORY_AFTER) == 0
+        assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 0
     with store.connect() as conn:
         assert len(conn.execute(select(webhook_deliveries)).fetchall()) == 2
 

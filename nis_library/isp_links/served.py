@@ -1,0 +1,87 @@
+"""The item versions the service serves, kept in the state store.
+
+`nis build` records them (`record`) in the same transaction in which it queues webhooks, once the
+bundle that serves them is current. The ISP links API reads review status from here, not from
+whichever bundle a worker happens to hold, so what a client reads always agrees with what it was
+told, on every node, and a review-needed page is one indexed SQL query
+(`links.review_needed_page`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, delete, func, select
+
+from nis_library.catalogue import Catalogue
+from nis_library.isp_links.versions import Histories, VersionFacts, from_catalogue
+from nis_library.state.schema import served_items, served_versions
+
+
+class NothingServed(Exception):
+    """No build has recorded what it serves in this state store yet."""
+
+
+def record_bundle(conn: Connection, catalogue: Catalogue) -> Histories:
+    """Record every version the bundle serves; its histories (to queue webhooks from)."""
+    histories = from_catalogue(catalogue, list(catalogue.titles))
+    record(conn, histories)
+    return histories
+
+
+def record(conn: Connection, histories: Histories) -> int:
+    """Write the versions not yet recorded (versions never change) and each item's review mark; the
+    number of versions written."""
+    known = {(r.item_id, r.version) for r in conn.execute(select(served_versions.c.item_id, served_versions.c.version))}
+    new = [
+        dict(
+            item_id=v.item_id,
+            version=v.number,
+            title=v.title,
+            change_class=v.change_class,
+            change_note=v.change_note,
+            status=v.status,
+            replaced_by=v.replaced_by,
+        )
+        for versions in histories.values()
+        for v in versions
+        if (v.item_id, v.number) not in known
+    ]
+    if new:
+        conn.execute(served_versions.insert(), new)
+    conn.execute(delete(served_items))
+    marks = [
+        dict(
+            item_id=item_id,
+            latest_version=versions[-1].number,
+            review_from=max((v.number for v in versions if v.flags_review), default=None),
+        )
+        for item_id, versions in histories.items()
+        if versions
+    ]
+    if marks:
+        conn.execute(served_items.insert(), marks)
+    return len(new)
+
+
+def histories(conn: Connection, item_ids: Iterable[str]) -> dict[str, list[VersionFacts]]:
+    """The served versions of these items, oldest first; an item not served is left out."""
+    wanted = set(item_ids)
+    if not wanted:
+        return {}
+    rows = conn.execute(
+        select(served_versions)
+        .join(served_items, served_items.c.item_id == served_versions.c.item_id)
+        .where(served_versions.c.item_id.in_(wanted), served_versions.c.version <= served_items.c.latest_version)
+        .order_by(served_versions.c.item_id, served_versions.c.version)
+    )
+    found: dict[str, list[VersionFacts]] = {}
+    for r in rows:
+        found.setdefault(r.item_id, []).append(
+            VersionFacts(r.item_id, r.version, r.title, r.change_class, r.change_note, r.status, r.replaced_by)
+        )
+    return found
+
+
+def require_some(conn: Connection) -> None:
+    if conn.execute(select(func.count()).select_from(served_items)).scalar_one() == 0:
+        raise NothingServed
