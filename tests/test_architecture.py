@@ -37,7 +37,7 @@ FEATURES = (
 )
 # ... and the wiring above them all, which nothing imports.
 WIRING = ("nis_library.app", "nis_library.cli", "nis_library.gunicorn_conf")
-WEB_FRAMEWORK = ("flask", "flask_htmx", "flask_login", "flask_wtf", "werkzeug", "wtforms")
+WEB_FRAMEWORK = ("flask", "flask_cors", "flask_htmx", "flask_login", "flask_wtf", "werkzeug", "wtforms")
 # Settings read Flask's own setting names too (NIS_SECRET_KEY is passed to Flask, not refused).
 MAY_USE_FLASK = ("nis_library.web", "nis_library.settings") + WIRING
 STORAGE = ("sqlite3", "sqlite_utils", "whoosh", "indexer.bundle.store")

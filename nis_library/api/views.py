@@ -12,6 +12,7 @@ import datetime as dt
 from pathlib import Path
 
 from flask import Blueprint, current_app, jsonify, render_template, request
+from flask_cors import CORS
 
 from nis_library import rating_account
 from nis_library.api import document as contract
@@ -22,15 +23,18 @@ from nis_library.governance.query import InvalidRegisterQuery, read_filters
 from nis_library.governance.recommendations import ID_PATTERN as RECOMMENDATION_ID
 from nis_library.governance.service import public_entries
 from nis_library.history import service as history
+from nis_library.isp_links import clients
 from nis_library.search.params import PARAMETERS, read_search_args, search_path
 from nis_library.search.request import InvalidSearch
 from nis_library.search.service import search as run_search
 from nis_library.state import rate_limits
+from nis_library.state.rate_limits import Limit
 from nis_library.web.caching import for_ever, for_polling
 from nis_library.web.context import state_engine, today
 from nis_library.web.hosts import public_root
 from nis_library.web.json_api import paging, parameters, tokens
-from nis_library.web.json_api.problems import Problem, problem_response
+from nis_library.web.json_api import rate_limits as api_rate_limits
+from nis_library.web.json_api.problems import Problem, problem_response, token_problem
 from nis_library.web.rendering import render_markdown
 
 blueprint = Blueprint("api", __name__)
@@ -56,8 +60,23 @@ def _invalid_register_query(error: InvalidRegisterQuery):
 # -- what every request to the API must be ----------------------------------------------------------
 
 
+# The read endpoints are public: a web page on any site may call them (no cookies, no tokens from a
+# browser); a preflight is answered for the one header a poller adds, If-None-Match.
+CORS(
+    blueprint,
+    origins="*",
+    send_wildcard=True,  # "*", not the caller's origin echoed: one answer a shared cache can keep for all
+    methods=["GET", "HEAD", "OPTIONS"],
+    allow_headers=["If-None-Match", "Accept"],
+    expose_headers=["ETag", "Link", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset"],
+    max_age=86400,
+)
+
+
 @blueprint.before_request
 def _check_request():
+    if request.method == "OPTIONS":
+        return  # a CORS preflight: answered by Flask and flask-cors, counted against nothing
     _check_no_body()
     _check_accept(YAML if request.endpoint == "api.openapi_document" else JSON)
     _check_rate()
@@ -80,20 +99,29 @@ def _check_accept(offered: str) -> None:
 
 
 def _check_rate() -> None:
-    """Per client address, counted in the state store so the limit holds across gunicorn workers."""
-    per_minute = current_app.config["API_ADDRESS_LIMIT"]
-    if not per_minute:
-        return
+    """Per token when the request carries one (each setting's system its own budget, even behind one
+    vendor's address), else per address; counted in the state store so the limit holds across
+    workers and nodes. A token that is not valid is a 401, not a silent fall back to the address."""
+    config = current_app.config
+    header = request.headers.get("Authorization", "")
     with state_engine().begin() as conn:
-        decision = rate_limits.hit(
-            conn, f"api-address:{request.remote_addr}", rate_limits.Limit(per_minute, dt.timedelta(minutes=1))
-        )
-    if not decision.allowed:
-        raise Problem(
-            "rate-limited",
-            f"Over {per_minute} requests a minute from this address. Try again in {decision.retry_after} s.",
-            {"Retry-After": str(decision.retry_after)},
-        )
+        try:
+            client = clients.from_authorization(conn, header) if header else None
+        except clients.TokenRefused as refused:
+            raise token_problem(refused.missing) from None
+        if client is not None:
+            limit = Limit(config["API_RATE_LIMIT"], dt.timedelta(seconds=config["API_RATE_WINDOW"]))
+            key, whose = f"api-token:{client.id}", "for this token"
+        elif config["API_ADDRESS_LIMIT"]:
+            limit = Limit(config["API_ADDRESS_LIMIT"], dt.timedelta(minutes=1))
+            key, whose = f"api-address:{request.remote_addr}", "from this address"
+        else:
+            return
+        decision = rate_limits.hit(conn, key, limit)
+    api_rate_limits.enforce(decision, limit, whose)
+
+
+blueprint.after_request(api_rate_limits.add_headers)
 
 
 def _catalogue() -> Catalogue:
@@ -304,6 +332,9 @@ def api_page():
         openapi_version=spec["openapi"],
         markdown=render_markdown,
         operations=contract.operations(),
+        webhooks=contract.webhooks(),
+        shared_answers=contract.shared_responses(),
+        security=contract.security_scheme(),
         error_codes=contract.error_codes(),
         document_url=public_root() + "/api/v1/openapi.yaml",
     )

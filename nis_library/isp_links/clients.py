@@ -72,6 +72,25 @@ def revoke(conn: Connection, client_id: int, *, actor: str = "cli") -> Client:
     return Client(row.id, row.name, row.created_at, now)
 
 
+class TokenRefused(Exception):
+    """The request's Authorization header names no active client: `missing` if it has none."""
+
+    def __init__(self, missing: bool):
+        super().__init__("no token" if missing else "token not valid")
+        self.missing = missing
+
+
+def from_authorization(conn: Connection, header: str) -> Client:
+    """The active client an `Authorization: Bearer <token>` header names, or TokenRefused."""
+    if not header:
+        raise TokenRefused(missing=True)
+    scheme, _, token = header.partition(" ")
+    client = authenticate(conn, token.strip()) if scheme.lower() == "bearer" and token.strip() else None
+    if client is None:
+        raise TokenRefused(missing=False)
+    return client
+
+
 def authenticate(conn: Connection, token: str) -> Client | None:
     """The active client holding this token; None for an unknown or revoked one."""
     if not token.startswith(TOKEN_PREFIX) or len(token) > 100:

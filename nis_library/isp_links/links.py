@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from nis_library.isp_links.requests import LinkRequest
 from nis_library.isp_links.versions import Histories, VersionFacts
-from nis_library.state.schema import isp_links, served_items
+from nis_library.state.schema import isp_links
 
 LINK_ID_PREFIX = "lnk_"
 LINK_ID_PATTERN = r"lnk_[A-Za-z0-9_-]{1,36}"  # what new_link_id makes (22 characters after the prefix)
@@ -129,7 +129,9 @@ def create(
             problems.append((index, Problem("duplicate-link", f"The same plan and item as entry {seen[key]}.")))
         else:
             seen[key] = index
-            resolved.append((request, *checked))
+            number, latest = checked
+            flagged = any(v.number > number and v.flags_review for v in histories[request.item_id])
+            resolved.append((request, number, latest, flagged))
     if problems:
         raise LinksRefused(sorted(problems, key=lambda p: p[0]))
     try:
@@ -141,10 +143,10 @@ def create(
         ) from None
 
 
-def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, int, int]]) -> list[Link]:
+def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, int, int, bool]]) -> list[Link]:
     now = dt.datetime.now(dt.UTC)
     made = []
-    for request, number, latest in resolved:
+    for request, number, latest, needs_review in resolved:
         values = dict(
             id=new_link_id(),
             client_id=client_id,
@@ -153,6 +155,7 @@ def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, 
             version=number,
             notified_through=latest,
             created_at=now,
+            needs_review=needs_review,
         )
         seq = conn.execute(isp_links.insert().values(**values)).inserted_primary_key[0]
         made.append(Link(values["id"], seq, request.isp_ref, request.item_id, number, now, None))
@@ -191,17 +194,11 @@ def page(conn: Connection, client_id: int, after_seq: int, limit: int) -> list[L
 
 
 def review_needed_page(conn: Connection, client_id: int, after_seq: int, limit: int) -> list[Link]:
-    """Up to `limit` of the client's links after the cursor that need review, oldest first: those
-    pinned before their item's latest substantive revision or withdrawal as served
-    (`nis_library.isp_links.served`). Indexed, so its cost follows the page, not the client's links."""
+    """Up to `limit` of the client's links after the cursor that need review, oldest first: a range
+    of a partial index, so the cost follows the page, however many links the client has."""
     rows = conn.execute(
         select(isp_links)
-        .join(served_items, served_items.c.item_id == isp_links.c.item_id)
-        .where(
-            isp_links.c.client_id == client_id,
-            isp_links.c.seq > after_seq,
-            isp_links.c.version < served_items.c.review_from,
-        )
+        .where(isp_links.c.client_id == client_id, isp_links.c.needs_review, isp_links.c.seq > after_seq)
         .order_by(isp_links.c.seq)
         .limit(limit)
     )
@@ -221,6 +218,6 @@ def acknowledge(conn: Connection, client_id: int, link: Link, latest: VersionFac
     conn.execute(
         update(isp_links)
         .where(isp_links.c.id == link.id, isp_links.c.client_id == client_id)
-        .values(version=latest.number, notified_through=latest.number, acknowledged_at=now)
+        .values(version=latest.number, notified_through=latest.number, acknowledged_at=now, needs_review=False)
     )
     return Link(link.id, link.seq, link.isp_ref, link.item_id, latest.number, link.created_at, now)

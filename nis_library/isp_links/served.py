@@ -3,18 +3,18 @@
 `nis build` records them (`record`) in the same transaction in which it queues webhooks, once the
 bundle that serves them is current. The ISP links API reads review status from here, not from
 whichever bundle a worker happens to hold, so what a client reads always agrees with what it was
-told, on every node, and a review-needed page is one indexed SQL query
-(`links.review_needed_page`)."""
+told, on every node. Recording also sets each link's review flag, so a review-needed page is one
+range of an index (`links.review_needed_page`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, case, delete, false, func, select, true, update
 
 from nis_library.catalogue import Catalogue
 from nis_library.isp_links.versions import Histories, VersionFacts, from_catalogue
-from nis_library.state.schema import served_items, served_versions
+from nis_library.state.schema import isp_links, served_items, served_versions
 
 
 class NothingServed(Exception):
@@ -29,8 +29,8 @@ def record_bundle(conn: Connection, catalogue: Catalogue) -> Histories:
 
 
 def record(conn: Connection, histories: Histories) -> int:
-    """Write the versions not yet recorded (versions never change) and each item's review mark; the
-    number of versions written."""
+    """Write the versions not yet recorded (versions never change), each item's review mark and its
+    links' review flags, for the items in `histories`; the number of versions written."""
     known = {(r.item_id, r.version) for r in conn.execute(select(served_versions.c.item_id, served_versions.c.version))}
     new = [
         dict(
@@ -48,7 +48,7 @@ def record(conn: Connection, histories: Histories) -> int:
     ]
     if new:
         conn.execute(served_versions.insert(), new)
-    conn.execute(delete(served_items))
+    conn.execute(delete(served_items).where(served_items.c.item_id.in_(list(histories))))
     marks = [
         dict(
             item_id=item_id,
@@ -60,7 +60,21 @@ def record(conn: Connection, histories: Histories) -> int:
     ]
     if marks:
         conn.execute(served_items.insert(), marks)
+    _flag_links(conn, list(histories))
     return len(new)
+
+
+def _flag_links(conn: Connection, item_ids: list[str]) -> None:
+    """Set the review flag of these items' links from what is now served (only rows it changes)."""
+    review_from = (
+        select(served_items.c.review_from).where(served_items.c.item_id == isp_links.c.item_id).scalar_subquery()
+    )
+    should = case((isp_links.c.version < review_from, true()), else_=false())
+    conn.execute(
+        update(isp_links)
+        .where(isp_links.c.item_id.in_(item_ids), isp_links.c.needs_review != should)
+        .values(needs_review=should)
+    )
 
 
 def histories(conn: Connection, item_ids: Iterable[str]) -> dict[str, list[VersionFacts]]:

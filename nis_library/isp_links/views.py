@@ -24,13 +24,13 @@ from nis_library.web.caching import for_one_client
 from nis_library.web.context import state_engine
 from nis_library.web.hosts import public_root
 from nis_library.web.json_api import paging, parameters
-from nis_library.web.json_api.problems import Problem
+from nis_library.web.json_api import rate_limits as api_rate_limits
+from nis_library.web.json_api.problems import Problem, token_problem
 
 blueprint = Blueprint("isp_links", __name__)
 
 PAGE_SIZE, PAGE_MAX = 100, 500
 DELIVERIES_SHOWN = 100
-REALM = 'Bearer realm="nis-library"'
 LINKS_CURSOR = "isp-links"
 
 
@@ -51,33 +51,19 @@ def _add_converter(state) -> None:
 
 @blueprint.before_request
 def _authenticate():
-    header = request.headers.get("Authorization", "")
-    if not header:
-        raise Problem(
-            "missing-token", "Send your token as 'Authorization: Bearer <token>'.", {"WWW-Authenticate": REALM}
-        )
-    scheme, _, token = header.partition(" ")
-    invalid = Problem(
-        "invalid-token",
-        "The token is not valid: it is unknown, revoked or malformed.",
-        {"WWW-Authenticate": REALM + ', error="invalid_token"'},
-    )
-    if scheme.lower() != "bearer" or not token.strip():
-        raise invalid
     config = current_app.config
+    limit = Limit(config["API_RATE_LIMIT"], dt.timedelta(seconds=config["API_RATE_WINDOW"]))
     with state_engine().begin() as conn:
-        client = clients.authenticate(conn, token.strip())
-        if client is None:
-            raise invalid
-        limit = Limit(config["API_RATE_LIMIT"], dt.timedelta(seconds=config["API_RATE_WINDOW"]))
+        try:
+            client = clients.from_authorization(conn, request.headers.get("Authorization", ""))
+        except clients.TokenRefused as refused:
+            raise token_problem(refused.missing) from None
         decision = hit(conn, f"api-token:{client.id}", limit)
-    if not decision.allowed:
-        raise Problem(
-            "rate-limited",
-            f"Too many requests for this token: try again in {decision.retry_after} seconds.",
-            {"Retry-After": str(decision.retry_after)},
-        )
+    api_rate_limits.enforce(decision, limit, "for this token")
     g.client = client
+
+
+blueprint.after_request(api_rate_limits.add_headers)
 
 
 def _reject_duplicate_keys(pairs):

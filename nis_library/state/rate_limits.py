@@ -21,6 +21,8 @@ from nis_library.state.schema import rate_limit_events
 class Decision:
     allowed: bool
     retry_after: int = 0  # whole seconds until the oldest event in the window leaves it (0 if allowed)
+    remaining: int = 0  # events the window still allows (after this one, for `hit`)
+    reset: int = 0  # whole seconds until the oldest event counted leaves the window
 
 
 @dataclass(frozen=True)
@@ -59,11 +61,11 @@ def check(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None =
             rate_limit_events.c.key == key, rate_limit_events.c.at > start
         )
     ).one()
+    frees_at = _naive_utc(oldest) + limit.window if oldest is not None else _naive_utc(now)
+    wait = max(1, math.ceil((frees_at - _naive_utc(now)).total_seconds()))
     if count < limit.count:
-        return Decision(True)
-    frees_at = _naive_utc(oldest) + limit.window
-    wait = (frees_at - _naive_utc(now)).total_seconds()
-    return Decision(False, max(1, math.ceil(wait)))
+        return Decision(True, remaining=limit.count - count, reset=wait if count else 0)
+    return Decision(False, wait, remaining=0, reset=wait)
 
 
 def record(conn: Connection, key: str, *, now: dt.datetime | None = None) -> None:
@@ -73,9 +75,12 @@ def record(conn: Connection, key: str, *, now: dt.datetime | None = None) -> Non
 def hit(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None = None) -> Decision:
     """Count one request against `key` if the limit allows it. Call inside a transaction."""
     decision = check(conn, key, limit, now=now)
-    if decision.allowed:
-        record(conn, key, now=now)
-    return decision
+    if not decision.allowed:
+        return decision
+    record(conn, key, now=now)
+    return Decision(
+        True, remaining=decision.remaining - 1, reset=decision.reset or math.ceil(limit.window.total_seconds())
+    )
 
 
 def clear(conn: Connection, key: str) -> None:

@@ -15,6 +15,8 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 
 metadata = MetaData()
@@ -74,10 +76,19 @@ isp_links = Table(
     Column("notified_through", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("acknowledged_at", DateTime(timezone=True), nullable=True),
+    # Pinned before the item's latest substantive revision or withdrawal as served: kept by
+    # `served.record`, `links.create` and `links.acknowledge`, so a review-needed page is an index range.
+    Column("needs_review", Boolean, nullable=False, server_default=false()),
     UniqueConstraint("client_id", "isp_ref", "item_id", name="uq_isp_links_client_ref_item"),
-    # A client's page of links (`seq` order), and the links of an item pinned before a version.
+    # A client's page of links (`seq` order), and of the links that need review (partial: only those).
     Index("ix_isp_links_client_seq", "client_id", "seq"),
-    Index("ix_isp_links_client_item_version", "client_id", "item_id", "version"),
+    Index(
+        "ix_isp_links_needs_review",
+        "client_id",
+        "seq",
+        sqlite_where=text("needs_review"),
+        postgresql_where=text("needs_review"),
+    ),
 )
 
 # The item versions the service serves, as `nis build` recorded them when it made their bundle

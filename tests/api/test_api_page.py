@@ -28,14 +28,34 @@ def test_the_page_shows_every_operation_parameter_response_and_error_code_of_the
         for parameter in op.parameters:
             assert f"<code>{parameter.name}</code>" in page[page.index(f'id="{op.anchor}"') :]
         section = page[page.index(f'id="{op.anchor}"') :]
-        for response_ in op.responses:
+        section = section[: section.index("</section>")]
+        for response_ in op.own_responses:
             assert f'<th scope="row" class="govuk-table__header">{response_.status}</th>' in section
+        for response_ in op.shared_responses:  # linked, and explained once further down
+            assert f'<a class="govuk-link" href="#shared-{response_.shared.lower()}">{response_.status}</a>' in section
+            assert f'id="shared-{response_.shared.lower()}"' in page
+        for field in op.fields:
+            assert f"<code>{field.name}</code>" in section
+        assert ("Needs your token" in section) == op.path.startswith(("/api/v1/isp-links", "/api/v1/webhook"))
     text = " ".join(re.sub(r"<[^>]+>", "", page).split())  # what a reader sees
+    for name, _, meaning in document.shared_responses():
+        assert re.sub(r"[`*]", "", " ".join(meaning.split())) in text, name
     codes = spec["components"]["schemas"]["Problem"]["properties"]["code"]["oneOf"]
     for code in codes:
         assert f"<code>{code['const']}</code>" in page
         assert code["description"].replace("`", "") in text
     assert 'href="http://localhost/api/v1/openapi.yaml"' in page
+
+
+def test_the_page_shows_how_to_get_and_send_a_token_the_webhook_and_the_policy(client):
+    page = html.unescape(client.get("/api").get_data(as_text=True))
+    assert "nis clients add" in page and "Authorization: Bearer nis_..." in page
+    (webhook,) = document.webhooks()
+    assert f'id="{webhook.anchor}"' in page and "webhook-signature" in page
+    assert "<code>data.isp_links</code>" in page[page.index(f'id="{webhook.anchor}"') :]
+    for heading in ("Quick start", "Versioning and deprecation", "Changes"):
+        assert f">{heading}</h3>" in page
+    assert "Example answer" in page and "Example message" in page
 
 
 def test_the_page_is_a_page_not_json_and_has_the_service_layout(client):

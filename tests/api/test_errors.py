@@ -10,6 +10,7 @@ import yaml
 
 from nis_library import create_app
 from nis_library.api import document
+from nis_library.isp_links import clients
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
 from tests.support import REPO
@@ -74,6 +75,47 @@ def test_429_with_retry_after_past_the_limit_per_address_counted_in_the_state_st
     elsewhere = limited.test_client().get("/api/v1/editions", environ_base={"REMOTE_ADDR": "192.0.2.8"})
     assert elsewhere.status_code == 200  # per address
     engine.dispose()
+
+
+def test_a_token_gets_its_own_read_budget_and_every_answer_says_what_is_left(shipped_instance: Path, tmp_path):
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with engine.begin() as conn:
+        tokens = [clients.add(conn, name)[1] for name in ("School A", "School B")]
+    app = create_app(
+        {"INSTANCE_DIR": str(shipped_instance), "DATABASE_URL": url, "API_ADDRESS_LIMIT": 2, "API_RATE_LIMIT": 3}
+    )
+    vendor = {"REMOTE_ADDR": "192.0.2.9"}  # every school's requests come from the vendor's one address
+
+    def get(token: str | None = None):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return app.test_client().get("/api/v1/editions", environ_base=vendor, headers=headers)
+
+    answers = [get(tokens[0]) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    assert [a.headers["RateLimit-Remaining"] for a in answers] == ["2", "1", "0"]
+    assert {a.headers["RateLimit-Limit"] for a in answers} == {"3"} and int(answers[0].headers["RateLimit-Reset"]) >= 1
+    refused = get(tokens[0])
+    assert_error(refused, 429, "rate-limited")
+    assert refused.headers["RateLimit-Remaining"] == "0" and int(refused.headers["Retry-After"]) >= 1
+    assert get(tokens[1]).status_code == 200  # another school behind the same address
+    assert [get().status_code for _ in range(3)] == [200, 200, 429]  # no token: the address's budget
+    assert_error(get("nis_not-a-real-token"), 401, "invalid-token")
+    engine.dispose()
+
+
+def test_the_public_read_endpoints_answer_other_sites_but_the_links_api_does_not(client):
+    origin = {"Origin": "https://school.example.org"}
+    answer = client.get("/api/v1/editions", headers=origin)
+    assert answer.headers["Access-Control-Allow-Origin"] == "*"
+    assert "ETag" in answer.headers["Access-Control-Expose-Headers"]
+    preflight = client.options(
+        "/api/v1/editions",
+        headers=origin | {"Access-Control-Request-Method": "GET", "Access-Control-Request-Headers": "if-none-match"},
+    )
+    assert preflight.status_code == 200 and "if-none-match" in preflight.headers["Access-Control-Allow-Headers"].lower()
+    assert "Access-Control-Allow-Origin" not in client.get("/api/v1/isp-links", headers=origin).headers
 
 
 def test_unexpected_errors_are_json_500s(client, monkeypatch):

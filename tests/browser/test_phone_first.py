@@ -162,6 +162,7 @@ PAGES_AT_320 = [
     "/reviews",
     "/shortlist?items=INT-0501,PRA-0101,SPP-0001",
     "/items/INT-0501/print",
+    "/api",
 ]
 
 
@@ -185,6 +186,7 @@ NEW_PAGES = [
     "/items/INT-0502/diff?from=1&to=2",
     "/editions",
     "/reviews",
+    "/api",
 ]
 
 
@@ -302,3 +304,17 @@ def test_with_javascript_sorting_updates_the_results_in_place(make_context):
     expect(page.locator("#search-sort")).to_have_value("cost")
     expect(page.locator("h1")).to_have_count(1)  # the results partial, not a page in the page
     assert page.evaluate("() => window.__marker") == 1, "the page was loaded again"
+
+
+def test_the_api_page_on_a_phone_is_a_few_screens_per_endpoint_not_dozens(make_context):
+    """Shared answers and error codes are listed once, not under every endpoint."""
+    page = make_context(viewport=PHONE).new_page()
+    goto(page, "/api")
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    endpoints = page.locator(
+        "section[aria-labelledby^='get-'], section[aria-labelledby^='post-'], "
+        "section[aria-labelledby^='put-'], section[aria-labelledby^='delete-']"
+    ).count()
+    screens = height / PHONE["height"]
+    print(f"\n/api at {PHONE['width']} px: {screens:.0f} screens for {endpoints} endpoints and webhooks")
+    assert endpoints >= 20 and screens / endpoints < 4

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from nis_library.isp_links import links, versions
+from nis_library.isp_links import links, served, versions
 from nis_library.isp_links.requests import LinkRequest
 from tests.isp_links.conftest import PUBLIC_URL, Api, add_client, ref
 
@@ -190,6 +190,7 @@ def _pin_before_withdrawal(engine, client_name: str) -> None:
         links.create(
             conn, client.id, [(0, LinkRequest(isp_ref=ref(9), item_id="ADJ-0008", version=1))], {"ADJ-0008": [before]}
         )
+        served.record(conn, served.histories(conn, ["ADJ-0008"]))  # as the build serving v2 does
 
 
 def test_review_needed_lists_substantive_revisions_and_withdrawals_not_editorial_changes(api, engine, conforms):

@@ -11,10 +11,10 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import inspect, select, update
 from standardwebhooks import Webhook
 
-from nis_library.isp_links import clients, impact, links, webhooks
+from nis_library.isp_links import clients, impact, links, served, webhooks
 from nis_library.isp_links.requests import LinkRequest
 from nis_library.isp_links.versions import VersionFacts
 from nis_library.state import audit
@@ -338,3 +338,33 @@ def test_registering_and_removing_a_callback_is_audited_without_the_secret(store
     assert [r.action for r in rows] == ["client.add", "webhook.register", "webhook.register", "webhook.remove"]
     assert json.loads(rows[2].before) == {"url": "https://hooks.example.org/nis"}
     assert all(secret not in (r.before or "") + (r.after or "") for r in rows)
+
+
+def test_review_flags_follow_what_is_served_and_a_page_reads_only_flagged_links(store):
+    with store.begin() as conn:
+        served.record(conn, HISTORY_BEFORE)
+        client, _ = clients.add(conn, "One")
+        made = create(
+            conn,
+            client.id,
+            [link(f"plan_000000000000000{n}", "INT-0001") for n in range(3)]
+            + [link("plan_0000000000000009", "ADJ-0001")],
+            HISTORY_BEFORE,
+        )
+        assert links.review_needed_page(conn, client.id, 0, 10) == []
+        served.record(conn, HISTORY_AFTER)  # a build serves INT-0001 v3 and ADJ-0001's withdrawal
+        flagged = links.review_needed_page(conn, client.id, 0, 10)
+        assert [x.id for x in flagged] == [x.id for x in made]
+        assert [x.id for x in links.review_needed_page(conn, client.id, made[1].seq, 2)] == [made[2].id, made[3].id]
+        links.acknowledge(conn, client.id, made[0], HISTORY_AFTER["INT-0001"][-1])
+        late = create(conn, client.id, [link("plan_0000000000000010", "INT-0001", version=2)], HISTORY_AFTER)
+        current = create(conn, client.id, [link("plan_0000000000000011", "INT-0001")], HISTORY_AFTER)
+        ids = [x.id for x in links.review_needed_page(conn, client.id, 0, 10)]
+        assert ids == [made[1].id, made[2].id, made[3].id, late[0].id] and current[0].id not in ids
+        served.record(conn, HISTORY_AFTER)  # recording again changes nothing
+        assert [x.id for x in links.review_needed_page(conn, client.id, 0, 10)] == ids
+        served_again = served.histories(conn, ["INT-0001", "ADJ-0001", "PRA-0001"])
+    assert served_again == HISTORY_AFTER  # read back as recorded; an item not served is left out
+    with store.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("isp_links")}
+    assert {"ix_isp_links_client_seq", "ix_isp_links_needs_review"} <= indexes

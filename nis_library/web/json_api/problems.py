@@ -109,3 +109,19 @@ def problem_response(problem: Problem) -> Response:
 
 def answer(code: str, detail: str, headers: dict[str, str] | None = None) -> Response:
     return problem_response(Problem(code, detail, headers))
+
+
+REALM = 'Bearer realm="nis-library"'
+
+
+def token_problem(missing: bool) -> Problem:
+    """A 401 for a request with no token, or one that names no active client."""
+    if missing:
+        return Problem(
+            "missing-token", "Send your token as 'Authorization: Bearer <token>'.", {"WWW-Authenticate": REALM}
+        )
+    return Problem(
+        "invalid-token",
+        "The token is not valid: it is unknown, revoked or malformed.",
+        {"WWW-Authenticate": REALM + ', error="invalid_token"'},
+    )

@@ -1,5 +1,6 @@
-"""The API contract: the item versions the service serves (review status in SQL), indexes that make
-a page of links cost a page, and the answers kept for Idempotency-Key retries.
+"""The API contract: the item versions the service serves and each link's review flag (review status
+in SQL), indexes that make a page of links cost a page, and the answers kept for Idempotency-Key
+retries.
 
 Revision ID: 0006
 Revises: 0005
@@ -15,8 +16,15 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column("isp_links", sa.Column("needs_review", sa.Boolean, nullable=False, server_default=sa.false()))
     op.create_index("ix_isp_links_client_seq", "isp_links", ["client_id", "seq"])
-    op.create_index("ix_isp_links_client_item_version", "isp_links", ["client_id", "item_id", "version"])
+    op.create_index(
+        "ix_isp_links_needs_review",
+        "isp_links",
+        ["client_id", "seq"],
+        sqlite_where=sa.text("needs_review"),
+        postgresql_where=sa.text("needs_review"),
+    )
     op.create_table(
         "served_versions",
         sa.Column("item_id", sa.String(20), primary_key=True),
@@ -51,5 +59,7 @@ def downgrade() -> None:
     op.drop_table("idempotency_keys")
     op.drop_table("served_items")
     op.drop_table("served_versions")
-    op.drop_index("ix_isp_links_client_item_version", table_name="isp_links")
+    op.drop_index("ix_isp_links_needs_review", table_name="isp_links")
     op.drop_index("ix_isp_links_client_seq", table_name="isp_links")
+    with op.batch_alter_table("isp_links") as batch:  # SQLite drops a column by copying the table
+        batch.drop_column("needs_review")
