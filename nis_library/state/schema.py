@@ -204,7 +204,7 @@ recommendations = Table(
     Column("items", Text, nullable=False),  # JSON lists
     Column("areas", Text, nullable=False),
     Column("layers", Text, nullable=False),
-    Column("status", String(20), nullable=False),  # draft, published, withdrawn
+    Column("status", String(20), nullable=False, index=True),  # draft, published, withdrawn
     Column("response", String(20), nullable=True),  # accepted, partly-accepted, not-accepted
     Column("explanation", Text, nullable=True),
     Column("withdrawal_reason", Text, nullable=True),

@@ -28,6 +28,20 @@ def test_upgrade_creates_the_tables_and_reaches_head(engine):
     assert columns == {"id", "at", "actor", "action", "subject", "before", "after", "previous_hash", "hash"}
 
 
+def test_the_migrations_make_exactly_the_tables_the_code_declares(engine):
+    """Alembic's own comparison of the migrated database with state/schema.py: tables, columns,
+    types, nullability, indexes (partial ones too) and unique constraints."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from nis_library.state.schema import metadata
+
+    upgrade(engine)
+    with engine.connect() as conn:
+        differences = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    assert differences == []
+
+
 def test_upgrade_is_idempotent(engine):
     upgrade(engine)
     with engine.begin() as conn:
