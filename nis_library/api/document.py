@@ -196,9 +196,10 @@ def security_scheme() -> dict:
 
 
 def error_codes() -> list[tuple[str, str]]:
-    """(code, meaning) of every error code the document lists (each a `const` with a description)."""
+    """(code, meaning) of every error code the document lists: an `enum`, explained in the same order
+    by `x-enum-descriptions` (an enum, not `oneOf` consts, so generated clients read it)."""
     code = document()["components"]["schemas"]["Problem"]["properties"]["code"]
-    return [(choice["const"], choice.get("description", "")) for choice in code["oneOf"]]
+    return list(zip(code["enum"], code["x-enum-descriptions"], strict=True))
 
 
 def _resolve(spec: dict, node: dict) -> dict:

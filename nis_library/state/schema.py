@@ -86,7 +86,7 @@ isp_links = Table(
         "ix_isp_links_needs_review",
         "client_id",
         "seq",
-        sqlite_where=text("needs_review"),
+        sqlite_where=text("needs_review = 1"),  # as SQLAlchemy writes the condition, so SQLite uses it
         postgresql_where=text("needs_review"),
     ),
 )

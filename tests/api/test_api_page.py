@@ -10,6 +10,7 @@ import re
 import yaml
 
 from nis_library.api import document
+from nis_library.web.json_api.problems import CODES
 from tests.support import REPO
 
 
@@ -40,10 +41,11 @@ def test_the_page_shows_every_operation_parameter_response_and_error_code_of_the
     text = " ".join(re.sub(r"<[^>]+>", "", page).split())  # what a reader sees
     for name, _, meaning in document.shared_responses():
         assert re.sub(r"[`*]", "", " ".join(meaning.split())) in text, name
-    codes = spec["components"]["schemas"]["Problem"]["properties"]["code"]["oneOf"]
-    for code in codes:
-        assert f"<code>{code['const']}</code>" in page
-        assert code["description"].replace("`", "") in text
+    code = spec["components"]["schemas"]["Problem"]["properties"]["code"]
+    assert len(code["enum"]) == len(code["x-enum-descriptions"]) == len(CODES)
+    for name, meaning in zip(code["enum"], code["x-enum-descriptions"], strict=True):
+        assert f'id="problem-{name}"' in page and f"<code>{name}</code>" in page
+        assert meaning.replace("`", "") in text
     assert 'href="http://localhost/api/v1/openapi.yaml"' in page
 
 
@@ -75,3 +77,10 @@ def test_the_page_says_an_isp_ref_is_opaque_and_why(client):
     page = client.get("/api").get_data(as_text=True)
     assert "No personal data" in page and "opaque token" in page
     assert "date of birth, UPN" in page and "unknown-field" in page
+
+
+def test_the_document_lists_exactly_the_codes_the_service_answers_with_and_their_statuses():
+    listed = dict(document.error_codes())
+    assert list(listed) == list(CODES)
+    for code, kind in CODES.items():
+        assert listed[code] == f"{kind.status}: {kind.title}."

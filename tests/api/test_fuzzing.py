@@ -115,5 +115,7 @@ def test_the_fuzzing_reached_every_documented_operation(fuzzing_run):
     total = sum(fuzzing_run["cases"].values())
     assert total >= 400
     phases = ", ".join(f"{phase} {count}" for phase, count in sorted(fuzzing_run["phases"].items()))
-    print(f"\nschemathesis ran {total} cases over {len(documented)} documented operations (and other methods): {phases}")
+    print(
+        f"\nschemathesis ran {total} cases over {len(documented)} documented operations (and other methods): {phases}"
+    )
     assert fuzzing_run["phases"]["stateful"] >= 50  # create, then read, acknowledge and delete what was made

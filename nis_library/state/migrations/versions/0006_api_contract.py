@@ -22,7 +22,7 @@ def upgrade() -> None:
         "ix_isp_links_needs_review",
         "isp_links",
         ["client_id", "seq"],
-        sqlite_where=sa.text("needs_review"),
+        sqlite_where=sa.text("needs_review = 1"),
         postgresql_where=sa.text("needs_review"),
     )
     op.create_table(
