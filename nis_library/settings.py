@@ -210,7 +210,8 @@ SETTINGS: tuple[Setting, ...] = (
         600,
         _whole_number(0),
         int,
-        "requests per minute one client address may make to the API's public read endpoints (then 429); 0: no limit",
+        "requests per minute one client address may make to the API's public read endpoints without a token "
+        "(then 429); 0: no limit",
     ),
     Setting(
         "PUBLIC_URL",
@@ -289,7 +290,8 @@ SETTINGS: tuple[Setting, ...] = (
         600,
         _whole_number(1),
         int,
-        "requests each API token may make per API_RATE_WINDOW seconds (counted in the state store)",
+        "requests each API token may make per API_RATE_WINDOW seconds, to the read and the ISP links endpoints "
+        "alike (counted in the state store)",
     ),
     Setting("API_RATE_WINDOW", 60, _whole_number(1), int, "seconds of the API's per-token rate limit window"),
     Setting(

@@ -135,6 +135,9 @@ def _catalogue() -> Catalogue:
 def search():
     """The web search's parameters, checks and results, with facet counts and why each matched."""
     args = read_search_args(request.query_string)
+    for name, values in request.args.lists():
+        if name != "q" and "" in values:  # the page ignores a form's empty field; the API says no
+            raise Problem("invalid-parameter", f"'{name[:40]}' is empty: leave it out for the default or give a value.")
     results = run_search(
         Path(current_app.config["INSTANCE_DIR"]),
         args.text,
