@@ -81,15 +81,23 @@ def _link(row) -> Link:
     return Link(row.id, row.seq, row.isp_ref, row.item_id, row.version, row.created_at, row.acknowledged_at)
 
 
-def _check(request: LinkRequest, histories: Histories) -> tuple[int, int] | Problem:
-    """(the version to pin, the latest version), or why not."""
-    versions = histories.get(request.item_id)
+def latest_to_pin(item_id: str, histories: Histories) -> VersionFacts | Problem:
+    """The item's latest version, which a link may pin; or why no link may pin it now."""
+    versions = histories.get(item_id)
     if not versions:
-        return Problem("item-not-found", f"There is no published item {request.item_id}.")
+        return Problem("item-not-found", f"There is no published item {item_id}.")
     latest = versions[-1]
     if latest.status == "withdrawn":
         where = f" Link its replacement, {latest.replaced_by}, instead." if latest.replaced_by else ""
-        return Problem("item-withdrawn", f"{request.item_id} has been withdrawn.{where}")
+        return Problem("item-withdrawn", f"{item_id} has been withdrawn: there is nothing to pin to.{where}")
+    return latest
+
+
+def _check(request: LinkRequest, histories: Histories) -> tuple[int, int] | Problem:
+    """(the version to pin, the latest version), or why not."""
+    latest = latest_to_pin(request.item_id, histories)
+    if isinstance(latest, Problem):
+        return latest
     number = request.version or latest.number
     if number > latest.number:
         return Problem(

@@ -362,13 +362,9 @@ def acknowledge_link(link_id: str):
     with state_engine().begin() as conn:
         link = _own_link(conn, link_id)
         histories = _histories(conn, [link.item_id])
-        versions = histories.get(link.item_id)
-        if not versions:
-            raise Problem("item-not-found", f"{link.item_id} is not in the library being served.")
-        latest = versions[-1]
-        if latest.status == "withdrawn":
-            where = f" Link its replacement, {latest.replaced_by}, and delete this link." if latest.replaced_by else ""
-            raise Problem("item-withdrawn", f"{link.item_id} has been withdrawn: there is nothing to re-pin to.{where}")
+        latest = links.latest_to_pin(link.item_id, histories)
+        if isinstance(latest, links.Problem):
+            raise Problem(latest.code, latest.message)
         link = links.acknowledge(conn, g.client.id, link, latest)
     return _private(_link_json(link, histories))
 
