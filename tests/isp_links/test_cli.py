@@ -66,3 +66,25 @@ def test_the_example_isp_client_runs_end_to_end(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "the link is flagged for review" in done.stdout and "its signature verified" in done.stdout
     assert "The example ISP client ran end to end." in done.stdout
+
+
+def test_a_build_records_what_it_serves_for_the_links_api_and_needs_public_url_to_queue(state_url, tmp_path):
+    from sqlalchemy import func, select
+
+    from nis_library.state.schema import served_items, served_versions
+
+    build = ["build", "--content", str(REPO / "content"), "--embedder", "hashing"]
+    without_url = nis(state_url, tmp_path, *build)
+    assert without_url.exit_code == 0, without_url.output
+    assert "Webhooks not queued: set NIS_PUBLIC_URL" in without_url.output
+    engine = make_engine(state_url)
+    with engine.connect() as conn:
+        items = conn.execute(select(func.count()).select_from(served_items)).scalar_one()
+        versions = conn.execute(select(func.count()).select_from(served_versions)).scalar_one()
+        withdrawn = conn.execute(select(served_versions.c.item_id).where(served_versions.c.status == "withdrawn"))
+        assert "ADJ-0008" in withdrawn.scalars().all()
+    engine.dispose()
+    assert items >= 100 and versions > items  # every item, and every version of those revised
+    env = {"NIS_DATABASE_URL": state_url, "NIS_INSTANCE_DIR": str(tmp_path / "instance")}
+    again = CliRunner().invoke(main, build, env=env | {"NIS_PUBLIC_URL": "https://nis.example.org"})
+    assert again.exit_code == 0 and "Webhooks not queued" not in again.output
