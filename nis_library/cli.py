@@ -887,6 +887,7 @@ def webhooks_deliver() -> None:
             timeout=settings["WEBHOOK_TIMEOUT"],
             max_attempts=settings["WEBHOOK_MAX_ATTEMPTS"],
             allow_localhost=settings["WEBHOOKS_ALLOW_LOCALHOST"],
+            ports=tuple(settings["WEBHOOK_PORTS"]),
         )
     click.echo(f"Webhooks: {report.delivered} delivered, {report.retrying} to retry, {report.failed} failed.")
 

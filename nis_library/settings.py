@@ -100,6 +100,14 @@ def _json_object(raw: str) -> dict:
     return value
 
 
+def _ports(raw: str | list | tuple) -> list[int]:
+    """Comma-separated TCP port numbers (or a list from instance/config.py)."""
+    items = [str(p).strip() for p in (raw.split(",") if isinstance(raw, str) else raw)]
+    if not items or not all(p.isascii() and p.isdigit() and 1 <= int(p) <= 65535 for p in items):
+        raise ValueError("must be port numbers from 1 to 65535, comma-separated (443)")
+    return [int(p) for p in items]
+
+
 HOST_NAME = re.compile(r"\.?[a-z0-9]([a-z0-9.-]*[a-z0-9])?", re.ASCII)
 
 
@@ -311,6 +319,13 @@ SETTINGS: tuple[Setting, ...] = (
         _whole_number(1),
         int,
         "attempts at a webhook delivery (with exponential backoff between them) before it is marked failed",
+    ),
+    Setting(
+        "WEBHOOK_PORTS",
+        [443],
+        _ports,
+        (list, tuple),
+        "the ports an https webhook callback may use, comma-separated",
     ),
     Setting(
         "WEBHOOKS_ALLOW_LOCALHOST",

@@ -377,7 +377,8 @@ def register_webhook():
     parameters.query()
     url = _parsed(WebhookRequest, _json_body()).url
     try:
-        callbacks.check(url, allow_localhost=current_app.config["WEBHOOKS_ALLOW_LOCALHOST"])
+        config = current_app.config
+        callbacks.check(url, allow_localhost=config["WEBHOOKS_ALLOW_LOCALHOST"], ports=tuple(config["WEBHOOK_PORTS"]))
     except callbacks.BadCallback as bad:
         raise Problem("invalid-callback", f"This callback cannot be used: {bad}.") from None
     with state_engine().begin() as conn:

@@ -206,8 +206,8 @@ def deliver(
     timeout: float,
     max_attempts: int,
     allow_localhost: bool,
+    ports: tuple[int, ...] = (callbacks.HTTPS_PORT,),
     now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
-    client: httpx.Client | None = None,
 ) -> DeliveryReport:
     """Send every delivery that is due, each claimed first so two runs never send the same one."""
     with engine.connect() as conn:
@@ -221,16 +221,11 @@ def deliver(
             .scalars()
             .all()
         )
-    http = client or httpx.Client(timeout=timeout, follow_redirects=False)
     counts = {"delivered": 0, "retrying": 0, "failed": 0}
-    try:
-        for seq in due:
-            outcome = _deliver_one(engine, seq, http, max_attempts, allow_localhost, now)
-            if outcome:
-                counts[outcome] += 1
-    finally:
-        if client is None:
-            http.close()
+    for seq in due:
+        outcome = _deliver_one(engine, seq, timeout, max_attempts, (allow_localhost, ports), now)
+        if outcome:
+            counts[outcome] += 1
     return DeliveryReport(**counts)
 
 
@@ -254,21 +249,35 @@ def _claim(engine: Engine, seq: int, at: dt.datetime):
         ).first()
 
 
-def _deliver_one(engine, seq, http, max_attempts, allow_localhost, now) -> str | None:
+def _post(row, at: dt.datetime, timeout: float, allowed: tuple[bool, tuple[int, ...]]) -> tuple[bool, str]:
+    """Send one attempt to the address just checked (never one resolved again); whether the callback
+    took it, and a note for the client that names what went wrong, never a raw error or an address."""
+    try:
+        allow_localhost, ports = allowed
+        target = callbacks.check(row.url, allow_localhost=allow_localhost, ports=ports)
+    except callbacks.BadCallback as refused:
+        return False, f"refused: {refused}"
+    transport = callbacks.PinnedTransport(target)
+    try:
+        with httpx.Client(transport=transport, timeout=timeout, follow_redirects=False) as http:
+            response = http.post(
+                row.url, content=row.payload.encode("utf-8"), headers=sign(row.secret, row.id, at, row.payload)
+            )
+    except httpx.TimeoutException:
+        return False, f"no answer within {timeout:g} s"
+    except httpx.ConnectError:
+        return False, "could not connect (or the TLS handshake failed)"
+    except httpx.HTTPError:
+        return False, "the connection failed"
+    return 200 <= response.status_code < 300, f"HTTP {response.status_code}"
+
+
+def _deliver_one(engine, seq, timeout, max_attempts, allowed, now) -> str | None:
     at = now()
     row = _claim(engine, seq, at)
     if row is None:
         return None  # another run has it, or it is no longer due
-    try:
-        callbacks.check(row.url, allow_localhost=allow_localhost)
-        response = http.post(
-            row.url, content=row.payload.encode("utf-8"), headers=sign(row.secret, row.id, at, row.payload)
-        )
-        ok, note = 200 <= response.status_code < 300, f"HTTP {response.status_code}"
-    except callbacks.BadCallback as refused:
-        ok, note = False, f"refused: {refused}"
-    except httpx.HTTPError as error:
-        ok, note = False, f"{type(error).__name__}: {error}"[:500]
+    ok, note = _post(row, at, timeout, allowed)
     attempts = row.attempts + 1
     if ok:
         values = {"status": "delivered", "delivered_at": at, "next_attempt_at": None}

@@ -305,6 +305,11 @@ def test_webhook_registration_refuses_plain_http_and_private_addresses(make_app,
         "hooks.example.org": ["93.184.215.14"],
         "intranet.example.org": ["10.0.0.5"],
         "metadata.example.org": ["169.254.169.254"],
+        "nat64.example.org": ["64:ff9b::a00:5"],  # NAT64 of 10.0.0.5
+        "sixtofour.example.org": ["2002:a00:5::1"],  # 6to4 of 10.0.0.5
+        "mapped.example.org": ["::ffff:127.0.0.1"],
+        "multicast.example.org": ["ff0e::1"],
+        "mixed.example.org": ["93.184.215.14", "10.0.0.5"],  # one bad answer is enough
     }
     monkeypatch.setattr(callbacks, "resolve", lambda host, port: addresses.get(host, [host]))
     app = make_app()
@@ -316,9 +321,17 @@ def test_webhook_registration_refuses_plain_http_and_private_addresses(make_app,
         "https://127.0.0.1/x",
         "http://localhost:8000/x",  # allowed only with WEBHOOKS_ALLOW_LOCALHOST
         "ftp://hooks.example.org/x",
+        "https://nat64.example.org/x",
+        "https://sixtofour.example.org/x",
+        "https://mapped.example.org/x",
+        "https://multicast.example.org/x",
+        "https://mixed.example.org/x",
+        "https://hooks.example.org:8443/x",  # a port WEBHOOK_PORTS does not list
     ):
         refused = api.put("/api/v1/webhook", json={"url": url})
         assert refused.status_code == 422 and error_code(refused) == "invalid-callback", url
+        resolved = ("10.0.0.5", "169.254", "ff9b", "2002:", "ffff:", "ff0e")  # what hosts resolved to
+        assert not any(a in refused.get_json()["detail"] for a in resolved), url
     assert api.get("/api/v1/webhook").status_code == 404
     registered = api.put("/api/v1/webhook", json={"url": "https://hooks.example.org/nis"})
     body = conforms(

@@ -255,7 +255,7 @@ def test_a_timeout_is_a_failed_attempt(store, receiver_for):
     receiver_for([200], delay=1.5)
     clock = Clock()
     assert _deliver(store, clock, timeout=0.5) == webhooks.DeliveryReport(retrying=1)
-    assert "Timeout" in _delivery(store).last_response
+    assert "no answer within 0.5 s" == _delivery(store).last_response
 
 
 def test_a_local_callback_is_refused_at_delivery_unless_allowed(store, receiver_for):
@@ -368,3 +368,42 @@ def test_review_flags_follow_what_is_served_and_a_page_reads_only_flagged_links(
     with store.connect() as conn:
         indexes = {i["name"] for i in inspect(conn).get_indexes("isp_links")}
     assert {"ix_isp_links_client_seq", "ix_isp_links_needs_review"} <= indexes
+
+
+def test_a_delivery_connects_to_the_address_it_checked_not_a_rebound_one(store, monkeypatch):
+    """DNS rebinding: the resolver answers a public address to the check and loopback after it.
+    Before pinning, httpx resolved the host again and reached a service on loopback."""
+    import socket
+
+    from nis_library.isp_links import callbacks
+
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    port = listener.getsockname()[1]
+    real = socket.getaddrinfo
+    answers = iter([[(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.215.14", port))]])
+
+    def rebinding(host, *args, **kwargs):
+        if host != "rebind.example.org":
+            return real(host, *args, **kwargs)
+        first = next(answers, None)  # a public address once, then loopback for ever
+        return first or [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    with store.begin() as conn:
+        client, _ = _client_with_links(conn, "One", url=f"https://rebind.example.org:{port}/hook")
+        webhooks.queue(conn, HISTORY_AFTER, ROOT)
+    report = webhooks.deliver(store, timeout=0.5, max_attempts=8, allow_localhost=False, ports=(port,))
+    assert report.delivered == 0
+    try:
+        listener.accept()
+        reached = True
+    except TimeoutError:
+        reached = False
+    finally:
+        listener.close()
+    assert not reached, "the delivery connected to the rebound loopback address"
+    assert callbacks.is_public("93.184.215.14") and not callbacks.is_public("127.0.0.1")
+    with store.connect() as conn:
+        notes = {d.last_response for d in webhooks.deliveries(conn, client.id, 10)}
+    assert notes and not any("127.0.0.1" in n or "93.184" in n for n in notes)
