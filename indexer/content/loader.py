@@ -28,7 +28,7 @@ from indexer.content.library import (
     ItemFile,
 )
 from indexer.content.model import MODEL_FOR_KIND
-from indexer.content.problems import Problems, did_you_mean, display_path, error_at, has_errors
+from indexer.content.problems import Problem, Problems, did_you_mean, display_path, error_at, has_errors, warning_at
 from indexer.content.schema import report_validation_error
 from indexer.content.scope import CHECKED_ACROSS_TOPICS, Scope, check_topics, word_lines
 from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR, SourceRecord
@@ -116,6 +116,7 @@ def read_sources(content: Content) -> None:
     phases = {p.id for p in content.taxonomy.phases}
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
+            content.problems.append(_skipped(path, content))
             continue
         problems = _problems_for(path, content)
         if path.suffix != SOURCE_SUFFIX or files.is_symlink(path) or not path.is_file():
@@ -221,6 +222,7 @@ def working_copy_paths(content: Content) -> list[Path]:
         return paths
     for entry in sorted(items_dir.iterdir()):
         if entry.name.startswith("."):
+            content.problems.append(_skipped(entry, content))
             continue
         if files.is_symlink(entry):
             content.problems.append(error_at(_display(entry, content), 1, "symlink", files.SYMLINK_MESSAGE))
@@ -245,6 +247,7 @@ def working_copy_paths(content: Content) -> list[Path]:
         else:
             for path in sorted(entry.iterdir()):
                 if path.name.startswith("."):
+                    content.problems.append(_skipped(path, content))
                     continue
                 if files.is_symlink(path):
                     content.problems.append(error_at(_display(path, content), 1, "symlink", files.SYMLINK_MESSAGE))
@@ -333,3 +336,11 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
     checks.check_item(record, content.taxonomy, content.publications, problems, content.judge_ratings)
     if item is not None and not has_errors(problems):
         record.item = item
+
+
+def _skipped(path: Path, content: Content) -> Problem:
+    """A hidden file or folder is never read: say so, so an item saved as `.INT-0001.md` by an
+    editor's tool is not silently missing from the library."""
+    return warning_at(
+        _display(path, content), 1, "skipped-hidden", f"'{path.name}' starts with '.', so it is not read"
+    )

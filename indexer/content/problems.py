@@ -77,3 +77,8 @@ def display_path(content_root: Path, path: Path) -> str:
 def error_at(path: str, line: int, code: str, message: str) -> Problem:
     """A single error, for problems that stand alone."""
     return Problem(path, max(line, 1), Severity.ERROR, code, message)
+
+
+def warning_at(path: str, line: int, code: str, message: str) -> Problem:
+    """A single warning: reported, never refused."""
+    return Problem(path, max(line, 1), Severity.WARNING, code, message)

@@ -4,9 +4,10 @@ a date of birth, a UPN) can be stored by mistake; the error names the field refu
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from indexer.content.model import ITEM_ID_PATTERN
 
@@ -14,8 +15,18 @@ from indexer.content.model import ITEM_ID_PATTERN
 # spaces, a date with slashes or dots, or an email address. A 13-character UPN is too short.
 ISP_REF_PATTERN = r"^[A-Za-z0-9_-]{16,64}$"
 ISP_REF_RULE = (
-    "isp_ref must be an opaque token your system generates, 16 to 64 of A-Z, a-z, 0-9, '_' and '-' "
-    "(never a name, a date of birth or a UPN)"
+    "isp_ref must be an opaque token your system generates, 16 to 64 of A-Z, a-z, 0-9, '_' and '-', "
+    "holding no date and no UPN (never a name, a date of birth or a UPN: a random token, such as a UUID)"
+)
+
+
+# Shapes that would be personal data whatever else surrounds them: a date (2014-05-01, 01_05_2014,
+# 20140501) or a UPN (a letter, eleven digits, a check character). A random token practically never
+# holds either (eight digits in a row from base64url: about 1 in 3 million), so none is refused.
+PERSONAL_SHAPES = (
+    re.compile(r"(19|20)[0-9]{2}[-_]?(0[1-9]|1[0-2])[-_]?(0[1-9]|[12][0-9]|3[01])"),
+    re.compile(r"(0[1-9]|[12][0-9]|3[01])[-_](0[1-9]|1[0-2])[-_](19|20)[0-9]{2}"),
+    re.compile(r"[A-Z][0-9]{11}[0-9A-Z]"),
 )
 
 
@@ -29,6 +40,14 @@ class LinkRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
 
     isp_ref: Annotated[str, Field(pattern=ISP_REF_PATTERN)]
+
+    @field_validator("isp_ref")
+    @classmethod
+    def _no_personal_shapes(cls, value: str) -> str:
+        if any(shape.search(value) for shape in PERSONAL_SHAPES):
+            raise ValueError("it holds a date or a UPN")
+        return value
+
     item_id: Annotated[str, Field(pattern=ITEM_ID_PATTERN)]
     version: Annotated[int, Field(ge=1)] | None = None  # None: the latest
 

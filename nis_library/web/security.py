@@ -1,6 +1,6 @@
 """Response headers every page gets: a strict Content-Security-Policy (no inline scripts or styles
 anywhere, so htmx runs with eval and injected styles switched off), no framing, no MIME sniffing,
-a tight referrer policy; and ETags so a browser revalidates a page instead of downloading it again."""
+a tight referrer policy, HSTS over HTTPS; and ETags so a browser revalidates a page instead of downloading it again."""
 
 from __future__ import annotations
 
@@ -34,9 +34,16 @@ def init_app(app: Flask) -> None:
     app.after_request(_secure)
 
 
+# Sent only over HTTPS (as the request arrived, or as the proxy says: ProxyFix reads
+# X-Forwarded-Proto), so a plain-http development server never pins a browser to https.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def _secure(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     if (
         response.mimetype == "text/html"
         and request.method in ("GET", "HEAD")

@@ -215,3 +215,15 @@ def test_release_notes_with_a_control_character_are_refused(shipped: Path):
 
     with pytest.raises(publish.PublishRefused, match="U\\+000B"):
         publish.plan_publish(shipped, "standards", "standards-2026-ooc-1", "Notes\x0b", dt.date(2027, 1, 1))
+
+
+def test_a_hidden_file_is_not_read_and_validation_says_so(tree: ContentTree):
+    shutil.copy(tree.path(PRA), tree.path(PRA).with_name(".PRA-0009.md"))
+    (tree.path("items") / ".drafts").mkdir()
+    library = tree.load()
+    skipped = sorted((p.path, p.severity.value, p.code) for p in library.problems)
+    assert skipped == [
+        ("content/items/.drafts", "warning", "skipped-hidden"),
+        ("content/items/practice/.PRA-0009.md", "warning", "skipped-hidden"),
+    ]
+    assert "PRA-0009" not in library.items

@@ -134,6 +134,10 @@ def test_a_pinned_older_version_and_unknown_items_and_versions(api, conforms):
         ({"item_id": "INT-0407"}, "missing-field", "isp_ref"),
         ({"isp_ref": "Jane Smith 2019-01-01", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),
         ({"isp_ref": "A123456789012", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),  # a UPN's length
+        ({"isp_ref": "John-Smith-2014-05-01", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),
+        ({"isp_ref": "plan_01_05_2014_x", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),
+        ({"isp_ref": "child20140501abcd", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),
+        ({"isp_ref": "upn_A12345678901B_pad", "item_id": "INT-0407"}, "invalid-isp-ref", "isp_ref"),  # padded UPN
         ({"isp_ref": ref(), "item_id": "int-0407"}, "invalid-field", "item_id"),
         ({"isp_ref": ref(), "item_id": "INT-0407", "version": "2"}, "invalid-field", "version"),
         ({"isp_ref": ref(), "item_id": "INT-0407", "version": True}, "invalid-field", "version"),

@@ -74,3 +74,20 @@ def test_the_app_refuses_to_start_on_an_unmigrated_store_naming_the_command(engi
         assert app.test_client().get("/").status_code == 503  # started; no bundle is built here
     finally:
         app.extensions["nis_state_engine"].dispose()
+
+
+def test_a_new_sqlite_state_store_is_readable_by_its_owner_only(tmp_path):
+    from sqlalchemy import text as sql
+
+    from nis_library.state.database import make_engine
+
+    path = tmp_path / "state" / "state.db"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    with engine.begin() as conn:
+        conn.execute(sql("create table if not exists probe (x integer)"))
+        conn.execute(sql("insert into probe values (1)"))
+        modes = {p.name: p.stat().st_mode & 0o777 for p in path.parent.iterdir()}
+    engine.dispose()
+    assert modes["state.db"] == 0o600 and modes.get("state.db-wal", 0o600) == 0o600, modes
+    assert modes["state.db-wal"] == 0o600  # WAL mode: the log exists while the engine is open

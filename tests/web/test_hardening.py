@@ -303,3 +303,9 @@ def test_an_item_id_is_written_in_ascii_digits_only():
     assert is_item_id("INT-0407")
     assert not is_item_id("INT-\u0660\u0664\u0660\u0667")  # Arabic-Indic digits: no second address
     assert not is_item_id("INT-\uff10\uff14\uff10\uff17")  # fullwidth
+
+
+def test_hsts_only_over_https(client):
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Strict-Transport-Security" not in client.get("/").headers
