@@ -10,6 +10,26 @@ import re
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
 
 
+# Characters that change how text around them is shown without showing themselves: the bidi
+# embeddings, overrides and isolates (U+202E shows "exe.txt" as "txt.exe") and the zero-width and
+# invisible ones. English text never needs them; in a title, a summary or a recommendation they
+# can only hide or reverse what a reader sees.
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def first_invisible(text: str) -> str | None:
+    """The first invisible or direction-changing character in `text`, or None."""
+    found = INVISIBLE.search(text)
+    return found.group() if found else None
+
+
+def invisible_character_message(char: str) -> str:
+    return (
+        f"the invisible character {describe(char)} is not allowed here (it hides or reverses the text "
+        "around it): delete it"
+    )
+
+
 def describe(char: str) -> str:
     return f"U+{ord(char):04X}"
 

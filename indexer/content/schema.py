@@ -8,7 +8,12 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
 from pydantic_core import PydanticCustomError
 
-from indexer.content.characters import control_character_message, first_forbidden
+from indexer.content.characters import (
+    control_character_message,
+    first_forbidden,
+    first_invisible,
+    invisible_character_message,
+)
 from indexer.content.problems import Problems, did_you_mean
 from indexer.content.yaml_lines import LocatedYaml
 
@@ -17,6 +22,9 @@ def _no_control_characters(text: str) -> str:
     char = first_forbidden(text)
     if char is not None:
         raise ValueError(control_character_message(char))
+    char = first_invisible(text)
+    if char is not None:
+        raise ValueError(invisible_character_message(char))
     return text
 
 

@@ -1,10 +1,13 @@
 """Limits on the free text of recommendations, responses and reasons: not empty, not over-long, no
-control characters (they could hide text, break the CSV or the feed). Line breaks are kept."""
+control characters (they could hide text, break the CSV or the feed) and no invisible or
+direction-changing ones (they could hide or reverse it on the register). Line breaks are kept."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
+
+from indexer.content.characters import first_invisible
 
 LIMITS = {
     "text": 2000,
@@ -35,6 +38,9 @@ def problem(field: str, value: str | None) -> str | None:
     bad = next((c for c in value if _is_control(c)), None)
     if bad is not None:
         return f"{label} contains a control character (U+{ord(bad):04X}); remove it."
+    hidden = first_invisible(value)
+    if hidden is not None:
+        return f"{label} contains an invisible character (U+{ord(hidden):04X}) that hides or reverses text; remove it."
     return None
 
 

@@ -227,3 +227,12 @@ def test_a_hidden_file_is_not_read_and_validation_says_so(tree: ContentTree):
         ("content/items/practice/.PRA-0009.md", "warning", "skipped-hidden"),
     ]
     assert "PRA-0009" not in library.items
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u2066", "\u2069", "\u200b", "\ufeff"])
+def test_an_invisible_or_direction_changing_character_in_a_title_is_an_error_at_its_line(tree: ContentTree, hidden):
+    title_line = next(line for line in tree.path(PRA).read_text().splitlines() if line.startswith("title:"))
+    tree.replace(PRA, title_line, title_line + hidden + "exe.txt")
+    problems = tree.load().problems
+    assert [(p.path, p.line) for p in problems] == [("content/" + PRA, tree.line_of(PRA, "title:"))]
+    assert f"U+{ord(hidden):04X}" in problems[0].message

@@ -218,6 +218,8 @@ def test_an_unknown_response_is_refused(store):
         ({"rationale": "bell\x07"}, "rationale", "control character \\(U\\+0007\\)"),
         ({"text": "nul\x00"}, "text", "U\\+0000"),
         ({"text": "c1\x85c2"}, "text", "U\\+0085"),
+        ({"text": "Adopt \u202egnimoc"}, "text", "invisible character \\(U\\+202E\\)"),
+        ({"rationale": "zero\u200bwidth"}, "rationale", "U\\+200B"),
         ({"items": ["INT-9999"]}, "items", "no item 'INT-9999'"),
         ({"areas": ["<script>"]}, "areas", "no area of development"),
         ({"layers": ["universal-plus"]}, "layers", "no layer"),
