@@ -72,10 +72,9 @@ def _snapshot(engine: Engine):
     """A connection whose reads all see one moment of the database."""
     conn = engine.connect()
     if engine.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")  # pysqlite begins only before writes; WAL gives the read a snapshot
-    else:
-        conn = conn.execution_options(isolation_level="REPEATABLE READ")
-    return conn
+        # A read-only transaction, so writers go on meanwhile: WAL gives it a snapshot.
+        return conn.execution_options(sqlite_begin="DEFERRED")
+    return conn.execution_options(isolation_level="REPEATABLE READ")
 
 
 def backup(engine: Engine, path: Path) -> dict[str, int]:
@@ -135,9 +134,7 @@ def restore(engine: Engine, path: Path, actor: str) -> dict[str, int]:
             f"{path} is from schema revision {revision}, this database is at {here}: restore it into a "
             f"database at {revision} (the NIS Library version that made it), then run `nis db upgrade`"
         )
-    with engine.connect() as conn:
-        if engine.dialect.name == "sqlite":
-            conn.exec_driver_sql("BEGIN IMMEDIATE")  # no other writer until this is done
+    with engine.connect() as conn:  # on SQLite the transaction holds the write lock from its start
         try:
             counts = _replace(conn, body["tables"], path)
             bad = audit.verify(conn)

@@ -41,6 +41,16 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
+        dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by the one below
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn) -> None:
+        # Every transaction takes the write lock when it starts, so one that reads and then writes
+        # (the audit chain's last hash, a rate limit's count) cannot interleave with another and
+        # fail half-way: the second waits its turn (busy timeout) instead. A deferred transaction's
+        # read would go stale the moment another committed. (SQLAlchemy's recipe for pysqlite, which
+        # also makes SAVEPOINT work.) A long read-only snapshot (a backup) asks for DEFERRED instead.
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('sqlite_begin', 'IMMEDIATE')}")
 
     return engine
 

@@ -127,3 +127,36 @@ def test_the_database_refuses_to_edit_delete_or_truncate_audit_rows(four_rows):
         with pytest.raises(DBAPIError, match="append-only"), four_rows.begin() as conn:
             conn.execute(text(statement))
     assert ids(four_rows) == [1, 2, 3, 4] and verify(four_rows) is None
+
+
+def _requests(url: str, first: int, count: int) -> int:
+    """One worker process's requests, each a transaction that appends a row (as a refused request is
+    audited); how many failed."""
+    from nis_library.state.database import make_engine
+
+    engine = make_engine(url)
+    failed = 0
+    for n in range(first, first + count):
+        try:
+            with engine.begin() as conn:
+                audit.append(conn, f"anonymous@{n}", "csrf.refused", "/panel", None, {"n": n})
+        except Exception:  # noqa: BLE001 - what the test counts: a request that would have been a 500
+            failed += 1
+    engine.dispose()
+    return failed
+
+
+def test_concurrent_writers_each_append_and_the_chain_holds(engine, state_url):
+    """Several worker processes at once (a flood of refusals, and real users among them) each append
+    rows: every one succeeds and the chain stays whole. On SQLite, deferred transactions read the
+    same last hash and one failed on previous_hash's uniqueness (613 of 2,000 in the issue)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    upgrade(engine)
+    workers, each = 6, 60
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        failed = sum(pool.map(_requests, [state_url] * workers, range(0, workers * each, each), [each] * workers))
+    assert failed == 0
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from audit_log")).scalar() == workers * each
+        assert audit.verify(conn) is None
