@@ -5,7 +5,6 @@ account get the same answer, so the page never says which accounts exist."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
@@ -69,7 +68,9 @@ def _keys(username: str, address: str | None) -> tuple[str, str]:
 
 def attempt(engine: Engine, username: str, password: str, address: str | None, limits: SignInLimits) -> Outcome:
     """Sign `username` in if the password is right, the account enabled and neither limit reached.
-    Every attempt is audited; a failed one counts against the account and the address."""
+    Every attempt is audited. It is counted against the account and the address in the transaction
+    that checks the limits (so concurrent attempts cannot all pass one check: the limit holds
+    exactly), and taken back from the address if it succeeds; success clears the account's count."""
     account_key, address_key = _keys(username, address)
     subject = f"account:{username}"
     origin = {"address": address or "unknown"}
@@ -82,6 +83,8 @@ def attempt(engine: Engine, username: str, password: str, address: str | None, l
             retry_after = max(d.retry_after for d in decisions)
             audit.append(conn, f"anonymous@{origin['address']}", "account.sign-in-limited", subject, None, origin)
             return Outcome(retry_after=retry_after)
+        rate_limits.record(conn, account_key)
+        counted = rate_limits.record(conn, address_key)
         found = store.find(conn, username)
 
     account, stored_hash = found if found else (None, None)
@@ -90,13 +93,11 @@ def attempt(engine: Engine, username: str, password: str, address: str | None, l
     with engine.begin() as conn:
         if right and account is not None and not account.disabled:
             rate_limits.clear(conn, account_key)
+            rate_limits.forget(conn, counted)
             if passwords.needs_rehash(stored_hash):
                 store.store_rehash(conn, account.id, password)
             audit.append(conn, account.username, "account.sign-in", subject, None, origin)
             return Outcome(account=account)
-        now = dt.datetime.now(dt.UTC)
-        rate_limits.record(conn, account_key, now=now)
-        rate_limits.record(conn, address_key, now=now)
         reason = "no such account" if account is None else ("disabled" if account.disabled else "wrong password")
         audit.append(
             conn, f"anonymous@{origin['address']}", "account.sign-in-failed", subject, None, origin | {"reason": reason}

@@ -68,8 +68,14 @@ def check(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None =
     return Decision(False, wait, remaining=0, reset=wait)
 
 
-def record(conn: Connection, key: str, *, now: dt.datetime | None = None) -> None:
-    conn.execute(rate_limit_events.insert().values(key=key, at=_now(now)))
+def record(conn: Connection, key: str, *, now: dt.datetime | None = None) -> int:
+    """Count one event against `key`; its id (to `forget` it)."""
+    return conn.execute(rate_limit_events.insert().values(key=key, at=_now(now))).inserted_primary_key[0]
+
+
+def forget(conn: Connection, event_id: int) -> None:
+    """Take back one event (an attempt counted up front that turned out not to count)."""
+    conn.execute(delete(rate_limit_events).where(rate_limit_events.c.id == event_id))
 
 
 def hit(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None = None) -> Decision:

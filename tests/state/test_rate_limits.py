@@ -94,3 +94,25 @@ def test_the_limit_holds_when_connections_race(migrated):
     for thread in threads:
         thread.join()
     assert allowed.count(True) == 7
+
+
+def test_concurrent_wrong_passwords_never_pass_more_checks_than_the_limit(engine):
+    """Checked and counted in one transaction: ten wrong passwords at once against a limit of five
+    get exactly five tries (checked in one transaction and counted in another, 6 of 10 got through)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from nis_library.accounts import sign_in, store
+
+    upgrade(engine)
+    with engine.begin() as conn:
+        store.add(conn, "setup", "sam", "Sam", "panel-member", "a long enough password 1")
+    limits = sign_in.SignInLimits(Limit(5, dt.timedelta(minutes=15)), Limit(100, dt.timedelta(minutes=15)))
+
+    def wrong(n: int) -> sign_in.Outcome:
+        return sign_in.attempt(engine, "sam", f"wrong password {n}", "192.0.2.1", limits)
+
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(wrong, range(10)))
+    assert sum(not o.limited for o in outcomes) == 5 and sum(o.limited for o in outcomes) == 5
+    right = sign_in.attempt(engine, "sam", "a long enough password 1", "192.0.2.2", limits)
+    assert right.limited  # the account's limit holds for the right password too, until it clears
