@@ -5,10 +5,11 @@ account get the same answer, so the page never says which accounts exist."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from nis_library.accounts import passwords, store
 from nis_library.accounts.store import Account
@@ -81,7 +82,7 @@ def attempt(engine: Engine, username: str, password: str, address: str | None, l
         ]
         if not all(d.allowed for d in decisions):
             retry_after = max(d.retry_after for d in decisions)
-            audit.append(conn, f"anonymous@{origin['address']}", "account.sign-in-limited", subject, None, origin)
+            audit_anonymous(conn, f"anonymous@{origin['address']}", "account.sign-in-limited", subject, origin)
             return Outcome(retry_after=retry_after)
         rate_limits.record(conn, account_key)
         counted = rate_limits.record(conn, address_key)
@@ -111,9 +112,31 @@ def record_sign_out(engine: Engine, account: Account) -> None:
 
 
 def record_refusal(engine: Engine, actor: str, action: str, subject: str, details: dict) -> None:
-    """A request refused (wrong role, a bad CSRF token): audited, nothing changed."""
+    """A request refused (wrong role, a bad CSRF token): audited, nothing changed. Refusals of
+    someone not signed in are aggregated (`audit_anonymous`), so no one can flood the log."""
     with engine.begin() as conn:
-        audit.append(conn, actor, action, subject[:500], None, details)
+        if actor.startswith("anonymous"):
+            audit_anonymous(conn, actor, action, subject[:500], details)
+        else:
+            audit.append(conn, actor, action, subject[:500], None, details)
+
+
+# One row per address and kind of refusal in this long; the rest of the window is counted, not written.
+ANONYMOUS_WINDOW = dt.timedelta(minutes=10)
+
+
+def audit_anonymous(conn: Connection, actor: str, action: str, subject: str, details: dict) -> bool:
+    """Audit a refusal of an anonymous request: the first from its address in ANONYMOUS_WINDOW is
+    written (saying so), later ones are only counted (a rate-limit event each, pruned with the
+    window). Whether a row was written."""
+    key = f"refused:{actor}:{action}"
+    first = rate_limits.check(conn, key, Limit(1, ANONYMOUS_WINDOW)).allowed
+    rate_limits.record(conn, key)
+    if first:
+        minutes = int(ANONYMOUS_WINDOW.total_seconds() // 60)
+        note = f"further refusals like this from this address within {minutes} minutes are counted, not written"
+        audit.append(conn, actor, action, subject, None, details | {"note": note})
+    return first
 
 
 def load_account(engine: Engine, account_id: int) -> Account | None:

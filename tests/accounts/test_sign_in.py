@@ -315,3 +315,19 @@ def test_behind_a_trusted_proxy_the_limit_counts_the_client_address(make_app):
     assert attempt(attacker, "guess-3", "wrong", "203.0.113.9").status_code == 429
     colleague = make_account(app)  # another client behind the same proxy is not limited
     assert attempt(app.test_client(), colleague, PASSWORD, "198.51.100.4").status_code == 302
+
+
+def test_a_flood_of_refused_anonymous_requests_writes_one_audit_row_per_address(app, engine):
+    before = len(actions(engine))
+    for _ in range(30):
+        client = app.test_client()
+        client.post(
+            "/panel/sign-in", data={"username": "x", "password": "y"}, environ_base={"REMOTE_ADDR": "192.0.2.50"}
+        )
+    other = app.test_client()
+    other.post("/panel/sign-in", data={"username": "x", "password": "y"}, environ_base={"REMOTE_ADDR": "192.0.2.51"})
+    written = actions(engine)[before:]
+    assert [(actor, action) for actor, action, _ in written] == [
+        ("anonymous@192.0.2.50", "request.refused-csrf"),
+        ("anonymous@192.0.2.51", "request.refused-csrf"),
+    ]
