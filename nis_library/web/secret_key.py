@@ -45,7 +45,14 @@ def init_app(app: Flask) -> None:
         return
 
     def _ensure_secret_key() -> None:
-        if not app.secret_key:
-            app.secret_key = load_or_create(Path(app.config["INSTANCE_DIR"]))
+        ensure(app)
 
     app.before_request(_ensure_secret_key)
+
+
+def ensure(app: Flask) -> str | bytes:
+    """The app's secret key, read or made now if it has none yet (the session is opened before any
+    before-request hook runs, so it asks here)."""
+    if not app.secret_key:
+        app.secret_key = load_or_create(Path(app.config["INSTANCE_DIR"]))
+    return app.secret_key

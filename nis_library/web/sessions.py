@@ -1,8 +1,12 @@
-"""Server-side sessions for Flask: the cookie carries only a random id, and the session's data lives
-in a store the app factory hands in (the state store's `sessions` table, through
-`nis_library.accounts.sessions.SessionStore`), so ending a session (sign-out, a disabled account, a
-reset password) ends it in every worker at once. Flask's documented `SessionInterface` is the
-extension point; Flask-Session's SQL backend needs Flask-SQLAlchemy and stores ids unhashed.
+"""Server-side sessions for Flask: the cookie of a signed-in session carries only a random id, and
+the session's data lives in a store the app factory hands in (the state store's `sessions` table,
+through `nis_library.accounts.sessions.SessionStore`), so ending a session (sign-out, a disabled
+account, a reset password) ends it in every worker at once. Flask's documented `SessionInterface` is
+the extension point; Flask-Session's SQL backend needs Flask-SQLAlchemy and stores ids unhashed.
+
+Before sign-in a session holds only what a form needs (its CSRF token), and lives in the cookie
+itself, signed with the secret key (as Flask's own sessions are): so no one can fill the state store
+by fetching the sign-in page. Signing in rotates it into a server-side one.
 
 The cookie is `__Host-nis-session`: `Secure`, `HttpOnly`, `SameSite=Lax`, path `/`, no domain.
 Only a plain-HTTP request to a loopback host (`localhost`, `127.0.0.1`, `[::1]`: a developer's own
@@ -18,14 +22,22 @@ from urllib.parse import urlsplit
 from flask import Flask, Request, Response, current_app, request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import CallbackDict
 from werkzeug.exceptions import SecurityError
+
+from nis_library.web import secret_key
 
 SECURE_COOKIE = "__Host-nis-session"
 LOCAL_COOKIE = "nis-session"
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{20,100}")
+ANONYMOUS_MAX_AGE = 24 * 60 * 60  # seconds a signed-out session's cookie is good for
 serializer = TaggedJSONSerializer()
+
+
+def _anonymous_signer(app: Flask) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key.ensure(app), salt="nis-anonymous-session", serializer=serializer)
 
 
 class Store(Protocol):
@@ -87,6 +99,14 @@ class ServerSessionInterface(SessionInterface):
         session_id = req.cookies.get(self.get_cookie_name(app))
         if not session_id:
             return ServerSession()
+        if "." in session_id:  # a signed-out session, in the cookie itself
+            try:
+                data = _anonymous_signer(app).loads(session_id, max_age=ANONYMOUS_MAX_AGE)
+            except (BadSignature, ValueError):
+                return ServerSession(dead_cookie=True)
+            if not isinstance(data, dict) or self.account_key in data:
+                return ServerSession(dead_cookie=True)  # never an account from a cookie's own data
+            return ServerSession(data)
         loaded = self.store.load(session_id) if SESSION_ID.fullmatch(session_id) else None
         if loaded is None:
             return ServerSession(dead_cookie=True)
@@ -114,22 +134,22 @@ class ServerSessionInterface(SessionInterface):
                 self._delete_cookie(app, response, name)
             return
         response.vary.add("Cookie")
+        account_id = self._account_id(session)
+        if session.session_id is None and account_id is None:
+            if session.modified:  # signed out: the data travels in the cookie, no row is written
+                self._set_cookie(app, response, name, _anonymous_signer(app).dumps(dict(session)))
+            return
         data = serializer.dumps(dict(session))
         if session.session_id is None:
-            session_id = self.store.create(data, self._account_id(session))
-            response.set_cookie(
-                name,
-                session_id,
-                path="/",
-                secure=self.get_cookie_secure(app),
-                httponly=True,
-                samesite="Lax",
-            )
+            self._set_cookie(app, response, name, self.store.create(data, account_id))
         elif session.modified:
-            if not self.store.save(session.session_id, data, self._account_id(session)):
+            if not self.store.save(session.session_id, data, account_id):
                 self._delete_cookie(app, response, name)  # ended by another request meanwhile
         elif session.stale:
             self.store.touch(session.session_id)
+
+    def _set_cookie(self, app: Flask, response: Response, name: str, value: str) -> None:
+        response.set_cookie(name, value, path="/", secure=self.get_cookie_secure(app), httponly=True, samesite="Lax")
 
     def _delete_cookie(self, app: Flask, response: Response, name: str) -> None:
         response.delete_cookie(name, path="/", secure=self.get_cookie_secure(app), httponly=True, samesite="Lax")

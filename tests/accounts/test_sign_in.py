@@ -331,3 +331,29 @@ def test_a_flood_of_refused_anonymous_requests_writes_one_audit_row_per_address(
         ("anonymous@192.0.2.50", "request.refused-csrf"),
         ("anonymous@192.0.2.51", "request.refused-csrf"),
     ]
+
+
+def test_the_sign_in_page_writes_no_session_row_until_someone_signs_in(app, engine):
+    for _ in range(20):
+        app.test_client().get("/panel/sign-in")
+    assert session_count(engine) == 0  # each GET wrote a row before
+    client = app.test_client()
+    post_sign_in(client, make_account(app), PASSWORD)
+    assert session_count(engine) == 1 and client.get("/panel/").status_code == 200
+
+
+def test_a_signed_out_cookie_cannot_carry_an_account(app, engine):
+    from itsdangerous import URLSafeTimedSerializer
+
+    from nis_library.web import secret_key
+    from nis_library.web.sessions import serializer
+
+    make_account(app)
+    forged = URLSafeTimedSerializer("not the key", salt="nis-anonymous-session", serializer=serializer)
+    client = app.test_client()
+    client.set_cookie("nis-session", forged.dumps({"_user_id": "1", "_fresh": True}))
+    assert client.get("/panel/").status_code == 302  # a bad signature: nobody
+    with app.app_context():
+        real = URLSafeTimedSerializer(secret_key.ensure(app), salt="nis-anonymous-session", serializer=serializer)
+        client.set_cookie("nis-session", real.dumps({"_user_id": "1", "_fresh": True}))
+    assert client.get("/panel/").status_code == 302  # even signed: an account only from the state store
