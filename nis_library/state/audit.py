@@ -72,15 +72,46 @@ def append(
 
 def verify(conn: Connection) -> BadRow | None:
     """The first row, in id order, whose link to the row before it or whose own hash is wrong."""
-    expected_previous = GENESIS
-    for row in conn.execute(select(audit_log).order_by(audit_log.c.id)):
+    return verify_after(conn, None).broken
+
+
+def _sound(row) -> bool:
+    """Whether the row's contents still give its hash."""
+    return row.hash == row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """How far a check of the chain got: the last row it found sound (a checkpoint to go on from),
+    or the first row that is not."""
+
+    broken: BadRow | None
+    last_id: int
+    last_hash: str
+
+
+def verify_after(conn: Connection, checkpoint: Verified | None) -> Verified:
+    """Check the rows after `checkpoint` (all of them when None): the checkpoint's own row must still
+    have its hash, and each later row must follow the one before it. Rows before the checkpoint are
+    not read again: only a full check (no checkpoint) finds an edit to one of them."""
+    expected_previous, last_id, query = GENESIS, 0, select(audit_log).order_by(audit_log.c.id)
+    if checkpoint is not None:
+        row = conn.execute(select(audit_log).where(audit_log.c.id == checkpoint.last_id)).first()
+        if checkpoint.last_id and (row is None or row.hash != checkpoint.last_hash or not _sound(row)):
+            return Verified(BadRow(checkpoint.last_id, "changed or deleted since it was last verified"), 0, GENESIS)
+        expected_previous, last_id = checkpoint.last_hash, checkpoint.last_id
+        query = query.where(audit_log.c.id > checkpoint.last_id)
+    for row in conn.execute(query):
         if row.previous_hash != expected_previous:
-            return BadRow(row.id, "does not follow the row before it (a row deleted, inserted or reordered)")
+            reason = "does not follow the row before it (a row deleted, inserted or reordered)"
+            return Verified(BadRow(row.id, reason), last_id, expected_previous)
         recomputed = row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after)
         if recomputed != row.hash:
-            return BadRow(row.id, "its contents do not match its hash (the row was edited)")
-        expected_previous = row.hash
-    return None
+            return Verified(
+                BadRow(row.id, "its contents do not match its hash (the row was edited)"), last_id, expected_previous
+            )
+        expected_previous, last_id = row.hash, row.id
+    return Verified(None, last_id, expected_previous)
 
 
 @dataclass(frozen=True)

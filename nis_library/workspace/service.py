@@ -4,6 +4,7 @@ checking its hash chain."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
@@ -40,15 +41,36 @@ class AuditPage:
     page: int
     pages: int
     total: int
-    broken: audit.BadRow | None  # the first bad row of the whole chain, or None when it is intact
+    broken: audit.BadRow | None  # the first bad row found, or None when the chain is intact
+    fully_checked_at: dt.datetime  # when every row was last verified (later rows: at this view)
 
 
-def audit_page(engine: Engine, page: int, per_page: int) -> AuditPage | None:
+# Each worker remembers how far it has verified the chain, so a view reads only the rows added since;
+# the whole chain is verified again this often (and by `nis audit verify`), which alone finds an edit
+# to a row before the checkpoint.
+FULL_CHECK_EVERY = dt.timedelta(hours=1)
+_checkpoints: dict[str, tuple[audit.Verified, dt.datetime]] = {}
+
+
+def _verified(conn, key: str, now: dt.datetime) -> tuple[audit.BadRow | None, dt.datetime]:
+    """The first bad row found, and when every row was last verified."""
+    kept = _checkpoints.get(key)
+    checkpoint = kept[0] if kept and now - kept[1] < FULL_CHECK_EVERY else None
+    result = audit.verify_after(conn, checkpoint)
+    fully_checked_at = kept[1] if checkpoint else now
+    if result.broken is None:
+        _checkpoints[key] = (result, fully_checked_at)
+    else:
+        _checkpoints.pop(key, None)  # verify everything again next time
+    return result.broken, fully_checked_at
+
+
+def audit_page(engine: Engine, page: int, per_page: int, now: dt.datetime | None = None) -> AuditPage | None:
     """A page of the audit trail, newest first; None when there is no such page."""
     with engine.connect() as conn:
         entries, total = audit.newest_first(conn, page, per_page)
-        broken = audit.verify(conn)
+        broken, fully_checked_at = _verified(conn, str(engine.url), now or dt.datetime.now(dt.UTC))
     pages = max(1, -(-total // per_page))
     if page > pages:
         return None
-    return AuditPage(entries, page, pages, total, broken)
+    return AuditPage(entries, page, pages, total, broken, fully_checked_at)
