@@ -23,7 +23,7 @@ from indexer.content.taxonomy import Publications, Taxonomy, Term
 from indexer.record.editions import edition_sort_key
 from indexer.record.reviews import Review
 from nis_library.loaded_bundles import LOADED
-from nis_library.web.rendering import RenderedSection, render_sections
+from nis_library.web.rendering import RenderedSection, stored_sections
 
 
 @dataclass(frozen=True)
@@ -196,7 +196,7 @@ class Catalogue:
             summary=ItemSummary.from_row(row),
             status=row["status"],
             data=json.loads(row["data"]),
-            sections=render_sections(json.loads(row["sections"])),
+            sections=stored_sections(json.loads(row["sections"])),
             links=_linked(item_id, links, others),
             content_hash=row["content_hash"],
             version=row["version"],

@@ -23,7 +23,8 @@ BUNDLES_DIR = "bundles"
 MANIFEST = "manifest.json"  # written last: a bundle without it is incomplete
 DB_NAME = "library.db"
 WHOOSH_DIR = "whoosh"
-FORMAT = 3  # the bundle layout; readers refuse other formats (2: term matrix, read cache; 3: links)
+FORMAT = 4  # the bundle layout; readers refuse other formats (2: term matrix, read cache; 3: links;
+# 4: item sections stored rendered)
 MODELS_DIR = "models"  # the ONNX export of the embedding model (indexer.bundle.onnx_model), kept across builds
 KEEP_BUNDLES = 2  # the current one and the one before it (and any a process still holds)
 IN_USE = ".in-use"  # readers hold a shared lock on it; a build removes a bundle only if it gets it alone

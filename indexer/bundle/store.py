@@ -21,6 +21,7 @@ from indexer.bundle.documents import FACETS, facet_values
 from indexer.content import files
 from indexer.content.model import Item
 from indexer.content.read_cache import CachedFile, ReadCache
+from indexer.content.rendering import rendered_sections
 from indexer.content.safe_yaml import YamlProblem, load_checked
 from indexer.content.sources import SourceRecord
 from indexer.content.taxonomy import Taxonomy
@@ -71,7 +72,7 @@ ITEM_COLUMNS = {
     "doc_hash": str,
     "embed_hash": str,
     "data": str,  # the front matter, as JSON
-    "sections": str,  # [{heading, line, text}], as JSON
+    "sections": str,  # [{heading, line, text, anchor, html}], as JSON: rendered once, here
     "lines": str,  # where the keys that cross-item checks report on are, as JSON
     "first_line": int,
     "last_line": int,
@@ -149,7 +150,7 @@ def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
         "doc_hash": doc_hash,
         "embed_hash": embed_hash,
         "data": json.dumps(data),
-        "sections": json.dumps(cached.sections),
+        "sections": json.dumps(rendered_sections(cached.sections)),
         "lines": json.dumps(cached.lines),
         "first_line": cached.first_line,
         "last_line": cached.last_line,
@@ -340,7 +341,7 @@ def write_published(
                     "sha256": version.record.sha256,
                     "content_hash": version.record.content_hash,
                     "data": json.dumps(data, default=str),
-                    "sections": json.dumps(sections),
+                    "sections": json.dumps(rendered_sections(sections)),
                     "sources": json.dumps(read_frozen_sources(version, data)),
                 }
             )

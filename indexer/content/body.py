@@ -14,6 +14,11 @@ class Section:
     heading: str
     line: int  # file line of the heading
     text: str  # the Markdown under the heading, up to the next `##` or `#`
+    text_line: int = 0  # file line of the text's first line (0: not known, as read back from a cache)
+
+    @property
+    def first_text_line(self) -> int:
+        return self.text_line or self.line + 1
 
 
 @dataclass(frozen=True)
@@ -37,7 +42,9 @@ def parse_body(markdown: str, first_line: int = 1) -> Body:
 
     def close() -> None:
         if current is not None:
-            sections.append(Section(current[0], current[1], "\n".join(current_lines).strip()))
+            blank = next((i for i, text in enumerate(current_lines) if text.strip()), 0)
+            text = "\n".join(current_lines).strip()
+            sections.append(Section(current[0], current[1], text, current[1] + 1 + blank))
 
     for offset, line in enumerate(markdown.splitlines()):
         line_no = first_line + offset

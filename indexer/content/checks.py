@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from indexer.content.rendering import complexity_problems
 from indexer.content.family_text import promises_in
 from indexer.content.library import ItemFile
 from indexer.content.problems import Problems, did_you_mean
@@ -248,6 +249,8 @@ def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, l
     seen: list[str] = []
     furthest = -1  # the index in `expected` of the furthest section seen so far
     for section in body.sections:
+        for line, message in complexity_problems(section.text, section.first_text_line):
+            problems.error(line, "markdown-too-complex", message)
         if section.heading not in expected:
             problems.error(
                 section.line,

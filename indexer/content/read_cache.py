@@ -45,7 +45,7 @@ class CachedFile:
 
     def body(self) -> Body:
         raw = json.loads(self.sections) if isinstance(self.sections, str) else self.sections
-        sections = tuple(Section(s["heading"], s["line"], s["text"]) for s in raw)
+        sections = tuple(Section(s["heading"], s["line"], s["text"], s.get("text_line", 0)) for s in raw)
         first = sections[0].line if sections else self.last_line
         return Body("", first, sections, ())
 
@@ -56,7 +56,7 @@ class CachedFile:
 
 def remember(digest: str, data: dict, body: Body, located: LocatedYaml, last_line: int) -> CachedFile:
     lines = [[list(path), line] for path, line in located.lines.items() if path and path[0] in REFERENCE_KEYS]
-    sections = [{"heading": s.heading, "line": s.line, "text": s.text} for s in body.sections]
+    sections = [{"heading": s.heading, "line": s.line, "text": s.text, "text_line": s.text_line} for s in body.sections]
     return CachedFile(digest, data, sections, lines, located.first_line, last_line)
 
 

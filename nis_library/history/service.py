@@ -17,7 +17,7 @@ from indexer.record.editions import edition_sort_key
 from indexer.record.reviews import Review
 from indexer.record.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
 from nis_library.catalogue import Catalogue
-from nis_library.web.rendering import RenderedSection, render_sections
+from nis_library.web.rendering import RenderedSection, stored_sections
 
 
 @dataclass(frozen=True)
@@ -88,7 +88,7 @@ def version(catalogue: Catalogue, item_id: str, number: int) -> VersionDetail | 
     return VersionDetail(
         _summary(row),
         json.loads(row["data"]),
-        render_sections(json.loads(row["sections"])),
+        stored_sections(json.loads(row["sections"])),
         latest=rows[-1]["version"],
         sources=json.loads(row["sources"] or "{}"),
     )

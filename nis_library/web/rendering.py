@@ -1,54 +1,16 @@
-"""Item text from Markdown to safe HTML in the GOV.UK style.
-
-Markdown renders the text; nh3 then keeps only the tags and attributes below (heading ids
-included, so a section can be linked) and adds the GOV.UK classes, so content can never carry
-scripts, styles or event handlers into a page.
-"""
+"""Item sections as the page shows them: rendered at build (`indexer.content.rendering`) and read
+from the bundle, never rendered per request. Short texts the service renders itself (release notes,
+review findings, the API page) go through the same sanitising renderer, cached per text."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
-import markdown
-import nh3
-from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
-ALLOWED_TAGS = {
-    "p",
-    "ul",
-    "ol",
-    "li",
-    "strong",
-    "em",
-    "a",
-    "h3",
-    "h4",
-    "blockquote",
-    "code",
-    "br",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-}
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "h3": {"id"}, "h4": {"id"}, "th": {"scope"}}
-GOVUK_CLASSES = {
-    "p": {"class": "govuk-body"},
-    "ul": {"class": "govuk-list govuk-list--bullet"},
-    "ol": {"class": "govuk-list govuk-list--number"},
-    "a": {"class": "govuk-link"},
-    "h3": {"class": "govuk-heading-m"},
-    "h4": {"class": "govuk-heading-s"},
-    "table": {"class": "govuk-table"},
-    "tr": {"class": "govuk-table__row"},
-    "th": {"class": "govuk-table__header"},
-    "td": {"class": "govuk-table__cell"},
-    "blockquote": {"class": "govuk-inset-text"},
-}
+from indexer.content.rendering import render_markdown
+
+__all__ = ["RenderedSection", "render_markdown", "stored_sections"]
 
 
 @dataclass(frozen=True)
@@ -58,43 +20,6 @@ class RenderedSection:
     html: Markup
 
 
-def render_sections(sections: list[dict]) -> list[RenderedSection]:
-    seen: set[str] = set()
-    rendered = []
-    for section in sections:
-        anchor = base = slugify(section["heading"], "-") or "section"
-        n = 1
-        while anchor in seen:
-            n += 1
-            anchor = f"{base}-{n}"
-        seen.add(anchor)
-        rendered.append(RenderedSection(section["heading"], anchor, render_markdown(section["text"], prefix=anchor)))
-    return rendered
-
-
-@lru_cache(maxsize=4096)
-def render_markdown(text: str, prefix: str = "") -> Markup:
-    """Markdown to sanitised HTML; sub-heading ids are prefixed with the section's anchor so two
-    sections' sub-headings cannot clash."""
-
-    def prefixed_slug(value: str, separator: str) -> str:
-        return f"{prefix}-{slugify(value, separator)}" if prefix else slugify(value, separator)
-
-    md = markdown.Markdown(
-        extensions=["sane_lists", "tables", "toc"], extension_configs={"toc": {"slugify": prefixed_slug}}
-    )
-    # Authors write sub-headings as ### inside a ## section; a stray # or ## would compete with the
-    # page's own headings, so they are demoted to ###.
-    html = (
-        md.convert(text).replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
-    )
-    return Markup(
-        nh3.clean(
-            html,
-            tags=ALLOWED_TAGS,
-            attributes=ALLOWED_ATTRIBUTES,
-            set_tag_attribute_values=GOVUK_CLASSES,
-            url_schemes={"http", "https", "mailto"},
-            link_rel="noopener noreferrer",
-        )
-    )
+def stored_sections(sections: list[dict]) -> list[RenderedSection]:
+    """The sections of a bundle row ({heading, anchor, html, ...}), already rendered and sanitised."""
+    return [RenderedSection(s["heading"], s["anchor"], Markup(s["html"])) for s in sections]

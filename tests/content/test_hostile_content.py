@@ -236,3 +236,20 @@ def test_an_invisible_or_direction_changing_character_in_a_title_is_an_error_at_
     problems = tree.load().problems
     assert [(p.path, p.line) for p in problems] == [("content/" + PRA, tree.line_of(PRA, "title:"))]
     assert f"U+{ord(hidden):04X}" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    "markdown, message",
+    [
+        ("[a] [b]\n" * 1001, "'[' (at most 2000)"),  # quadratic link parsing: 16,000 pairs took 30 s a page
+        ("".join("  " * depth + "- level\n" for depth in range(250)), "nest"),  # a RecursionError at 250
+        ("x" * 5001, "characters (at most 5000)"),
+    ],
+)
+def test_markdown_that_would_stall_the_renderer_is_an_error_at_its_line(tree: ContentTree, markdown, message):
+    body = tree.path(PRA).read_text()
+    heading = body.split("\n## ")[1].split("\n")[0]
+    tree.replace(PRA, f"## {heading}\n", f"## {heading}\n\nSome text.\n\n{markdown}\n\n")
+    problems = tree.load().problems
+    assert [p.code for p in problems] == ["markdown-too-complex"] and message in problems[0].message
+    assert problems[0].line >= tree.line_of(PRA, f"## {heading}") + 3  # where it goes too far, not the heading

@@ -534,6 +534,30 @@ FAULTS = [
         "## Watch out fr",
     ),
     Fault(
+        "a section with so many brackets it would stall the page",
+        PRA,
+        swap(PRA, "Show the day's plan.", "Show the day's plan.\n" + "[a] [b] [c] [d]\n" * 501),
+        "markdown-too-complex",
+        "'[' (at most 2000)",
+        535,  # where the 2,001st '[' is: the 501st added line, after the heading (33) and the first line
+    ),
+    Fault(
+        "a list nested deeper than any page can show",
+        PRA,
+        swap(PRA, "Show the day's plan.", "Show the day's plan.\n\n" + "".join("  " * d + "- step\n" for d in range(20))),
+        "markdown-too-complex",
+        "nest 13 levels deep",
+        49,  # the thirteenth level: the heading (33), its line, a blank line, then the list from 36
+    ),
+    Fault(
+        "a line too long to show",
+        PRA,
+        swap(PRA, "Show the day's plan.", "Show the day's plan.\n" + "x" * 5001),
+        "markdown-too-complex",
+        "5001 characters (at most 5000)",
+        "x" * 100,
+    ),
+    Fault(
         "empty section",
         PRA,
         swap(PRA, "## Who and when\nThe class teacher, every day.", "## Who and when\n"),

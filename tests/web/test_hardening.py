@@ -309,3 +309,16 @@ def test_hsts_only_over_https(client):
     secure = client.get("/", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "Strict-Transport-Security" not in client.get("/").headers
+
+
+def test_item_pages_show_the_text_rendered_at_build_and_never_render_it_again(client, monkeypatch):
+    import markdown
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("Markdown rendered while answering a request")
+
+    monkeypatch.setattr(markdown, "Markdown", refuse)
+    for path in ("/items/INT-0501", "/items/INT-0407/v/1", "/items/INT-0501/print", "/api/v1/items/INT-0407/v/1"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+    assert 'class="govuk-body"' in client.get("/items/INT-0501").get_data(as_text=True)

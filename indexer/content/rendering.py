@@ -1,0 +1,142 @@
+"""Item text from Markdown to safe HTML in the GOV.UK style.
+
+Markdown renders the text; nh3 then keeps only the tags and attributes below (heading ids
+included, so a section can be linked) and adds the GOV.UK classes, so content can never carry
+scripts, styles or event handlers into a page.
+
+Item sections are rendered once, by `nis build`, into the bundle (`rendered_sections`): never while
+a page is being answered. Python-Markdown's link parsing is quadratic in the brackets of a text and
+its lists recurse per level, so `complexity_problems` bounds both (and a line's length), and
+`nis validate` refuses a section beyond them, at its line, before any build renders it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import markdown
+import nh3
+from markdown.extensions.toc import slugify
+from markupsafe import Markup
+
+ALLOWED_TAGS = {
+    "p",
+    "ul",
+    "ol",
+    "li",
+    "strong",
+    "em",
+    "a",
+    "h3",
+    "h4",
+    "blockquote",
+    "code",
+    "br",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "h3": {"id"}, "h4": {"id"}, "th": {"scope"}}
+GOVUK_CLASSES = {
+    "p": {"class": "govuk-body"},
+    "ul": {"class": "govuk-list govuk-list--bullet"},
+    "ol": {"class": "govuk-list govuk-list--number"},
+    "a": {"class": "govuk-link"},
+    "h3": {"class": "govuk-heading-m"},
+    "h4": {"class": "govuk-heading-s"},
+    "table": {"class": "govuk-table"},
+    "tr": {"class": "govuk-table__row"},
+    "th": {"class": "govuk-table__header"},
+    "td": {"class": "govuk-table__cell"},
+    "blockquote": {"class": "govuk-inset-text"},
+}
+
+
+def rendered_sections(sections: list[dict]) -> list[dict]:
+    """Each section ({heading, line, text}) with its heading's `anchor` (unique in the item) and its
+    text as sanitised `html`: what the bundle stores."""
+    seen: set[str] = set()
+    rendered = []
+    for section in sections:
+        anchor = base = slugify(section["heading"], "-") or "section"
+        n = 1
+        while anchor in seen:
+            n += 1
+            anchor = f"{base}-{n}"
+        seen.add(anchor)
+        html = str(render_markdown(section["text"], prefix=anchor))
+        rendered.append(dict(section) | {"anchor": anchor, "html": html})
+    return rendered
+
+
+# Far above what any item needs (the longest section has a few dozen links and two levels of list),
+# far below what stalls the renderer (16,000 bracket pairs took 30 s; a 250-level list recursed out).
+MAX_BRACKETS = 2000  # '[' in one section
+MAX_NESTING = 12  # levels of list or quote
+MAX_LINE = 5000  # characters in one line
+
+
+def complexity_problems(text: str, first_line: int) -> list[tuple[int, str]]:
+    """(line, message) for each bound a section's Markdown goes beyond; empty when it may be rendered."""
+    problems = []
+    brackets = text.count("[")
+    if brackets > MAX_BRACKETS:
+        line = first_line + text[: _nth(text, "[", MAX_BRACKETS + 1)].count("\n")
+        problems.append((line, f"the section has {brackets} '[' (at most {MAX_BRACKETS}): it would take too long to show"))
+    for offset, line_text in enumerate(text.split("\n")):
+        if len(line_text) > MAX_LINE:
+            problems.append((first_line + offset, f"the line has {len(line_text)} characters (at most {MAX_LINE})"))
+            break
+    for offset, line_text in enumerate(text.split("\n")):
+        depth = _nesting(line_text)
+        if depth > MAX_NESTING:
+            problems.append((first_line + offset, f"lists or quotes nest {depth} levels deep here (at most {MAX_NESTING})"))
+            break
+    return problems
+
+
+def _nth(text: str, char: str, n: int) -> int:
+    position = -1
+    for _ in range(n):
+        position = text.index(char, position + 1)
+    return position
+
+
+def _nesting(line: str) -> int:
+    """How deep a line sits in lists and quotes: its indent in steps of two spaces (a tab: four), and
+    each leading '>'."""
+    stripped = line.lstrip(" \t>")
+    prefix = line[: len(line) - len(stripped)]
+    indent = sum(4 if c == "\t" else 1 for c in prefix if c != ">")
+    return indent // 2 + prefix.count(">")
+
+
+@lru_cache(maxsize=4096)
+def render_markdown(text: str, prefix: str = "") -> Markup:
+    """Markdown to sanitised HTML; sub-heading ids are prefixed with the section's anchor so two
+    sections' sub-headings cannot clash."""
+
+    def prefixed_slug(value: str, separator: str) -> str:
+        return f"{prefix}-{slugify(value, separator)}" if prefix else slugify(value, separator)
+
+    md = markdown.Markdown(
+        extensions=["sane_lists", "tables", "toc"], extension_configs={"toc": {"slugify": prefixed_slug}}
+    )
+    # Authors write sub-headings as ### inside a ## section; a stray # or ## would compete with the
+    # page's own headings, so they are demoted to ###.
+    html = (
+        md.convert(text).replace("<h1", "<h3").replace("</h1>", "</h3>").replace("<h2", "<h3").replace("</h2>", "</h3>")
+    )
+    return Markup(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            set_tag_attribute_values=GOVUK_CLASSES,
+            url_schemes={"http", "https", "mailto"},
+            link_rel="noopener noreferrer",
+        )
+    )
