@@ -1,6 +1,6 @@
-"""What the ISP links need to know about an item's published versions, oldest first, read from a
-bundle: the one being served (the API), or the one a build has just made current (`nis build`
-queues webhooks from it, so no notice announces a version the service does not serve)."""
+"""What the ISP links need to know about an item's published versions, oldest first: read from the
+bundle a build has just made current (`from_catalogue`), which `nis build` records in the state store
+(`served`) and queues webhooks from; the API reads them back from there."""
 
 from __future__ import annotations
 
