@@ -88,7 +88,7 @@ def _sign_in(app: Flask, settings: config.Settings) -> None:
 def _open_state_store(app: Flask, settings: config.Settings) -> None:
     """Every page may read the state store (recommendations, ISP links), so an app whose database is
     missing migrations refuses to start, its error naming `nis db upgrade`, rather than fail later."""
-    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    engine = engine_for(settings)
     try:
         require_current_schema(engine)
     except Exception:

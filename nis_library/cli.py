@@ -105,7 +105,7 @@ def _check_against_register(settings: config.Settings, library) -> tuple[str, li
             f"implements not checked against the register: no state store (none at {settings.instance_dir / STATE_FILE}, DATABASE_URL unset)",
             [],
         )
-    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    engine = engine_for(settings)
     try:
         require_current_schema(engine)
         problems = unknown_implements(library, known_ids(engine))
@@ -548,7 +548,7 @@ def _state_engine():
     from nis_library.state.database import engine_for
 
     settings = _settings()
-    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    engine = engine_for(settings)
     try:
         yield engine
     finally:
@@ -565,7 +565,7 @@ def _current_state_engine(settings=None):
     from nis_library.state.migrate import SchemaNotCurrent, require_current_schema
 
     settings = settings or _settings()
-    engine = engine_for(settings["DATABASE_URL"], settings.instance_dir)
+    engine = engine_for(settings)
     try:
         try:
             require_current_schema(engine)
@@ -626,6 +626,24 @@ def db_restore(file: Path) -> None:
         except BackupError as error:
             raise click.ClickException(f"{error}. Nothing was changed.") from None
     click.echo(f"restored {sum(counts.values())} rows of {len(counts)} tables from {file}")
+
+
+@db.command("rekey")
+def db_rekey() -> None:
+    """Reseal the audit log and re-encrypt webhook secrets under STATE_KEY, after a rotation (the old
+    key in STATE_RETIRED_KEYS until this has run). Refused, changing nothing, if the log does not verify."""
+    from nis_library.state.keys import StateKeyError
+    from nis_library.state.rekey import RekeyError, rekey
+
+    with _migrated_engine() as engine:
+        try:
+            done = rekey(engine, _cli_actor())
+        except (RekeyError, StateKeyError) as error:
+            raise click.ClickException(f"{error}. Nothing was changed.") from None
+    click.echo(
+        f"resealed {done.audit_rows} audit rows and re-encrypted {done.webhook_secrets} webhook secrets "
+        f"under key {done.key_id}: STATE_RETIRED_KEYS can now be emptied"
+    )
 
 
 def _cli_actor() -> str:

@@ -139,6 +139,21 @@ def _public_url(raw: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}{parts.path.rstrip('/')}"
 
 
+def _key(raw: str) -> str:
+    key = raw.strip()
+    if len(key) < 32 or "," in key:
+        raise ValueError(
+            "must be a secret of at least 32 characters, with no comma (python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+    return key
+
+
+def _keys(raw: str | list | tuple) -> list[str]:
+    """Comma-separated keys (or a list from instance/config.py); none is allowed."""
+    items = [str(k).strip() for k in (raw.split(",") if isinstance(raw, str) else raw)]
+    return [_key(k) for k in items if k]
+
+
 def _database_url(raw: str) -> str:
     if not raw.strip().startswith(("sqlite://", "postgresql://", "postgresql+psycopg://", "postgres://")):
         raise ValueError(
@@ -222,6 +237,13 @@ SETTINGS: tuple[Setting, ...] = (
         "(then 429); 0: no limit",
     ),
     Setting(
+        "SEARCH_ADDRESS_LIMIT",
+        600,
+        _whole_number(0),
+        int,
+        "searches per minute one client address may make on the search page (then 429); 0: no limit",
+    ),
+    Setting(
         "PUBLIC_URL",
         None,
         _public_url,
@@ -292,6 +314,22 @@ SETTINGS: tuple[Setting, ...] = (
         (str, type(None)),
         "the state store's database, postgresql://user:password@host/name; unset: SQLite at INSTANCE_DIR/state.db",
     ),
+    # The state key (nis_library.state.keys), kept outside the database. Never printed.
+    Setting(
+        "STATE_KEY",
+        None,
+        _key,
+        (str, type(None)),
+        "the secret that seals the audit log and backups and encrypts webhook secrets (32+ characters; "
+        "every server the same); unset: made on first use in INSTANCE_DIR/state_key",
+    ),
+    Setting(
+        "STATE_RETIRED_KEYS",
+        [],
+        _keys,
+        (list, tuple),
+        "earlier state keys, comma-separated: what they sealed still checks until nis db rekey",
+    ),
     # The ISP links API (nis_library.isp_links): per-token rate limit, body size, bulk size, webhooks.
     Setting(
         "API_RATE_LIMIT",
@@ -347,7 +385,8 @@ SETTINGS: tuple[Setting, ...] = (
         5,
         _whole_number(1),
         int,
-        "failed sign-ins to one account allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+        "failed sign-ins to one account from one address (or one browser it signed in from before) allowed in "
+        "SIGN_IN_WINDOW_MINUTES before that address (or browser) is refused it for a while",
     ),
     Setting(
         "SIGN_IN_ATTEMPTS_PER_ADDRESS",
@@ -355,6 +394,14 @@ SETTINGS: tuple[Setting, ...] = (
         _whole_number(1),
         int,
         "failed sign-ins from one address allowed in SIGN_IN_WINDOW_MINUTES before it is refused for a while",
+    ),
+    Setting(
+        "SIGN_IN_ATTEMPTS_FROM_NEW_BROWSERS",
+        50,
+        _whole_number(1),
+        int,
+        "failed sign-ins to one account from all addresses together allowed in SIGN_IN_WINDOW_MINUTES before "
+        "browsers it has not signed in from are refused it for a while (its known browsers are not)",
     ),
     Setting("SIGN_IN_WINDOW_MINUTES", 15, _whole_number(1), int, "the window, in minutes, the sign-in limits count in"),
     # Behind nginx every request comes from the proxy's address: the per-address sign-in limit would
@@ -371,6 +418,7 @@ SETTINGS: tuple[Setting, ...] = (
 BY_NAME = {s.name: s for s in SETTINGS}
 FOLDERS = ("CONTENT_DIR", "INSTANCE_DIR")
 SECRET_URLS = ("DATABASE_URL",)  # shown with the password masked
+SECRETS = ("STATE_KEY", "STATE_RETIRED_KEYS")  # shown only as whether they are set
 
 
 @dataclass(frozen=True)
@@ -432,13 +480,20 @@ class Settings:
             {
                 "setting": s.name,
                 "variable": s.variable,
-                "value": masked_url(self.values[s.name]) if s.name in SECRET_URLS else _plain(self.values[s.name]),
+                "value": _shown(s.name, self.values[s.name]),
                 "default": _plain(s.default),
                 "source": self.sources[s.name].as_dict(),
                 "help": s.help,
             }
             for s in SETTINGS
         ]
+
+
+def _shown(name: str, value: Any) -> Any:
+    """A value as `nis config` may print it: secrets hidden, URLs' passwords masked."""
+    if name in SECRETS:
+        return ("***" if isinstance(value, str) else ["***"] * len(value)) if value else value
+    return masked_url(value) if name in SECRET_URLS else _plain(value)
 
 
 def _plain(value: Any) -> Any:

@@ -309,7 +309,13 @@ def main() -> int:
 
         code = args.service_code.resolve()
         migrate_state_store(instance)
-        env = {"NIS_INSTANCE_DIR": str(instance), "NIS_WORKERS": str(args.workers), "PYTHONPATH": str(code)}
+        # Every request comes from one address here: the per-address search limit would refuse most.
+        env = {
+            "NIS_INSTANCE_DIR": str(instance),
+            "NIS_WORKERS": str(args.workers),
+            "NIS_SEARCH_ADDRESS_LIMIT": "0",
+            "PYTHONPATH": str(code),
+        }
         service_args = ["-c", "python:nis_library.gunicorn_conf", "nis_library:create_app()"]
         if code != ROOT:  # its gunicorn_conf may not size the workers
             service_args += ["--workers", str(args.workers), "--no-control-socket"]

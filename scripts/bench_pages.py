@@ -69,7 +69,7 @@ def worker(code: Path, instance: Path, queries: list[str], repeats: int) -> dict
             searching.append(time.perf_counter() - start)
 
     views.search = timed_search
-    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True, "SEARCH_ADDRESS_LIMIT": 0}).test_client()
     for query in WARM_UP_QUERIES:
         check(client.get("/search", query_string={"q": query}))
     check(client.get("/search", query_string={"q": REPEATED_QUERY}))
@@ -195,7 +195,7 @@ def profile(code: Path, instance: Path, queries: list[str]) -> None:
     sys.path.insert(0, str(code))
     from nis_library import create_app
 
-    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True, "SEARCH_ADDRESS_LIMIT": 0}).test_client()
     for query in WARM_UP_QUERIES:
         check(client.get("/search", query_string={"q": query}))
     profiler = cProfile.Profile()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.state_keys import ensure_variable, session_keys
 from tests.support import FIXTURES, REPO, ContentTree
 
 _STATE_FOLDER = pytest.StashKey[Path]()
@@ -23,16 +24,20 @@ def pytest_configure(config) -> None:
     from nis_library.state.database import make_engine
     from nis_library.state.migrate import upgrade
 
+    ensure_variable()
+
     folder = Path(tempfile.mkdtemp(prefix="nis-test-state-"))
     config.stash[_STATE_FOLDER] = folder
     url = f"sqlite:///{folder / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     engine.dispose()
     os.environ["NIS_DATABASE_URL"] = url
-    # Every test app shares that store and the test client's one address, so the API's per-address
-    # limit would count every test's requests together: off, except where a test turns it on.
+    # Every test app shares that store and the test client's one address, so the per-address limits
+    # of the API and the search page would count every test's requests together: off, except where a
+    # test turns one on.
     os.environ["NIS_API_ADDRESS_LIMIT"] = "0"
+    os.environ["NIS_SEARCH_ADDRESS_LIMIT"] = "0"
 
 
 def pytest_unconfigure(config) -> None:
@@ -41,6 +46,7 @@ def pytest_unconfigure(config) -> None:
         shutil.rmtree(folder, ignore_errors=True)
         os.environ.pop("NIS_DATABASE_URL", None)
         os.environ.pop("NIS_API_ADDRESS_LIMIT", None)
+        os.environ.pop("NIS_SEARCH_ADDRESS_LIMIT", None)
 
 
 @pytest.fixture

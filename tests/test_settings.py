@@ -257,3 +257,14 @@ def test_command_line_options_override_the_settings_and_say_so(tree, tmp_path):
         {"CONTENT_DIR": tree.root}, overridden_by={"CONTENT_DIR": "option --content"}, environ={}
     )
     assert str(settings.sources["CONTENT_DIR"]) == "option --content"
+
+
+def test_nis_config_never_prints_the_state_keys_and_refuses_a_short_one(tmp_path):
+    key, retired = "k" * 40, "r" * 40
+    env = {"NIS_INSTANCE_DIR": str(tmp_path), "NIS_STATE_KEY": key, "NIS_STATE_RETIRED_KEYS": retired}
+    for form in ([], ["--format", "json"]):
+        result = run("config", *form, env=env)
+        assert result.exit_code == 0, result.output
+        assert key not in result.output and retired not in result.output and "***" in result.output
+    short = run("config", env=env | {"NIS_STATE_KEY": "too-short"})
+    assert short.exit_code != 0 and "NIS_STATE_KEY" in short.output and "at least 32 characters" in short.output

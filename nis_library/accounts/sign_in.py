@@ -1,7 +1,13 @@
 """Signing in, as plain functions: read the form's two fields (every bad value gets a clear message),
-then check the password, with failed attempts limited per account and per address in the state store
-(so the limits hold across every worker). A wrong password, an unknown username and a disabled
-account get the same answer, so the page never says which accounts exist."""
+then check the password, with failed attempts limited in the state store (so the limits hold across
+every worker). A wrong password, an unknown username and a disabled account get the same answer, so
+the page never says which accounts exist.
+
+Failures lock out a pair, never an account: an account from one address (or, from a browser that
+has signed in to it before and carries its device cookie, that browser). So someone elsewhere who
+knows a username cannot lock its owner out. Guessing from everywhere at once is slowed instead: past
+a limit per account, browsers new to it are refused for a while; its known browsers are not (OWASP's
+device cookies). And one address may fail only so often, whatever the accounts."""
 
 from __future__ import annotations
 
@@ -22,8 +28,9 @@ PASSWORD_LIMIT = 256  # argon2 takes any length; a cap keeps one request's work 
 
 @dataclass(frozen=True)
 class SignInLimits:
-    per_account: Limit
-    per_address: Limit
+    per_account: Limit  # failures to one account from one address, or from one known browser
+    per_address: Limit  # failures from one address, to any account
+    per_account_from_new_browsers: Limit  # failures to one account from everywhere, but its known browsers
 
 
 @dataclass
@@ -63,29 +70,37 @@ class Outcome:
         return self.retry_after > 0
 
 
-def _keys(username: str, address: str | None) -> tuple[str, str]:
-    return f"sign-in:account:{username}", f"sign-in:address:{address or 'unknown'}"
+def _keys(username: str, address: str | None, device: str | None) -> list[str]:
+    """The keys an attempt is counted against: the first is the pair it locks out."""
+    if device is not None:
+        return [f"sign-in:account:{username}:device:{device}"]
+    address = address or "unknown"
+    return [
+        f"sign-in:account:{username}:address:{address}",
+        f"sign-in:address:{address}",
+        f"sign-in:account:{username}",
+    ]
 
 
-def attempt(engine: Engine, username: str, password: str, address: str | None, limits: SignInLimits) -> Outcome:
-    """Sign `username` in if the password is right, the account enabled and neither limit reached.
-    Every attempt is audited. It is counted against the account and the address in the transaction
-    that checks the limits (so concurrent attempts cannot all pass one check: the limit holds
-    exactly), and taken back from the address if it succeeds; success clears the account's count."""
-    account_key, address_key = _keys(username, address)
+def attempt(
+    engine: Engine, username: str, password: str, address: str | None, limits: SignInLimits, device: str | None = None
+) -> Outcome:
+    """Sign `username` in if the password is right, the account enabled and no limit reached.
+    `device`: the id in this browser's device cookie when it is for `username` (a browser that has
+    signed in to it before). Every attempt is audited. It is counted in the transaction that checks
+    the limits (so concurrent attempts cannot all pass one check: each limit holds exactly); if it
+    succeeds, its pair's count is cleared and the rest taken back."""
+    keys = _keys(username, address, device)
+    applied = [limits.per_account, limits.per_address, limits.per_account_from_new_browsers][: len(keys)]
     subject = f"account:{username}"
-    origin = {"address": address or "unknown"}
+    origin = {"address": address or "unknown"} | ({"browser": "known"} if device else {})
     with engine.begin() as conn:
-        decisions = [
-            rate_limits.check(conn, account_key, limits.per_account),
-            rate_limits.check(conn, address_key, limits.per_address),
-        ]
+        decisions = [rate_limits.check(conn, key, limit) for key, limit in zip(keys, applied, strict=True)]
         if not all(d.allowed for d in decisions):
             retry_after = max(d.retry_after for d in decisions)
             audit_anonymous(conn, f"anonymous@{origin['address']}", "account.sign-in-limited", subject, origin)
             return Outcome(retry_after=retry_after)
-        rate_limits.record(conn, account_key)
-        counted = rate_limits.record(conn, address_key)
+        counted = [rate_limits.record(conn, key) for key in keys]
         found = store.find(conn, username)
 
     account, stored_hash = found if found else (None, None)
@@ -93,8 +108,9 @@ def attempt(engine: Engine, username: str, password: str, address: str | None, l
     right = passwords.verify(stored_hash, password)
     with engine.begin() as conn:
         if right and account is not None and not account.disabled:
-            rate_limits.clear(conn, account_key)
-            rate_limits.forget(conn, counted)
+            rate_limits.clear(conn, keys[0])
+            for event_id in counted[1:]:
+                rate_limits.forget(conn, event_id)
             if passwords.needs_rehash(stored_hash):
                 store.store_rehash(conn, account.id, password)
             audit.append(conn, account.username, "account.sign-in", subject, None, origin)

@@ -13,6 +13,7 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
+from nis_library.accounts import device_cookies
 from nis_library.accounts import sign_in as signing
 from nis_library.accounts.current import actor, current_account, reset_current, set_current
 from nis_library.accounts.permissions import rule_for
@@ -56,6 +57,7 @@ def _limits() -> signing.SignInLimits:
     return signing.SignInLimits(
         Limit(current_app.config["SIGN_IN_ATTEMPTS_PER_ACCOUNT"], window),
         Limit(current_app.config["SIGN_IN_ATTEMPTS_PER_ADDRESS"], window),
+        Limit(current_app.config["SIGN_IN_ATTEMPTS_FROM_NEW_BROWSERS"], window),
     )
 
 
@@ -136,7 +138,8 @@ def sign_in():
     form = signing.read_form(request.form.get("username", ""), request.form.get("password", ""))
     if form.errors:
         return render_template("accounts/sign_in.html", form=form, next_page=next_page), 400
-    outcome = signing.attempt(state_engine(), form.username, form.password, request.remote_addr, _limits())
+    device = device_cookies.known_device(request, form.username)
+    outcome = signing.attempt(state_engine(), form.username, form.password, request.remote_addr, _limits(), device)
     if outcome.limited:
         wait = _wait_text(outcome.retry_after)
         form.errors["username"] = f"You have tried to sign in too many times. Wait {wait}, then try again."
@@ -148,7 +151,9 @@ def sign_in():
     session.clear()
     session.regenerate()  # a new session id: one planted or seen before sign-in is worth nothing now
     login_user(SignedIn(outcome.account))
-    return redirect(next_page or url_for("workspace.home"))
+    response = redirect(next_page or url_for("workspace.home"))
+    device_cookies.remember(request, response, outcome.account.username, device)
+    return response
 
 
 @blueprint.post("/panel/sign-out")

@@ -17,6 +17,7 @@ import secrets
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import httpx
 from sqlalchemy import Connection, Engine, and_, delete, or_, select, update
@@ -25,7 +26,7 @@ from standardwebhooks import Webhook
 
 from nis_library.isp_links import callbacks
 from nis_library.isp_links.versions import Histories, VersionFacts
-from nis_library.state import audit
+from nis_library.state import audit, keys
 from nis_library.state.schema import api_clients, isp_links, webhook_deliveries, webhook_endpoints
 
 SECRET_PREFIX = "whsec_"
@@ -60,7 +61,7 @@ def register(conn: Connection, client_id: int, url: str) -> str:
     conn.execute(delete(webhook_endpoints).where(webhook_endpoints.c.client_id == client_id))
     conn.execute(
         webhook_endpoints.insert().values(
-            client_id=client_id, url=url, secret=secret, created_at=dt.datetime.now(dt.UTC)
+            client_id=client_id, url=url, secret=keys.of(conn).encrypt(secret), created_at=dt.datetime.now(dt.UTC)
         )
     )
     return secret
@@ -230,6 +231,8 @@ def deliver(
 
 
 def _claim(engine: Engine, seq: int, at: dt.datetime):
+    """The delivery, now claimed, with its endpoint's URL and signing secret (decrypted); None if
+    another run has it."""
     with engine.begin() as conn:
         claimed = conn.execute(
             update(webhook_deliveries)
@@ -242,11 +245,12 @@ def _claim(engine: Engine, seq: int, at: dt.datetime):
         )
         if claimed.rowcount != 1:
             return None
-        return conn.execute(
+        row = conn.execute(
             select(webhook_deliveries, webhook_endpoints.c.url, webhook_endpoints.c.secret)
             .join(webhook_endpoints, and_(webhook_endpoints.c.client_id == webhook_deliveries.c.client_id))
             .where(webhook_deliveries.c.seq == seq)
         ).first()
+        return SimpleNamespace(**(row._asdict() | {"secret": keys.of(conn).decrypt(row.secret)})) if row else None
 
 
 def _post(row, at: dt.datetime, timeout: float, allowed: tuple[bool, tuple[int, ...]]) -> tuple[bool, str]:

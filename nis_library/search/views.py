@@ -4,6 +4,8 @@ out of band."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, current_app, make_response, render_template, request
 
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist
@@ -12,10 +14,13 @@ from nis_library.search.params import read_search_args
 from nis_library.search.request import InvalidSearch
 from nis_library.search.service import search
 from nis_library.search.view_model import SearchView
-from nis_library.web.context import bundle_instance, page_url, wants_fragment
+from nis_library.state import rate_limits
+from nis_library.state.rate_limits import Limit
+from nis_library.web.context import bundle_instance, page_url, state_engine, wants_fragment
 from nis_library.web.errors import error_page
 
 blueprint = Blueprint("search", __name__)
+ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 @blueprint.app_errorhandler(InvalidSearch)
@@ -23,8 +28,28 @@ def _invalid_search(error: InvalidSearch):
     return error_page(400, error.message)
 
 
+def _over_the_address_limit():
+    """A 429 page once one address has searched more than SEARCH_ADDRESS_LIMIT times in a minute
+    (counted in the state store, so across workers); None while it may go on."""
+    per_minute = current_app.config["SEARCH_ADDRESS_LIMIT"]
+    if not per_minute:
+        return None
+    with state_engine().begin() as conn:
+        decision = rate_limits.hit(conn, f"search-address:{request.remote_addr}", Limit(per_minute, ONE_MINUTE))
+    if decision.allowed:
+        return None
+    wait = f"{decision.retry_after} second{'s' if decision.retry_after != 1 else ''}"
+    body, status = error_page(
+        429, f"This address has searched very often in the last minute. Wait {wait}, then search again."
+    )
+    return body, status, {"Retry-After": str(decision.retry_after)}
+
+
 @blueprint.get("/search")
 def search_page():
+    refused = _over_the_address_limit()
+    if refused is not None:
+        return refused
     args = read_search_args(request.query_string)
     try:
         shortlist = parse_shortlist(args.shortlist)

@@ -1,6 +1,11 @@
 """The audit trail: who changed what, when, from what to what. Append-only and hash-chained: each
 row's hash covers the hash of the row before it and the row's own canonical JSON, so editing,
-deleting or reordering rows breaks the chain at the first row touched, and `verify` names it."""
+deleting or reordering rows breaks the chain at the first row touched, and `verify` names it.
+
+Each row is also sealed: an HMAC of its hash under the state key, which is kept outside the
+database (`state.keys`). A chain recomputed by someone who can write the database, but has not the
+key, fails at the first row they wrote. (Dropping rows from the end is not caught by the chain:
+the audit page's checkpoint names the last row it saw.)"""
 
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, func, select, text
 
 from indexer.content.hashing import digest
+from nis_library.state import keys
 from nis_library.state.schema import audit_log
 
 GENESIS = ""  # the previous hash of the first row
+SEAL_PURPOSE = "nis-audit-row"
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,7 @@ def append(
     conn: Connection, actor: str, action: str, subject: str, before: Any, after: Any, *, at: dt.datetime | None = None
 ) -> str:
     """Add a row after the last one; its hash. Call inside the transaction that makes the change."""
+    state_keys = keys.of(conn)
     if conn.dialect.name == "postgresql":
         # Readers go on; a second writer waits here rather than fail on previous_hash's uniqueness.
         conn.execute(text("LOCK TABLE audit_log IN SHARE ROW EXCLUSIVE MODE"))
@@ -65,6 +73,7 @@ def append(
             after=after_json,
             previous_hash=previous_hash,
             hash=new_hash,
+            seal=state_keys.seal(SEAL_PURPOSE, new_hash),
         )
     )
     return new_hash
@@ -75,9 +84,11 @@ def verify(conn: Connection) -> BadRow | None:
     return verify_after(conn, None).broken
 
 
-def _sound(row) -> bool:
-    """Whether the row's contents still give its hash."""
-    return row.hash == row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after)
+def _unsound(row, state_keys: keys.StateKeys) -> str | None:
+    """Why the row's contents do not give its hash, or its hash not its seal (None: sound)."""
+    if row.hash != row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after):
+        return "its contents do not match its hash (the row was edited)"
+    return state_keys.unsealed_reason(SEAL_PURPOSE, row.hash, row.seal)
 
 
 @dataclass(frozen=True)
@@ -94,10 +105,11 @@ def verify_after(conn: Connection, checkpoint: Verified | None) -> Verified:
     """Check the rows after `checkpoint` (all of them when None): the checkpoint's own row must still
     have its hash, and each later row must follow the one before it. Rows before the checkpoint are
     not read again: only a full check (no checkpoint) finds an edit to one of them."""
+    state_keys = keys.of(conn)
     expected_previous, last_id, query = GENESIS, 0, select(audit_log).order_by(audit_log.c.id)
     if checkpoint is not None:
         row = conn.execute(select(audit_log).where(audit_log.c.id == checkpoint.last_id)).first()
-        if checkpoint.last_id and (row is None or row.hash != checkpoint.last_hash or not _sound(row)):
+        if checkpoint.last_id and (row is None or row.hash != checkpoint.last_hash or _unsound(row, state_keys)):
             return Verified(BadRow(checkpoint.last_id, "changed or deleted since it was last verified"), 0, GENESIS)
         expected_previous, last_id = checkpoint.last_hash, checkpoint.last_id
         query = query.where(audit_log.c.id > checkpoint.last_id)
@@ -105,11 +117,9 @@ def verify_after(conn: Connection, checkpoint: Verified | None) -> Verified:
         if row.previous_hash != expected_previous:
             reason = "does not follow the row before it (a row deleted, inserted or reordered)"
             return Verified(BadRow(row.id, reason), last_id, expected_previous)
-        recomputed = row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after)
-        if recomputed != row.hash:
-            return Verified(
-                BadRow(row.id, "its contents do not match its hash (the row was edited)"), last_id, expected_previous
-            )
+        reason = _unsound(row, state_keys)
+        if reason is not None:
+            return Verified(BadRow(row.id, reason), last_id, expected_previous)
         expected_previous, last_id = row.hash, row.id
     return Verified(None, last_id, expected_previous)
 

@@ -1,8 +1,9 @@
 """`nis db backup FILE` / `nis db restore FILE`: every table of the state store (whatever the
 migrations made, read from the database itself) copied in one snapshot to a gzipped JSON file that
-names the schema revision and carries the SHA-256 of its contents, so the same file restores into
-SQLite or PostgreSQL. A restore refuses a corrupt file, or one from another schema revision, and
-changes nothing then; it replaces every table in one transaction, checks the audit chain it restored
+names the schema revision and carries a seal of its contents (an HMAC under the state key, kept
+outside the database: `state.keys`), so the same file restores into SQLite or PostgreSQL and no one
+without the key can make or alter one that restores. A restore refuses a corrupt or forged file, or
+one from another schema revision, and changes nothing then; it replaces every table in one transaction, checks the audit chain it restored
 (rolling back if broken), ends every session (everyone signs in again) and audits itself."""
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import base64
 import contextlib
 import datetime as dt
 import gzip
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -19,11 +19,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, MetaData, delete, func, select, text
 
-from nis_library.state import audit
+from nis_library.state import audit, keys
 from nis_library.state.migrate import current_revision, head_revision, known_revisions
 
 FORMAT = "nis-state-backup"
-VERSION = 1
+VERSION = 2  # 1: checked by a plain SHA-256, which anyone could recompute
+SEAL_PURPOSE = "nis-state-backup"
 SKIPPED = {"alembic_version"}  # the revision is recorded in the file itself
 SESSIONS = "sessions"
 
@@ -56,8 +57,8 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _checksum(body: dict) -> str:
-    return hashlib.sha256(audit.canonical_json(body).encode("utf-8")).hexdigest()
+def _sealed_text(body: dict) -> str:
+    return audit.canonical_json(body)
 
 
 def _tables(conn: Connection) -> MetaData:
@@ -80,6 +81,7 @@ def _snapshot(engine: Engine):
 def backup(engine: Engine, path: Path) -> dict[str, int]:
     """Write every table to `path` (mode 0600: it holds password hashes); rows per table."""
     conn = _snapshot(engine)
+    state_keys = keys.of(conn)
     try:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
         tables = {}
@@ -94,7 +96,8 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
         conn.rollback()
         conn.close()
     body = {"format": FORMAT, "version": VERSION, "revision": revision, "tables": tables}
-    document = body | {"sha256": _checksum(body), "made": dt.datetime.now(dt.UTC).isoformat()}
+    seal = state_keys.seal(SEAL_PURPOSE, _sealed_text(body))
+    document = body | {"seal": seal, "made": dt.datetime.now(dt.UTC).isoformat()}
     temporary = path.with_name(f".{path.name}.partial")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(descriptor, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as file:
@@ -103,8 +106,9 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
     return {name: len(t["rows"]) for name, t in tables.items()}
 
 
-def read(path: Path) -> dict:
-    """The backup's body, checked: a gzipped JSON document of this format whose checksum matches."""
+def read(path: Path, state_keys: keys.StateKeys) -> dict:
+    """The backup's body, checked: a gzipped JSON document of this format, sealed under one of the
+    state keys."""
     try:
         with gzip.open(path, "rb") as file:
             document = json.loads(file.read().decode("utf-8"))
@@ -112,18 +116,26 @@ def read(path: Path) -> dict:
         raise BackupError(f"{path} is not a readable backup ({error.__class__.__name__}: {error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise BackupError(f"{path} is not an NIS Library state backup")
+    if document.get("version") == 1:
+        raise BackupError(
+            f"{path} was made before backups were sealed (format 1): restore it with the NIS Library version "
+            "that made it, then run `nis db upgrade`"
+        )
     if document.get("version") != VERSION:
         raise BackupError(f"{path} is a backup of format version {document.get('version')!r}, not {VERSION}")
     body = {k: document.get(k) for k in ("format", "version", "revision", "tables")}
-    if document.get("sha256") != _checksum(body):
-        raise BackupError(f"{path} is corrupt: its contents do not match its checksum")
+    seal = document.get("seal")
+    reason = state_keys.unsealed_reason(SEAL_PURPOSE, _sealed_text(body), seal if isinstance(seal, str) else None)
+    if reason is not None:
+        raise BackupError(f"{path} is refused: {reason}")
     return body
 
 
 def restore(engine: Engine, path: Path, actor: str) -> dict[str, int]:
     """Replace every table with the backup's rows; rows per table. Refused, changing nothing, for a
     corrupt file, a file of another schema revision, or one whose audit chain is broken."""
-    body = read(path)
+    with engine.connect() as conn:
+        body = read(path, keys.of(conn))
     revision, here = body["revision"], current_revision(engine)
     if here != head_revision():
         raise BackupError(f"the database is at revision {here or 'none'}: run `nis db upgrade` first")

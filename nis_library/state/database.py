@@ -4,9 +4,13 @@ another (PostgreSQL through psycopg 3)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+
+from nis_library.state.keys import OPTION, StateKeys
 
 STATE_FILE = "state.db"
 
@@ -21,17 +25,20 @@ def database_url(configured: str | None, instance_dir: Path) -> str:
     return configured
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, keys: StateKeys | None = None) -> Engine:
+    """An engine whose connections carry the state keys (`state.keys.of(conn)`): without them the
+    audit log can be read but not written or verified."""
+    options = {"execution_options": {OPTION: keys}} if keys is not None else {}
     if url.startswith("sqlite"):
-        return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True)
+        return _sqlite_engine(url, options)
+    return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _sqlite_engine(url: str) -> Engine:
+def _sqlite_engine(url: str, options: dict) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         _private_file(Path(path))
-    engine = create_engine(url)
+    engine = create_engine(url, **options)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:
@@ -65,6 +72,8 @@ def _private_file(path: Path) -> None:
         path.chmod(0o600)
 
 
-def engine_for(configured: str | None, instance_dir: Path) -> Engine:
-    """The engine of the configured state store (the DATABASE_URL setting and the instance folder)."""
-    return make_engine(database_url(configured, instance_dir))
+def engine_for(settings: Mapping[str, Any]) -> Engine:
+    """The engine of the configured state store: DATABASE_URL, the instance folder and the state key."""
+    instance_dir = Path(settings["INSTANCE_DIR"])
+    keys = StateKeys.for_instance(settings["STATE_KEY"], settings["STATE_RETIRED_KEYS"], instance_dir)
+    return make_engine(database_url(settings["DATABASE_URL"], instance_dir), keys)

@@ -35,6 +35,8 @@ audit_log = Table(
     # Unique: two appends racing on the same tail cannot both join the chain (the second fails).
     Column("previous_hash", String(64), nullable=False, unique=True),
     Column("hash", String(64), nullable=False, unique=True),
+    # "<key id>:<HMAC-SHA256 of hash under the state key>" (state.keys): only the key's holder can seal.
+    Column("seal", String(100), nullable=False),
 )
 
 # One row per counted event (a failed sign-in, an API request): a sliding window is a count of a key's
@@ -130,13 +132,14 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
 )
 
-# One callback per client. The secret signs deliveries (HMAC, so it is kept as it is, not hashed).
+# One callback per client. The secret signs deliveries (HMAC, so it is kept, encrypted, not hashed).
 webhook_endpoints = Table(
     "webhook_endpoints",
     metadata,
     Column("client_id", Integer, ForeignKey("api_clients.id"), primary_key=True),
     Column("url", String(2000), nullable=False),
-    Column("secret", String(100), nullable=False),
+    # Encrypted under the state key (Fernet): a copy of the database alone cannot sign deliveries.
+    Column("secret", String(500), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
 )
 

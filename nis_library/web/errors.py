@@ -15,6 +15,7 @@ TITLES = {
     403: "You cannot see this page",
     404: "Page not found",
     405: "This address does not accept that kind of request",
+    429: "You have made too many requests",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the library is not available right now",
 }

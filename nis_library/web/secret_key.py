@@ -4,38 +4,17 @@ with mode 0600 and kept, so the workers of one machine share it and it survives 
 
 from __future__ import annotations
 
-import os
-import secrets
 from pathlib import Path
 
 from flask import Flask
+
+from nis_library import key_files
 
 SECRET_FILE = "secret_key"
 
 
 def load_or_create(instance: Path) -> str:
-    path = Path(instance) / SECRET_FILE
-    if not path.is_file():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole to a private temporary file, then linked into place: a worker starting at the
-        # same moment either wins the link or reads the winner's key, never half a file.
-        temporary = path.with_name(f".{SECRET_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
-        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(descriptor, "w", encoding="ascii") as file:
-                file.write(secrets.token_hex(32) + "\n")
-                file.flush()
-                os.fsync(file.fileno())
-            try:
-                os.link(temporary, path)
-            except FileExistsError:
-                pass
-        finally:
-            temporary.unlink(missing_ok=True)
-    key = path.read_text(encoding="ascii").strip()
-    if len(key) < 32:
-        raise RuntimeError(f"{path} holds no usable secret key: delete it to have a new one made")
-    return key
+    return key_files.load_or_create(Path(instance) / SECRET_FILE)
 
 
 def init_app(app: Flask) -> None:

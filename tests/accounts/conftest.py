@@ -10,6 +10,7 @@ from nis_library import create_app
 from nis_library.accounts import passwords
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
+from tests.state_keys import session_keys
 
 
 @pytest.fixture(autouse=True)
@@ -20,7 +21,7 @@ def cheap_hashes(monkeypatch):
 @pytest.fixture
 def state_url(tmp_path) -> str:
     url = f"sqlite:///{tmp_path / 'state' / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     engine.dispose()
     return url

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.state_keys import session_keys
 from tests.support import sign_in
 from tests.web.test_every_route import HYPOTHESIS, _assert_safe, _fill, query_strings, segments
 
@@ -20,7 +21,7 @@ def admin_client(shipped_with_preview, tmp_path_factory):
     from nis_library.state.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('fuzzed-panel') / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     engine.dispose()
     app = create_app({"INSTANCE_DIR": str(shipped_with_preview), "DATABASE_URL": url, "TESTING": True, "PREVIEW": True})

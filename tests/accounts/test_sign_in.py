@@ -1,6 +1,7 @@
 """Signing in and out through the pages: wrong password, unknown and disabled accounts (one message
 for all three), rotated and ended sessions, replayed cookies, idle and absolute expiry, CSRF, rate
-limits per account and per address, hostile input, safe `next`, and the audit rows of each."""
+limits per account and per address, hostile input, safe `next`, and the audit rows of each. Failures lock out an account from one
+address or one known browser, never the account itself."""
 
 from __future__ import annotations
 
@@ -192,6 +193,66 @@ def test_failed_sign_ins_are_limited_per_address(make_app):
         environ_base={"REMOTE_ADDR": "192.0.2.7"},
     )
     assert response.status_code == 302
+
+
+def attempt_from(client, address: str, username: str, password: str):
+    token = csrf_token_of(html(client.get("/panel/sign-in", environ_base={"REMOTE_ADDR": address})))
+    data = {"username": username, "password": password, "csrf_token": token}
+    return client.post("/panel/sign-in", data=data, environ_base={"REMOTE_ADDR": address})
+
+
+def forget_session(client) -> None:
+    """Close the browser's session but keep its other cookies (as signing out does)."""
+    client.delete_cookie("nis-session")
+
+
+def test_someone_elsewhere_cannot_lock_the_owner_out(make_app):
+    """Before: five wrong passwords from anywhere locked the account, even against the right one."""
+    app = make_app(SIGN_IN_ATTEMPTS_PER_ACCOUNT=5)
+    owner = make_account(app)
+    attacker = app.test_client()
+    for _ in range(5):
+        assert attempt_from(attacker, "203.0.113.9", owner, "wrong").status_code == 400
+    assert attempt_from(attacker, "203.0.113.9", owner, PASSWORD).status_code == 429  # that pair is locked
+    assert attempt_from(app.test_client(), "192.0.2.7", owner, PASSWORD).status_code == 302  # the owner is not
+
+
+def test_guessing_from_many_addresses_is_slowed_but_the_owners_known_browser_still_signs_in(make_app):
+    app = make_app(SIGN_IN_ATTEMPTS_PER_ACCOUNT=2, SIGN_IN_ATTEMPTS_FROM_NEW_BROWSERS=6)
+    engine = app.extensions["nis_state_engine"]
+    owner = make_account(app)
+    browser = app.test_client()
+    signed_in = attempt_from(browser, "192.0.2.7", owner, PASSWORD)
+    assert signed_in.status_code == 302
+    cookie = next(c for c in signed_in.headers.getlist("Set-Cookie") if c.startswith("nis-device="))
+    assert "HttpOnly" in cookie and "Path=/panel/sign-in" in cookie and "SameSite=Strict" in cookie
+    assert owner not in cookie  # signed, but not in plain sight
+    forget_session(browser)
+    for n in range(6):  # a botnet: one wrong password from each of six addresses
+        assert attempt_from(app.test_client(), f"198.51.100.{n}", owner, "wrong").status_code == 400
+    refused = attempt_from(app.test_client(), "192.0.2.99", owner, PASSWORD)  # a new browser is slowed
+    assert refused.status_code == 429 and actions(engine)[-1][1] == "account.sign-in-limited"
+    assert attempt_from(browser, "192.0.2.99", owner, PASSWORD).status_code == 302  # the known one is not
+    forget_session(browser)
+    for _ in range(2):  # and a known browser's own failures lock out that browser only
+        assert attempt_from(browser, "192.0.2.7", owner, "wrong").status_code == 400
+    assert attempt_from(browser, "192.0.2.7", owner, PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("forgery", ["garbage", "other-account", "tampered"])
+def test_a_forged_or_borrowed_device_cookie_counts_as_a_new_browser(make_app, forgery):
+    app = make_app(SIGN_IN_ATTEMPTS_PER_ACCOUNT=2, SIGN_IN_ATTEMPTS_FROM_NEW_BROWSERS=3)
+    owner, other = make_account(app), make_account(app)
+    browser = app.test_client()
+    signed_in = attempt_from(browser, "192.0.2.7", other, PASSWORD)  # a genuine cookie, for another account
+    genuine = browser.get_cookie("nis-device", path="/panel/sign-in").value
+    value = {"garbage": "not-a-cookie", "other-account": genuine, "tampered": genuine[:-3] + "abc"}[forgery]
+    assert signed_in.status_code == 302
+    for n in range(3):
+        assert attempt_from(app.test_client(), f"198.51.100.{n}", owner, "wrong").status_code == 400
+    forger = app.test_client()
+    forger.set_cookie("nis-device", value, path="/panel/sign-in")
+    assert attempt_from(forger, "192.0.2.50", owner, PASSWORD).status_code == 429
 
 
 @pytest.mark.parametrize(

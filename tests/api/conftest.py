@@ -15,12 +15,13 @@ from nis_library.governance.terms import from_catalogue
 from nis_library.isp_links import served
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
+from tests.state_keys import session_keys
 
 
 @pytest.fixture(scope="module")
 def register_url(shipped_instance: Path, tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('api-state') / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     sample.load(engine, from_catalogue(get_catalogue(shipped_instance)))
     with engine.begin() as conn:

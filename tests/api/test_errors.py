@@ -13,6 +13,7 @@ from nis_library.api import document
 from nis_library.isp_links import clients
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
+from tests.state_keys import session_keys
 from tests.support import REPO
 
 
@@ -61,7 +62,7 @@ def test_415_for_any_body_the_read_endpoints_do_not_take(client, content_type):
 
 def test_429_with_retry_after_past_the_limit_per_address_counted_in_the_state_store(shipped_instance: Path, tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     limited = create_app({"INSTANCE_DIR": str(shipped_instance), "DATABASE_URL": url, "API_ADDRESS_LIMIT": 3})
     other_worker = create_app({"INSTANCE_DIR": str(shipped_instance), "DATABASE_URL": url, "API_ADDRESS_LIMIT": 3})
@@ -79,7 +80,7 @@ def test_429_with_retry_after_past_the_limit_per_address_counted_in_the_state_st
 
 def test_a_token_gets_its_own_read_budget_and_every_answer_says_what_is_left(shipped_instance: Path, tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     with engine.begin() as conn:
         tokens = [clients.add(conn, name)[1] for name in ("School A", "School B")]
@@ -144,7 +145,7 @@ def test_the_document_lists_every_status_each_endpoint_can_answer():
 
 def test_behind_a_proxy_the_limit_counts_each_client_not_the_proxy(shipped_instance: Path, tmp_path):
     url = f"sqlite:///{tmp_path / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     engine.dispose()
     app = create_app(

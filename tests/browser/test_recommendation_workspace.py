@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.state_keys import session_keys
+
 from .conftest import serving
 from .support import allow_console_errors, assert_accessible, goto
 
@@ -27,7 +29,7 @@ def live_server(instance_dir: Path, tmp_path_factory):
     from nis_library.state.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('workspace-store') / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     with engine.begin() as conn:
         for username, role in ROLES.items():

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.state_keys import session_keys
+
 from .conftest import serving
 from .support import assert_accessible, goto
 
@@ -26,7 +28,7 @@ def live_server(instance_dir: Path, tmp_path_factory):
     from nis_library.state.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('register-store') / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     sample.load(engine, from_catalogue(get_catalogue(instance_dir)))
     engine.dispose()

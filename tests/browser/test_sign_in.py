@@ -9,6 +9,8 @@ import os
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.state_keys import session_keys
+
 from . import support
 from .support import assert_accessible, goto
 
@@ -22,7 +24,7 @@ def make_account(role: str) -> str:
     from nis_library.state.database import make_engine
 
     username = f"browser-{role}-{os.getpid()}-{next(_numbers)}"
-    engine = make_engine(os.environ["NIS_DATABASE_URL"])
+    engine = make_engine(os.environ["NIS_DATABASE_URL"], session_keys())
     try:
         with engine.begin() as conn:
             store.add(conn, "cli:tests", username, f"Browser {role}", role, PASSWORD)

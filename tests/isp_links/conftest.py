@@ -15,6 +15,7 @@ from nis_library.catalogue import get_catalogue
 from nis_library.isp_links import clients, served
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
+from tests.state_keys import session_keys
 from tests.support import REPO
 
 PUBLIC_URL = "https://nis.example.org"
@@ -24,7 +25,7 @@ PUBLIC_URL = "https://nis.example.org"
 def state_url(tmp_path: Path, shipped_instance: Path) -> str:
     """A migrated state store that knows what the bundle serves, as `nis build` leaves it."""
     url = f"sqlite:///{tmp_path / 'state' / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     with engine.begin() as conn:
         served.record_bundle(conn, get_catalogue(shipped_instance))

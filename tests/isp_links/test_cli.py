@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from nis_library.cli import main
 from nis_library.isp_links import clients
 from nis_library.state.database import make_engine
+from tests.state_keys import session_keys
 from tests.support import REPO
 
 
@@ -29,7 +30,7 @@ def test_clients_add_list_and_revoke(state_url, tmp_path):
     (row,) = json.loads(listed.output)["clients"]
     assert row["name"] == "Northfield Primary" and row["revoked_at"] is None
     assert token not in listed.output and token not in nis(state_url, tmp_path, "clients", "list").output
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     with engine.connect() as conn:
         assert clients.authenticate(conn, token).id == row["id"]
     revoked = nis(state_url, tmp_path, "clients", "revoke", str(row["id"]))
@@ -77,7 +78,7 @@ def test_a_build_records_what_it_serves_for_the_links_api_and_needs_public_url_t
     without_url = nis(state_url, tmp_path, *build)
     assert without_url.exit_code == 0, without_url.output
     assert "Webhooks not queued: set NIS_PUBLIC_URL" in without_url.output
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     with engine.connect() as conn:
         items = conn.execute(select(func.count()).select_from(served_items)).scalar_one()
         versions = conn.execute(select(func.count()).select_from(served_versions)).scalar_one()

@@ -10,6 +10,7 @@ import pytest
 
 from nis_library.state.database import make_engine
 from tests.state.postgres_cluster import Cluster, find_binaries
+from tests.state_keys import session_keys
 
 _database_numbers = itertools.count(1)
 
@@ -39,6 +40,6 @@ def state_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def engine(state_url):
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     yield engine
     engine.dispose()

@@ -15,6 +15,7 @@ from nis_library.cli import main
 from nis_library.state import audit
 from nis_library.state.database import make_engine
 from nis_library.state.schema import accounts, audit_log, sessions
+from tests.state_keys import session_keys
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +31,7 @@ def nis(state_url, tmp_path, *args, stdin=None):
 @pytest.fixture
 def migrated(state_url, tmp_path):
     assert nis(state_url, tmp_path, "db", "upgrade").exit_code == 0
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     yield engine
     engine.dispose()
 

@@ -1,17 +1,21 @@
 """The audit log's hash chain on both backends: intact after appends, broken at the right row by an
-edit, a deletion or a reordering."""
+edit, a deletion or a reordering; sealed under the state key, so a chain recomputed without it is
+refused; rotated keys verify until `nis db rekey` moves every seal to the new one."""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import select, text, update
 
 from nis_library.state import audit
+from nis_library.state.keys import StateKeys
 from nis_library.state.migrate import upgrade
 from nis_library.state.schema import audit_log
 from tests.state.tampering import bypass_append_only
+from tests.state_keys import VARIABLE, session_keys
 
 
 @pytest.fixture
@@ -95,7 +99,7 @@ def test_two_rows_swapped_break_the_chain_at_the_first_of_them(four_rows):
     assert bad is not None and bad.id == 2 and "reordered" in bad.reason
 
 
-def test_a_forged_row_recomputed_with_its_own_hash_still_breaks_the_next(four_rows):
+def test_a_forged_row_recomputed_with_its_own_hash_is_refused_by_its_seal(four_rows):
     with four_rows.connect() as conn:
         row = conn.execute(audit_log.select().where(audit_log.c.id == 2)).one()
     forged = audit.row_hash(row.previous_hash, row.at, "mallory", row.action, row.subject, row.before, row.after)
@@ -103,7 +107,86 @@ def test_a_forged_row_recomputed_with_its_own_hash_still_breaks_the_next(four_ro
         bypass_append_only(conn)
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="mallory", hash=forged))
     bad = verify(four_rows)
-    assert bad is not None and bad.id == 3 and "does not follow" in bad.reason
+    assert bad is not None and bad.id == 2 and "seal does not match" in bad.reason
+
+
+def rechain_from(engine, first_id: int, seal) -> None:
+    """What someone who can write the database would do: edit a row and recompute every hash after
+    it, so the chain links up again, sealing each row with `seal(hash)`."""
+    with engine.begin() as conn:
+        bypass_append_only(conn)
+        rows = conn.execute(audit_log.select().where(audit_log.c.id >= first_id).order_by(audit_log.c.id)).all()
+        previous = conn.execute(select(audit_log.c.hash).where(audit_log.c.id == first_id - 1)).scalar() or ""
+        for row in rows:  # out of the way first: both hash columns are unique
+            conn.execute(
+                update(audit_log).where(audit_log.c.id == row.id).values(previous_hash=f"p{row.id}", hash=f"h{row.id}")
+            )
+        for row in rows:
+            actor = "mallory" if row.id == first_id else row.actor
+            new = audit.row_hash(previous, row.at, actor, row.action, row.subject, row.before, row.after)
+            conn.execute(
+                update(audit_log)
+                .where(audit_log.c.id == row.id)
+                .values(actor=actor, previous_hash=previous, hash=new, seal=seal(new, row.seal))
+            )
+            previous = new
+
+
+@pytest.mark.parametrize(
+    "seal, reason",
+    [
+        (lambda new, old: old, "seal does not match"),  # the old seals kept
+        (lambda new, old: StateKeys("m" * 40).seal(audit.SEAL_PURPOSE, new), "a key this server is not given"),
+        (lambda new, old: old.split(":")[0] + ":" + audit.digest(new, "guess"), "seal does not match"),
+    ],
+    ids=["old-seals", "own-key", "guessed"],
+)
+def test_a_rechained_database_is_refused_at_the_first_row_rewritten(four_rows, seal, reason):
+    # Before seals, a chain recomputed from row 2 on verified: the hashes need no secret.
+    rechain_from(four_rows, 2, seal)
+    bad = verify(four_rows)
+    assert bad is not None and bad.id == 2 and reason in bad.reason
+
+
+def keyed(engine, keys: StateKeys):
+    from nis_library.state.database import make_engine
+
+    return make_engine(engine.url.render_as_string(hide_password=False), keys)
+
+
+def test_rows_sealed_under_a_retired_key_verify_until_rekeyed_under_the_new(four_rows):
+    from nis_library.state.rekey import rekey
+
+    old, new = os.environ[VARIABLE], "n" * 40
+    with_new_only = keyed(four_rows, StateKeys(new))
+    rotated = keyed(four_rows, StateKeys(new, [old]))
+    try:
+        bad = verify(with_new_only)
+        assert bad is not None and bad.id == 1 and "STATE_RETIRED_KEYS" in bad.reason
+        assert verify(rotated) is None
+        with rotated.begin() as conn:  # a row written after the rotation, under the new key
+            audit.append(conn, "user5", "recommendation.update", "REC-5", None, {"status": 5})
+        assert verify(rotated) is None
+        done = rekey(rotated, "cli:ops")
+        assert (done.audit_rows, done.key_id) == (4, StateKeys(new).current.id)
+        assert verify(with_new_only) is None  # the old key can go
+        bad = verify(four_rows)  # and a server with only the old key is refused
+        assert bad is not None and "not given" in bad.reason
+    finally:
+        with_new_only.dispose()
+        rotated.dispose()
+
+
+def test_rekey_refuses_a_broken_chain_changing_nothing(four_rows):
+    from nis_library.state.rekey import RekeyError, rekey
+
+    rechain_from(four_rows, 3, lambda new, old: old)
+    with four_rows.connect() as conn:
+        before = conn.execute(audit_log.select().order_by(audit_log.c.id)).all()
+    with pytest.raises(RekeyError, match="row 3"):
+        rekey(four_rows, "cli:ops")
+    with four_rows.connect() as conn:
+        assert conn.execute(audit_log.select().order_by(audit_log.c.id)).all() == before
 
 
 def test_a_second_chain_cannot_start(four_rows):
@@ -112,7 +195,13 @@ def test_a_second_chain_cannot_start(four_rows):
     with pytest.raises(IntegrityError), four_rows.begin() as conn:
         conn.execute(
             audit_log.insert().values(
-                at=dt.datetime.now(dt.UTC), actor="a", action="b", subject="c", previous_hash=audit.GENESIS, hash="x"
+                at=dt.datetime.now(dt.UTC),
+                actor="a",
+                action="b",
+                subject="c",
+                previous_hash=audit.GENESIS,
+                hash="x",
+                seal="x",
             )
         )
 
@@ -134,7 +223,7 @@ def _requests(url: str, first: int, count: int) -> int:
     audited); how many failed."""
     from nis_library.state.database import make_engine
 
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     failed = 0
     for n in range(first, first + count):
         try:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 
 import pytest
 from argon2 import PasswordHasher, profiles
@@ -16,8 +17,10 @@ from nis_library.accounts import passwords, store
 from nis_library.cli import main
 from nis_library.state import audit, rate_limits
 from nis_library.state.database import make_engine
+from nis_library.state.keys import StateKeys
 from nis_library.state.migrate import head_revision, upgrade
 from nis_library.state.schema import accounts, audit_log, metadata, rate_limit_events, sessions
+from tests.state_keys import VARIABLE, session_keys
 
 
 @pytest.fixture(autouse=True)
@@ -25,9 +28,12 @@ def cheap_hashes(monkeypatch):
     monkeypatch.setattr(passwords, "hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
 
 
+def _env(url, tmp_path) -> dict:
+    return {"NIS_DATABASE_URL": url, "NIS_INSTANCE_DIR": str(tmp_path / "instance"), "USER": "ops"}
+
+
 def nis(url, tmp_path, *args):
-    env = {"NIS_DATABASE_URL": url, "NIS_INSTANCE_DIR": str(tmp_path / "instance"), "USER": "ops"}
-    return CliRunner().invoke(main, list(args), env=env)
+    return CliRunner().invoke(main, list(args), env=_env(url, tmp_path))
 
 
 def fill(engine) -> None:
@@ -102,7 +108,7 @@ def test_a_backup_moves_between_sqlite_and_postgresql(source, state_url, tmp_pat
         if state_url.startswith("postgresql")
         else postgres_cluster.create_database(f"nis_backup_{tmp_path.name[-20:].replace('-', '_')}")
     )
-    other = make_engine(other_url)
+    other = make_engine(other_url, session_keys())
     try:
         upgrade(other)
         assert nis(other_url, tmp_path, "db", "restore", str(backup)).exit_code == 0
@@ -126,7 +132,7 @@ def _rewrite(path, change) -> None:
     [
         (lambda p: p.write_bytes(p.read_bytes()[:-40]), "not a readable backup"),
         (lambda p: p.write_bytes(b"not a backup at all"), "not a readable backup"),
-        (lambda p: _rewrite(p, lambda d: d["tables"]["accounts"]["rows"][0].__setitem__(3, "admin")), "corrupt"),
+        (lambda p: _rewrite(p, lambda d: d["tables"]["accounts"]["rows"][0].__setitem__(3, "admin")), "seal does not"),
         (lambda p: _rewrite(p, lambda d: d.__setitem__("format", "something-else")), "not an NIS Library state backup"),
     ],
 )
@@ -140,16 +146,66 @@ def test_a_corrupt_file_is_refused_changing_nothing(source, state_url, tmp_path,
     assert contents(source) == before
 
 
-def _resealed(path, change) -> None:
-    """Change the body and recompute the checksum, as a backup of another schema would be."""
-    from nis_library.state.backup import _checksum
+def _resealed(path, change, keys=None) -> None:
+    """Change the body and seal it again (under the service's key unless given another), as a backup
+    of another schema would be."""
+    from nis_library.state.backup import SEAL_PURPOSE
 
     def edit(document):
         change(document)
         body = {k: document[k] for k in ("format", "version", "revision", "tables")}
-        document["sha256"] = _checksum(body)
+        document["seal"] = (keys or session_keys()).seal(SEAL_PURPOSE, audit.canonical_json(body))
 
     _rewrite(path, edit)
+
+
+def _promote_to_admin(document) -> None:
+    accounts_rows = document["tables"]["accounts"]
+    role = accounts_rows["columns"].index("role")
+    accounts_rows["rows"][0][role] = "admin"
+
+
+def _old_checksum(document) -> None:
+    """What anyone could do before backups were sealed: recompute the plain SHA-256."""
+    import hashlib
+
+    document.pop("seal")
+    body = {k: document[k] for k in ("format", "version", "revision", "tables")}
+    document["sha256"] = hashlib.sha256(audit.canonical_json(body).encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    "forge, message",
+    [
+        (lambda p: _rewrite(p, lambda d: (_promote_to_admin(d), _old_checksum(d))), "carries no seal"),
+        (lambda p: _resealed(p, _promote_to_admin, StateKeys("f" * 40)), "a key this server is not given"),
+        (lambda p: _rewrite(p, lambda d: (_promote_to_admin(d), d.__setitem__("seal", None))), "carries no seal"),
+    ],
+    ids=["checksum-recomputed", "sealed-with-another-key", "seal-removed"],
+)
+def test_a_forged_backup_promoting_an_account_to_admin_is_refused(source, state_url, tmp_path, forge, message):
+    """Before seals, a backup edited to make chair-one an admin, its SHA-256 recomputed, restored
+    with the audit log "intact"."""
+    backup = tmp_path / "state.json.gz"
+    nis(state_url, tmp_path, "db", "backup", str(backup))
+    forge(backup)
+    before = contents(source)
+    result = nis(state_url, tmp_path, "db", "restore", str(backup))
+    assert result.exit_code == 1 and message in result.output and "Nothing was changed" in result.output
+    assert contents(source) == before
+
+
+def test_a_backup_sealed_under_a_retired_key_restores(source, state_url, tmp_path):
+    backup = tmp_path / "state.json.gz"
+    assert nis(state_url, tmp_path, "db", "backup", str(backup)).exit_code == 0
+    old = os.environ[VARIABLE]
+    rotated = {VARIABLE: "r" * 40, "NIS_STATE_RETIRED_KEYS": old}
+    result = CliRunner().invoke(main, ["db", "restore", str(backup)], env=_env(state_url, tmp_path) | rotated)
+    assert result.exit_code == 0, result.output
+    without_old = CliRunner().invoke(
+        main, ["db", "restore", str(backup)], env=_env(state_url, tmp_path) | {VARIABLE: "r" * 40}
+    )
+    assert without_old.exit_code == 1 and "not given" in without_old.output
 
 
 @pytest.mark.parametrize(
@@ -193,7 +249,7 @@ def test_the_backup_is_one_snapshot(source, monkeypatch, tmp_path):
     monkeypatch.setattr(backups, "_tables", write_midway)
     path = tmp_path / "snap.json.gz"
     backups.backup(source, path)
-    body = backups.read(path)
+    body = backups.read(path, session_keys())
     usernames = [row[1] for row in body["tables"]["accounts"]["rows"]]
     assert "midway" not in usernames and len(body["tables"]["audit_log"]["rows"]) == 3
     with source.connect() as conn:

@@ -12,6 +12,7 @@ from nis_library.state.database import make_engine
 from nis_library.state.migrate import head_revision
 from nis_library.state.schema import audit_log
 from tests.state.tampering import bypass_append_only
+from tests.state_keys import session_keys
 
 
 def nis(state_url, tmp_path, *args):
@@ -31,7 +32,7 @@ def test_upgrade_current_and_verify(state_url, tmp_path):
 
 def test_verify_exits_1_naming_the_first_bad_row(state_url, tmp_path):
     nis(state_url, tmp_path, "db", "upgrade")
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     with engine.begin() as conn:
         for n in range(3):
             audit.append(conn, "editor", "item.update", f"ITEM-{n}", None, {"n": n})

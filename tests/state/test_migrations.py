@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from nis_library.state.migrate import SchemaNotCurrent, current_revision, head_revision, require_current_schema, upgrade
+from tests.state_keys import session_keys
 
 
 def test_the_backend_is_the_one_named(engine, state_url):
@@ -25,7 +26,7 @@ def test_upgrade_creates_the_tables_and_reaches_head(engine):
     assert current_revision(engine) == head_revision()
     assert {"audit_log", "alembic_version"} <= set(inspect(engine).get_table_names())
     columns = {c["name"] for c in inspect(engine).get_columns("audit_log")}
-    assert columns == {"id", "at", "actor", "action", "subject", "before", "after", "previous_hash", "hash"}
+    assert columns == {"id", "at", "actor", "action", "subject", "before", "after", "previous_hash", "hash", "seal"}
 
 
 def test_the_migrations_make_exactly_the_tables_the_code_declares(engine):
@@ -47,8 +48,8 @@ def test_upgrade_is_idempotent(engine):
     with engine.begin() as conn:
         conn.execute(
             text(
-                "insert into audit_log (at, actor, action, subject, previous_hash, hash)"
-                " values ('2031-01-01 00:00:00', 'a', 'b', 'c', '', 'h')"
+                "insert into audit_log (at, actor, action, subject, previous_hash, hash, seal)"
+                " values ('2031-01-01 00:00:00', 'a', 'b', 'c', '', 'h', 's')"
             )
         )
     assert upgrade(engine) == head_revision()
@@ -82,7 +83,7 @@ def test_a_new_sqlite_state_store_is_readable_by_its_owner_only(tmp_path):
     from nis_library.state.database import make_engine
 
     path = tmp_path / "state" / "state.db"
-    engine = make_engine(f"sqlite:///{path}")
+    engine = make_engine(f"sqlite:///{path}", session_keys())
     upgrade(engine)
     with engine.begin() as conn:
         conn.execute(sql("create table if not exists probe (x integer)"))
@@ -91,3 +92,54 @@ def test_a_new_sqlite_state_store_is_readable_by_its_owner_only(tmp_path):
     engine.dispose()
     assert modes["state.db"] == 0o600 and modes.get("state.db-wal", 0o600) == 0o600, modes
     assert modes["state.db-wal"] == 0o600  # WAL mode: the log exists while the engine is open
+
+
+def test_upgrading_a_store_of_0006_seals_its_rows_and_encrypts_its_webhook_secrets(engine):
+    """Rows written before seals are sealed by the migration (not by whoever later finds them
+    unsealed), and secrets kept in plain text are encrypted under the state key."""
+    import datetime as dt
+
+    from alembic import command
+
+    from nis_library.state import audit, migrate
+    from nis_library.state.schema import api_clients, audit_log, webhook_endpoints
+
+    config = migrate._config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0006")
+    at, previous = dt.datetime(2031, 1, 1, tzinfo=dt.UTC), audit.GENESIS
+    with engine.begin() as conn:
+        for n in range(3):
+            row_hash = audit.row_hash(previous, at, f"user{n}", "account.add", f"account:{n}", None, None)
+            conn.execute(  # no seal: the columns of 0006
+                audit_log.insert().values(
+                    at=at,
+                    actor=f"user{n}",
+                    action="account.add",
+                    subject=f"account:{n}",
+                    previous_hash=previous,
+                    hash=row_hash,
+                )
+            )
+            previous = row_hash
+        conn.execute(api_clients.insert().values(id=1, name="School", token_hash="t" * 64, created_at=at))
+        conn.execute(
+            webhook_endpoints.insert().values(
+                client_id=1, url="https://school.example/hook", secret="whsec_plain", created_at=at
+            )
+        )
+    assert upgrade(engine) == head_revision()
+    with engine.connect() as conn:
+        assert audit.verify(conn) is None
+        assert all(
+            seal.startswith(session_keys().current.id + ":")
+            for seal in conn.scalars(text("select seal from audit_log"))
+        )
+        stored = conn.scalar(text("select secret from webhook_endpoints"))
+    assert stored != "whsec_plain" and "whsec" not in stored
+    assert session_keys().decrypt(stored) == "whsec_plain"
+    with engine.begin() as conn:  # and the chain goes on from them
+        audit.append(conn, "user4", "account.add", "account:4", None, None)
+    with engine.connect() as conn:
+        assert audit.verify(conn) is None

@@ -106,7 +106,8 @@ def test_concurrent_wrong_passwords_never_pass_more_checks_than_the_limit(engine
     upgrade(engine)
     with engine.begin() as conn:
         store.add(conn, "setup", "sam", "Sam", "panel-member", "a long enough password 1")
-    limits = sign_in.SignInLimits(Limit(5, dt.timedelta(minutes=15)), Limit(100, dt.timedelta(minutes=15)))
+    window = dt.timedelta(minutes=15)
+    limits = sign_in.SignInLimits(Limit(5, window), Limit(100, window), Limit(12, window))
 
     def wrong(n: int) -> sign_in.Outcome:
         return sign_in.attempt(engine, "sam", f"wrong password {n}", "192.0.2.1", limits)
@@ -114,5 +115,16 @@ def test_concurrent_wrong_passwords_never_pass_more_checks_than_the_limit(engine
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = list(pool.map(wrong, range(10)))
     assert sum(not o.limited for o in outcomes) == 5 and sum(o.limited for o in outcomes) == 5
-    right = sign_in.attempt(engine, "sam", "a long enough password 1", "192.0.2.2", limits)
-    assert right.limited  # the account's limit holds for the right password too, until it clears
+    right = sign_in.attempt(engine, "sam", "a long enough password 1", "192.0.2.1", limits)
+    assert right.limited  # the pair's limit holds for the right password too, until it clears
+    elsewhere = sign_in.attempt(engine, "sam", "a long enough password 1", "192.0.2.2", limits)
+    assert elsewhere.account is not None  # but only for that address: the owner elsewhere signs in
+
+    def wrong_from_everywhere(n: int) -> sign_in.Outcome:
+        return sign_in.attempt(engine, "sam", f"wrong password {n}", f"198.51.100.{n}", limits)
+
+    # Ten addresses at once against the slow-down's 12, of which the first five failures used 5 (the
+    # owner's sign-in clears only its own pair: it does not give a guesser a fresh budget).
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        outcomes = list(pool.map(wrong_from_everywhere, range(10)))
+    assert sum(not o.limited for o in outcomes) == 7

@@ -13,6 +13,7 @@ from nis_library.cli import main
 from nis_library.governance import recommendations as recs
 from nis_library.state.database import make_engine
 from nis_library.state.schema import audit_log
+from tests.state_keys import session_keys
 from tests.support import REPO
 
 
@@ -32,7 +33,7 @@ def test_the_sample_register_loads_every_state_once(state_url, tmp_path):
     assert "R-2026-S-04 accepted" in first.output and "R-2026-S-05 not-accepted" in first.output
     again = nis(env, "sample", "register", "--content", str(REPO / "content"))
     assert again.exit_code == 0 and "0 step(s) taken now" in again.output
-    engine = make_engine(state_url)
+    engine = make_engine(state_url, session_keys())
     try:
         every = {r.id: r for r in recs.every(engine)}
         with engine.connect() as conn:

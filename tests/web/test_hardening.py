@@ -322,3 +322,18 @@ def test_item_pages_show_the_text_rendered_at_build_and_never_render_it_again(cl
         response = client.get(path)
         assert response.status_code == 200, path
     assert 'class="govuk-body"' in client.get("/items/INT-0501").get_data(as_text=True)
+
+
+def test_the_search_page_limits_each_address_across_workers(shipped_with_preview: Path):
+    """Before: /search had no per-address limit while /api/v1/search did."""
+    settings = {"INSTANCE_DIR": str(shipped_with_preview), "TESTING": True, "SEARCH_ADDRESS_LIMIT": 3}
+    workers = [create_app(settings).test_client() for _ in range(2)]
+    address = {"REMOTE_ADDR": "192.0.2.77"}
+    for n in range(3):  # counted together, whichever worker answers, with or without htmx
+        headers = {"HX-Request": "true"} if n == 1 else {}
+        assert workers[n % 2].get(f"/search?q=noise{n}", environ_base=address, headers=headers).status_code == 200
+    refused = workers[1].get("/search?q=reading", environ_base=address)
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    page = refused.get_data(as_text=True)
+    assert "You have made too many requests" in page and "then search again" in page
+    assert workers[0].get("/search?q=reading", environ_base={"REMOTE_ADDR": "192.0.2.78"}).status_code == 200

@@ -24,6 +24,7 @@ from nis_library.governance.terms import from_catalogue
 from nis_library.history.service import VersionSummary
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
+from tests.state_keys import session_keys
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 NASTY = "<script>alert('x')</script> & ]]> \"quotes\" \u2028 =cmd|' /C calc'!A0 😀"
@@ -33,7 +34,7 @@ NASTY = "<script>alert('x')</script> & ]]> \"quotes\" \u2028 =cmd|' /C calc'!A0 
 def register_store(shipped_instance: Path, tmp_path_factory):
     """The sample register, and one more published recommendation with hostile text."""
     url = f"sqlite:///{tmp_path_factory.mktemp('register') / 'state.db'}"
-    engine = make_engine(url)
+    engine = make_engine(url, session_keys())
     upgrade(engine)
     terms = from_catalogue(get_catalogue(shipped_instance))
     sample.load(engine, terms)
