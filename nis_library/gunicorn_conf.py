@@ -14,6 +14,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from gunicorn.http import wsgi
+
 from indexer.bundle import compute_threads
 from nis_library.settings import load_settings
 
@@ -40,6 +42,19 @@ timeout = 30  # a worker silent this long is restarted; searches take millisecon
 # gunicorn's control socket is one path per user ($HOME/.gunicorn/gunicorn.ctl): a second server on the
 # machine (the preview's, a benchmark) would take it over. Nothing here uses it.
 control_socket_disable = True
+
+
+# gunicorn names itself in a `Server` header on every answer and has no setting to stop it
+# (benoitc/gunicorn#825): it tells a scanner what to try. Its own error pages (414, 400) send none.
+# Checked against real gunicorn by tests/web/test_gunicorn.py, so an upgrade that moves it is caught.
+_default_headers = wsgi.Response.default_headers
+
+
+def _without_server(response) -> list[str]:
+    return [line for line in _default_headers(response) if not line.lower().startswith("server:")]
+
+
+wsgi.Response.default_headers = _without_server
 
 
 def post_worker_init(worker) -> None:

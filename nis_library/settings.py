@@ -349,6 +349,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("ISP_LINKS_BULK_MAX", 500, _whole_number(1), int, "the most links one bulk create may hold"),
     Setting(
+        "ISP_LINKS_PER_CLIENT_MAX",
+        100_000,
+        _whole_number(1),
+        int,
+        "the most links one API client may hold; a create past it is refused (409 link-cap-reached)",
+    ),
+    Setting(
         "WEBHOOK_TIMEOUT", 10, _whole_number(1), int, "seconds nis webhooks deliver waits for a callback to answer"
     ),
     Setting(

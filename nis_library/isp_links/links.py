@@ -10,12 +10,12 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, select, update
+from sqlalchemy import Connection, and_, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from nis_library.isp_links.requests import LinkRequest
 from nis_library.isp_links.versions import Histories, VersionFacts
-from nis_library.state.schema import isp_links
+from nis_library.state.schema import api_clients, isp_links
 
 LINK_ID_PREFIX = "lnk_"
 LINK_ID_PATTERN = r"lnk_[A-Za-z0-9_-]{1,36}"  # what new_link_id makes (22 characters after the prefix)
@@ -53,6 +53,16 @@ class LinksRefused(Exception):
     def __init__(self, problems: list[tuple[int, Problem]]):
         super().__init__(f"{len(problems)} link(s) refused")
         self.problems = problems
+
+
+class CapReached(Exception):
+    """Nothing was written: the links would take the client past the most one client may hold."""
+
+    def __init__(self, held: int, asked: int, cap: int):
+        super().__init__(
+            f"This client holds {held} links and asked for {asked} more; one client may hold at most {cap}. "
+            "Delete links no longer in a plan, or ask the service to raise the limit."
+        )
 
 
 @dataclass(frozen=True)
@@ -112,13 +122,14 @@ def create(
     requests: list[tuple[int, LinkRequest]],
     histories: Histories,
     *,
+    cap: int,
     skip_existing: bool = False,
     earlier_problems: list[tuple[int, Problem]] = (),
 ) -> Created:
     """Make every link or none. `requests` are (index in the client's list, request);
     `earlier_problems` those the caller already found (a malformed entry), so that LinksRefused
     names every bad entry at once. With `skip_existing`, a plan that already links the item is
-    passed over, not refused."""
+    passed over, not refused. CapReached if the client would then hold more than `cap` links."""
     problems = list(earlier_problems)
     resolved, skipped = [], []
     seen: dict[tuple[str, str], int] = {}
@@ -142,6 +153,9 @@ def create(
             resolved.append((request, number, latest, flagged))
     if problems:
         raise LinksRefused(sorted(problems, key=lambda p: p[0]))
+    held = _held(conn, client_id)
+    if held + len(resolved) > cap:
+        raise CapReached(held, len(resolved), cap)
     try:
         with conn.begin_nested():  # a request racing this one for the same plan and item loses cleanly
             return Created(_insert(conn, client_id, resolved), skipped)
@@ -168,6 +182,15 @@ def _insert(conn: Connection, client_id: int, resolved: list[tuple[LinkRequest, 
         seq = conn.execute(isp_links.insert().values(**values)).inserted_primary_key[0]
         made.append(Link(values["id"], seq, request.isp_ref, request.item_id, number, now, None))
     return made
+
+
+def _held(conn: Connection, client_id: int) -> int:
+    """How many links the client holds, its creates taking turns (PostgreSQL locks the client's row;
+    SQLite's transactions already do) so that two at once cannot both pass the cap."""
+    conn.execute(select(api_clients.c.id).where(api_clients.c.id == client_id).with_for_update())
+    return conn.execute(
+        select(func.count()).select_from(isp_links).where(isp_links.c.client_id == client_id)
+    ).scalar_one()
 
 
 def _existing_links(conn: Connection, client_id: int, item_ids: set[str]) -> dict[tuple[str, str], str]:

@@ -234,6 +234,10 @@ def _refused_one(problem: links.Problem):
     raise Problem(problem.code, problem.message)
 
 
+def _cap() -> int:
+    return current_app.config["ISP_LINKS_PER_CLIENT_MAX"]
+
+
 @blueprint.post("/isp-links")
 def create_link():
     parameters.query()
@@ -242,9 +246,11 @@ def create_link():
     def make(conn: Connection) -> idempotency.Answer:
         histories = _histories(conn, [request_.item_id])
         try:
-            (made,) = links.create(conn, g.client.id, [(0, request_)], histories).made
+            (made,) = links.create(conn, g.client.id, [(0, request_)], histories, cap=_cap()).made
         except links.LinksRefused as refused:
             _refused_one(refused.problems[0][1])
+        except links.CapReached as full:
+            raise Problem("link-cap-reached", str(full)) from None
         body = _link_json(made, histories)
         return idempotency.Answer(201, json.dumps(body), body["self"])
 
@@ -273,9 +279,12 @@ def create_links():
                 g.client.id,
                 requests,
                 histories,
+                cap=_cap(),
                 skip_existing=body.if_exists == "skip",
                 earlier_problems=malformed,
             )
+        except links.CapReached as full:
+            raise Problem("link-cap-reached", str(full)) from None
         except links.LinksRefused as refused:
             raise Problem(
                 "invalid-links",

@@ -192,7 +192,11 @@ def _pin_before_withdrawal(engine, client_name: str) -> None:
     with engine.begin() as conn:
         (client,) = [c for c in clients.all_clients(conn) if c.name == client_name]
         links.create(
-            conn, client.id, [(0, LinkRequest(isp_ref=ref(9), item_id="ADJ-0008", version=1))], {"ADJ-0008": [before]}
+            conn,
+            client.id,
+            [(0, LinkRequest(isp_ref=ref(9), item_id="ADJ-0008", version=1))],
+            {"ADJ-0008": [before]},
+            cap=1000,
         )
         served.record(conn, served.histories(conn, ["ADJ-0008"]))  # as the build serving v2 does
 

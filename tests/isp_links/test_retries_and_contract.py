@@ -67,6 +67,29 @@ def test_bulk_can_skip_what_exists_so_a_retried_batch_finishes_the_job(api, conf
     assert wrong.status_code == 422 and wrong.get_json()["code"] == "invalid-field"
 
 
+def test_a_client_holds_at_most_the_cap_and_a_create_past_it_makes_nothing(make_app, conforms):
+    """Before: no client had a limit on how many links it held."""
+    from tests.isp_links.conftest import Api, add_client
+
+    app = make_app(ISP_LINKS_PER_CLIENT_MAX=3)
+    engine = app.extensions["nis_state_engine"]
+    api = Api(app.test_client(), add_client(engine, "Northfield Primary")[1])
+    batch = [{"isp_ref": ref(n), "item_id": "INT-0407"} for n in range(1, 3)]
+    assert api.post("/api/v1/isp-links/bulk", json={"links": batch}).status_code == 201  # 2 of 3
+    over = api.post(
+        "/api/v1/isp-links/bulk", json={"links": [{"isp_ref": ref(n), "item_id": "INT-0407"} for n in (3, 4)]}
+    )
+    problem = conforms(over.get_json(), "Problem")
+    assert over.status_code == 409 and problem["code"] == "link-cap-reached" and "at most 3" in problem["detail"]
+    assert api.get("/api/v1/isp-links").get_json()["count"] == 2  # all or nothing
+    third = api.post("/api/v1/isp-links", json={"isp_ref": ref(3), "item_id": "INT-0407"})
+    assert third.status_code == 201
+    fourth = api.post("/api/v1/isp-links", json={"isp_ref": ref(4), "item_id": "INT-0407"})
+    assert fourth.status_code == 409 and fourth.get_json()["code"] == "link-cap-reached"
+    other = Api(app.test_client(), add_client(engine, "Southgate Academy")[1])  # the cap is per client
+    assert other.post("/api/v1/isp-links", json={"isp_ref": ref(4), "item_id": "INT-0407"}).status_code == 201
+
+
 def test_bulk_is_not_a_link_id(api):
     listed = api.get("/api/v1/isp-links/bulk")
     assert listed.status_code == 405 and listed.get_json()["code"] == "method-not-allowed"

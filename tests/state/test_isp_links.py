@@ -43,7 +43,7 @@ def store(engine):
 
 
 def create(conn, client_id: int, requests: list[LinkRequest], histories) -> list[links.Link]:
-    return links.create(conn, client_id, list(enumerate(requests)), histories).made
+    return links.create(conn, client_id, list(enumerate(requests)), histories, cap=1000).made
 
 
 def link(isp_ref: str, item_id: str, version: int | None = None) -> LinkRequest:
@@ -238,6 +238,21 @@ def test_a_delivery_is_signed_retried_with_backoff_and_never_sent_again_after_su
     message = receiver.received[-1]
     assert message["type"] == "item.revised" and message["data"]["item_id"] == "INT-0001"
     assert message["data"]["version"] == 3
+
+
+def test_the_signing_secret_is_kept_encrypted_and_a_copy_of_the_database_alone_cannot_sign(store, receiver_for):
+    """Before: webhook_endpoints.secret held the secret as shown to the client."""
+    from nis_library.state.keys import StateKeyError, StateKeys
+    from nis_library.state.schema import webhook_endpoints
+
+    receiver, clock = receiver_for([]), Clock()
+    with store.connect() as conn:
+        stored = conn.execute(select(webhook_endpoints.c.secret)).scalar_one()
+    assert webhooks.SECRET_PREFIX not in stored
+    with pytest.raises(StateKeyError):  # under any other key it is noise
+        StateKeys("x" * 40).decrypt(stored)
+    assert _deliver(store, clock) == webhooks.DeliveryReport(delivered=1)  # the service itself still signs,
+    assert receiver.bad_signatures == 0 and len(receiver.received) == 1  # with the secret the client was shown
 
 
 def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_maximum(store, receiver_for):

@@ -63,6 +63,7 @@ def test_each_worker_runs_with_the_thread_budget(gunicorn):
         assert "blas" in pools and set(pools.values()) == {"2"}, pools
     with urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q=noise", timeout=30) as response:
         assert response.status == 200
+        assert "Server" not in response.headers and response.headers["Date"]  # before: Server: gunicorn
 
 
 def test_an_overlong_request_line_is_refused_before_the_app(gunicorn):
@@ -71,6 +72,7 @@ def test_an_overlong_request_line_is_refused_before_the_app(gunicorn):
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(f"http://127.0.0.1:{port}/search?q={'a' * 9000}", timeout=30)
     refused.value.close()
+    assert "Server" not in refused.value.headers
     assert refused.value.code == 414  # gunicorn's answer: the app would cap the query at 600 characters
 
 

@@ -47,6 +47,7 @@ CODES: dict[str, Kind] = {
     "not-acceptable": Kind(406, "The Accept header excludes the only type the address answers in"),
     "duplicate-link": Kind(409, "The plan already links this item"),
     "item-withdrawn": Kind(409, "The item has been withdrawn"),
+    "link-cap-reached": Kind(409, "The client holds the most links one client may"),
     "body-too-large": Kind(413, "The request body is over the limit"),
     "unsupported-media-type": Kind(415, "The request body is of a type this endpoint does not take"),
     # the body's content
