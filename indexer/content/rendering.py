@@ -19,6 +19,10 @@ import nh3
 from markdown.extensions.toc import slugify
 from markupsafe import Markup
 
+from indexer.content.markdown_bounds import complexity_problems
+
+__all__ = ["complexity_problems", "render_markdown", "render_short_text", "rendered_sections"]
+
 ALLOWED_TAGS = {
     "p",
     "ul",
@@ -72,48 +76,6 @@ def rendered_sections(sections: list[dict]) -> list[dict]:
     return rendered
 
 
-# Far above what any item needs (the longest section has a few dozen links and two levels of list),
-# far below what stalls the renderer (16,000 bracket pairs took 30 s; a 250-level list recursed out).
-MAX_BRACKETS = 2000  # '[' in one section
-MAX_NESTING = 12  # levels of list or quote
-MAX_LINE = 5000  # characters in one line
-
-
-def complexity_problems(text: str, first_line: int) -> list[tuple[int, str]]:
-    """(line, message) for each bound a section's Markdown goes beyond; empty when it may be rendered."""
-    problems = []
-    brackets = text.count("[")
-    if brackets > MAX_BRACKETS:
-        line = first_line + text[: _nth(text, "[", MAX_BRACKETS + 1)].count("\n")
-        problems.append((line, f"the section has {brackets} '[' (at most {MAX_BRACKETS}): it would take too long to show"))
-    for offset, line_text in enumerate(text.split("\n")):
-        if len(line_text) > MAX_LINE:
-            problems.append((first_line + offset, f"the line has {len(line_text)} characters (at most {MAX_LINE})"))
-            break
-    for offset, line_text in enumerate(text.split("\n")):
-        depth = _nesting(line_text)
-        if depth > MAX_NESTING:
-            problems.append((first_line + offset, f"lists or quotes nest {depth} levels deep here (at most {MAX_NESTING})"))
-            break
-    return problems
-
-
-def _nth(text: str, char: str, n: int) -> int:
-    position = -1
-    for _ in range(n):
-        position = text.index(char, position + 1)
-    return position
-
-
-def _nesting(line: str) -> int:
-    """How deep a line sits in lists and quotes: its indent in steps of two spaces (a tab: four), and
-    each leading '>'."""
-    stripped = line.lstrip(" \t>")
-    prefix = line[: len(line) - len(stripped)]
-    indent = sum(4 if c == "\t" else 1 for c in prefix if c != ">")
-    return indent // 2 + prefix.count(">")
-
-
 @lru_cache(maxsize=4096)
 def render_markdown(text: str, prefix: str = "") -> Markup:
     """Markdown to sanitised HTML; sub-heading ids are prefixed with the section's anchor so two
@@ -140,3 +102,13 @@ def render_markdown(text: str, prefix: str = "") -> Markup:
             link_rel="noopener noreferrer",
         )
     )
+
+
+def render_short_text(text: str) -> Markup:
+    """A short text the service shows as it is asked for (release notes, a review's findings): rendered
+    if within the bounds, else shown escaped, line by line, so no text can stall a page. `nis
+    validate` and `nis publish` refuse such texts; this guards what was published before they did."""
+    if not complexity_problems(text, 1):
+        return render_markdown(text)
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return Markup("").join(Markup('<p class="govuk-body">{}</p>').format(p) for p in paragraphs)

@@ -14,6 +14,7 @@ from indexer.content.characters import (
     first_invisible,
     invisible_character_message,
 )
+from indexer.content.markdown_bounds import complexity_problems
 from indexer.content.problems import Problems, did_you_mean
 from indexer.content.yaml_lines import LocatedYaml
 
@@ -32,6 +33,18 @@ def _no_control_characters(text: str) -> str:
 # (release notes given on the command line end up in an edition's manifest and its feed).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_control_characters)]
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
+
+
+def _renderable(text: str) -> str:
+    problems = complexity_problems(text, 1)
+    if problems:
+        line, message = problems[0]
+        raise ValueError(f"its Markdown, line {line} of the text: {message}")
+    return text
+
+
+# Text the service shows as Markdown (a review's findings and trigger): bounded like item sections.
+MarkdownText = Annotated[Text, AfterValidator(_renderable)]
 
 # Signs of HTML or Markdown: a tag or entity, emphasis, code, a link or image, a heading, a list
 # item or a quote at the start of a line, a table's bar.

@@ -23,6 +23,7 @@ import yaml
 
 from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.hashing import sha256_hex
+from indexer.content.markdown_bounds import complexity_problems
 from indexer.content.problems import Problem
 from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR
 from indexer.record.editions import (
@@ -110,6 +111,10 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
     control = first_forbidden(release_notes)
     if control is not None:
         raise PublishRefused(f"the release notes: {control_character_message(control)}")
+    beyond = complexity_problems(release_notes.strip(), 1)
+    if beyond:
+        line, message = beyond[0]
+        raise PublishRefused(f"the release notes, line {line}: {message} (Markdown that would stall the page)")
     record = library.published
     latest_edition = record.latest_edition(publication)
     if latest_edition and date < latest_edition.manifest.date:

@@ -13,7 +13,7 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, model_validator
 
 from indexer.content.model import ItemId
-from indexer.content.schema import Slug, Strict, Text
+from indexer.content.schema import MarkdownText, Slug, Strict, Text
 from indexer.record.schedule import HeldReview
 
 REVIEWS_DIR = "reviews"
@@ -28,7 +28,7 @@ class EvidenceSource(Strict):
 class Trigger(Strict):
     """The significant new evidence that prompted an out-of-cycle review."""
 
-    summary: Text
+    summary: MarkdownText
     sources: list[EvidenceSource] = Field(min_length=1)
 
 
@@ -53,7 +53,7 @@ class Review(Strict):
     closed: dt.date | None = None
     trigger: Trigger | None = None  # out-of-cycle only
     scope: Scope | None = None  # out-of-cycle only; the others cover the whole publication
-    findings: Text | None = None  # the published findings, once there are some
+    findings: MarkdownText | None = None  # the published findings, once there are some
 
     @model_validator(mode="after")
     def _fits_its_type(self) -> Review:

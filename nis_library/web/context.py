@@ -13,7 +13,7 @@ from flask_htmx import HTMX
 from sqlalchemy import Engine
 
 from nis_library.settings import preview_dir
-from nis_library.web.rendering import render_markdown
+from nis_library.web.rendering import render_short_text
 from nis_library.web.text import lead_sentence, link_item_codes, long_date
 
 PAGES = "web"  # the blueprint holding the pages a reader browses, served again at /preview ...
@@ -29,7 +29,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["lead_sentence"] = lead_sentence
     app.jinja_env.filters["link_items"] = link_items
-    app.jinja_env.filters["markdown"] = render_markdown  # sanitised by nh3, like item text
+    # Release notes and review findings: sanitised by nh3 like item text, and never rendered beyond
+    # the bounds item text keeps to (shown escaped instead), so no text can stall a page.
+    app.jinja_env.filters["markdown"] = render_short_text
     app.context_processor(lambda: {"in_preview": in_preview()})
 
 

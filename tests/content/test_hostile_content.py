@@ -241,7 +241,7 @@ def test_an_invisible_or_direction_changing_character_in_a_title_is_an_error_at_
 @pytest.mark.parametrize(
     "markdown, message",
     [
-        ("[a] [b]\n" * 1001, "'[' (at most 2000)"),  # quadratic link parsing: 16,000 pairs took 30 s a page
+        ("[a] [b]\n" * 1001, "'[' (at most 2000 in one text)"),  # quadratic link parsing: 16,000 pairs took 30 s a page
         ("".join("  " * depth + "- level\n" for depth in range(250)), "nest"),  # a RecursionError at 250
         ("x" * 5001, "characters (at most 5000)"),
     ],
@@ -253,3 +253,39 @@ def test_markdown_that_would_stall_the_renderer_is_an_error_at_its_line(tree: Co
     problems = tree.load().problems
     assert [p.code for p in problems] == ["markdown-too-complex"] and message in problems[0].message
     assert problems[0].line >= tree.line_of(PRA, f"## {heading}") + 3  # where it goes too far, not the heading
+
+
+STALLING = "[a] [b]\n" * 1001  # 2,002 '[': before, rendered on every view of the edition's page
+
+
+def test_review_findings_that_would_stall_the_renderer_are_an_error_at_their_line(tree: ContentTree):
+    import json
+
+    findings = json.dumps("Checked.\n\n" + STALLING)  # a double-quoted YAML scalar on one line
+    tree.write("reviews/r.yaml", f"id: r\npublication: standards\ntype: initial\ntitle: R\nfindings: {findings}\n")
+    [problem] = tree.load().problems
+    assert (problem.path, problem.line) == ("content/reviews/r.yaml", 5)
+    assert "'[' (at most 2000 in one text)" in problem.message
+
+
+def test_release_notes_that_would_stall_the_renderer_are_refused(shipped: Path):
+    import datetime as dt
+
+    with pytest.raises(publish.PublishRefused, match=r"release notes, line 1003: there are 2002 .\[. \(at most 2000"):
+        publish.plan_publish(
+            shipped, "standards", "standards-2026-ooc-1", "Notes.\n\n" + STALLING, dt.date(2027, 1, 1)
+        )
+
+
+def test_notes_published_before_the_bounds_are_shown_escaped_never_rendered(monkeypatch):
+    """An edition is immutable: notes it already holds are shown as text, and Markdown is not run."""
+    import markdown as python_markdown
+
+    from nis_library import create_app
+
+    def stalls(*args, **kwargs):
+        raise AssertionError("the renderer ran on text beyond its bounds")
+
+    monkeypatch.setattr(python_markdown.Markdown, "convert", stalls)
+    shown = create_app({"TESTING": True}).jinja_env.filters["markdown"]("Notes <b>.\n\n" + STALLING)
+    assert str(shown).startswith('<p class="govuk-body">Notes &lt;b&gt;.</p>') and "<script" not in str(shown)

@@ -538,7 +538,7 @@ FAULTS = [
         PRA,
         swap(PRA, "Show the day's plan.", "Show the day's plan.\n" + "[a] [b] [c] [d]\n" * 501),
         "markdown-too-complex",
-        "'[' (at most 2000)",
+        "'[' (at most 2000 in one text)",
         535,  # where the 2,001st '[' is: the 501st added line, after the heading (33) and the first line
     ),
     Fault(
