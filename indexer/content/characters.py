@@ -5,6 +5,7 @@ are ordinary text."""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # C0 controls but tab, LF and CR; DEL; the non-characters U+FFFE/U+FFFF; lone surrogates.
 FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
@@ -16,11 +17,32 @@ FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff
 # can only hide or reverse what a reader sees.
 INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
+# The rule for languages that need some of them: the zero-width non-joiner and joiner (U+200C,
+# U+200D) shape words in Persian, Urdu and the Indic scripts, and build emoji sequences. Between
+# two letters, marks or symbols of such a script they are allowed; next to Latin text, a space,
+# punctuation or the end of the text they can only hide something, and are refused.
+JOINERS = frozenset("\u200c\u200d")
+JOINABLE = ("L", "M", "So")  # Unicode categories (or their first letter) a joiner may stand between
+
+
+def _joins_letters(text: str, at: int) -> bool:
+    return 0 < at < len(text) - 1 and _joinable(text[at - 1]) and _joinable(text[at + 1])
+
+
+def _joinable(char: str) -> bool:
+    if char.isascii() or "LATIN" in unicodedata.name(char, ""):
+        return False
+    category = unicodedata.category(char)
+    return category in JOINABLE or category[0] in JOINABLE
+
 
 def first_invisible(text: str) -> str | None:
-    """The first invisible or direction-changing character in `text`, or None."""
-    found = INVISIBLE.search(text)
-    return found.group() if found else None
+    """The first invisible or direction-changing character in `text` (a joiner the rule above
+    allows is not one), or None."""
+    for found in INVISIBLE.finditer(text):
+        if not (found.group() in JOINERS and _joins_letters(text, found.start())):
+            return found.group()
+    return None
 
 
 def invisible_character_message(char: str) -> str:

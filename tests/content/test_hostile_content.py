@@ -289,3 +289,22 @@ def test_notes_published_before_the_bounds_are_shown_escaped_never_rendered(monk
     monkeypatch.setattr(python_markdown.Markdown, "convert", stalls)
     shown = create_app({"TESTING": True}).jinja_env.filters["markdown"]("Notes <b>.\n\n" + STALLING)
     assert str(shown).startswith('<p class="govuk-body">Notes &lt;b&gt;.</p>') and "<script" not in str(shown)
+
+
+@pytest.mark.parametrize(
+    "text, allowed",
+    [
+        ("می\u200cخواهم", True),  # Persian: the non-joiner inside a word, as the language writes it
+        ("क्\u200dष", True),  # Devanagari: a joiner between two letters
+        ("👩\u200d👧", True),  # an emoji sequence
+        ("exe\u200dtxt", False),  # between Latin letters it only hides a break
+        ("می\u200c", False),  # at the end of the text
+        ("می\u200c خواهم", False),  # before a space
+        ("می\u200eخواهم", False),  # a direction mark is never one of the rule's
+        ("می\u202eخواهم", False),
+    ],
+)
+def test_joiners_are_allowed_between_letters_of_the_scripts_that_need_them(text, allowed):
+    from indexer.content.characters import first_invisible
+
+    assert (first_invisible(text) is None) == allowed
