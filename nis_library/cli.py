@@ -16,6 +16,7 @@ from indexer.content.problems import Severity
 from indexer.content.stats import coverage
 from indexer.record.loading import load_library
 from nis_library import settings as config
+from nis_library.accounts.roles import ROLES
 from nis_library.search.request import MODES, SORTS
 
 CONTENT_OPTION = click.option(
@@ -704,7 +705,7 @@ def _new_password(from_stdin: bool) -> tuple[str, bool]:
 
 @users.command("add")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["panel-member", "chair", "responder", "admin"]))
+@click.option("--role", required=True, type=click.Choice(list(ROLES)))
 @click.option("--name", "display_name", required=True, help="The name the workspace shows.")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of generating one.")
 def users_add(username: str, role: str, display_name: str, password_stdin: bool) -> None:

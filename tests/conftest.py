@@ -10,11 +10,18 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.state_keys import ensure_variable, session_keys
 from tests.support import FIXTURES, REPO, ContentTree
 
 _STATE_FOLDER = pytest.StashKey[Path]()
+
+# Property-based tests: in CI a fixed seed (the same cases every run, so a failure reproduces from a
+# fresh clone); by hand, `scripts/test --hypothesis-profile=deep` draws many more, afresh each run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+hypothesis_settings.register_profile("deep", max_examples=2000, derandomize=False)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 
 def pytest_configure(config) -> None:

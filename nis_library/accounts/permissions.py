@@ -3,13 +3,14 @@ before its view runs (accounts.views); an endpoint with no rule is refused, and 
 fails for it, so a new route cannot go live unguarded. Object-level checks (may this responder
 answer this recommendation?) are the domain's own.
 
-A rule is PUBLIC, SIGNED_IN (any role) or a set of roles."""
+A rule is PUBLIC, SIGNED_IN (any role) or `may(action)`: the roles the one table of roles
+(`accounts.roles`) gives that action."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nis_library.accounts.roles import ADMIN, CHAIR, PANEL_MEMBER, RESPONDER, ROLES
+from nis_library.accounts.roles import ACTIONS, ROLES, roles_that_may
 
 
 @dataclass(frozen=True)
@@ -32,11 +33,13 @@ SIGNED_IN = Rule(frozenset(ROLES), "any signed-in account")
 BEARER_TOKEN = Rule(None, "anyone; the endpoint itself requires an API client's bearer token")
 
 
-def only(*roles: str) -> Rule:
-    unknown = set(roles) - set(ROLES)
-    if unknown:
-        raise ValueError(f"unknown roles {sorted(unknown)}")
-    return Rule(frozenset(roles), "only " + ", ".join(ROLES[r].label.lower() + "s" for r in roles))
+def may(action: str) -> Rule:
+    """Only the roles that may take `action`."""
+    roles = roles_that_may(action)
+    return Rule(
+        frozenset(roles),
+        f"only those who may {ACTIONS[action]}: " + ", ".join(ROLES[r].label.lower() + "s" for r in roles),
+    )
 
 
 ENDPOINTS: dict[str, Rule] = {
@@ -84,24 +87,20 @@ ENDPOINTS: dict[str, Rule] = {
     "workspace.home": SIGNED_IN,
     "workspace.reviews": SIGNED_IN,
     "workspace.review": SIGNED_IN,
-    "workspace.audit": only(ADMIN),
+    "workspace.audit": may("read-audit"),
     # Recommendations in the workspace; the domain checks the role again on the recommendation.
     "recommendations.index": SIGNED_IN,
     "recommendations.detail": SIGNED_IN,
-    "recommendations.new": only(PANEL_MEMBER, CHAIR),
-    "recommendations.edit": only(PANEL_MEMBER, CHAIR),
-    "recommendations.publish": only(CHAIR),
-    "recommendations.withdraw": only(CHAIR),
-    "recommendations.respond": only(RESPONDER),
+    "recommendations.new": may("draft"),
+    "recommendations.edit": may("edit"),
+    "recommendations.publish": may("publish"),
+    "recommendations.withdraw": may("withdraw"),
+    "recommendations.respond": may("respond"),
 }
 
 # Whole blueprints under one rule: the preview serves the public pages' own endpoints again from the
 # working copies (drafts included), so every one of them is for the panel's eyes only.
 BLUEPRINTS: dict[str, Rule] = {"preview": SIGNED_IN, "isp_links": BEARER_TOKEN}
-
-# The roles the panel's work is shared between (used by later workspace pages' rules).
-PANEL = (PANEL_MEMBER, CHAIR)
-DEPARTMENT = (RESPONDER,)
 
 
 def rule_for(endpoint: str) -> Rule | None:

@@ -1,29 +1,11 @@
-"""Who may do what to a recommendation: the roles and the object-level rule each action checks
-itself, whatever route or command called it."""
+"""Who may do what to a recommendation: each action checks the actor's role itself, whatever route
+or command called it, against the one table of roles (`accounts.roles`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-PANEL_MEMBER, CHAIR, RESPONDER, ADMIN = "panel-member", "chair", "responder", "admin"
-ROLES = (PANEL_MEMBER, CHAIR, RESPONDER, ADMIN)
-
-# Administrators run the service; they take no part in recommendations.
-MAY = {
-    "draft": (PANEL_MEMBER, CHAIR),
-    "edit": (PANEL_MEMBER, CHAIR),
-    "publish": (CHAIR,),
-    "withdraw": (CHAIR,),
-    "respond": (RESPONDER,),
-}
-
-ACTION_WORDS = {
-    "draft": "draft a recommendation",
-    "edit": "edit a draft recommendation",
-    "publish": "publish a recommendation",
-    "withdraw": "withdraw a recommendation",
-    "respond": "respond to a recommendation for the department",
-}
+from nis_library.accounts.roles import ACTIONS, ROLES, roles_that_may
 
 
 @dataclass(frozen=True)
@@ -49,12 +31,10 @@ class NotPermitted(GovernanceError):
 
 
 def permitted(actor: Actor, action: str) -> bool:
-    return actor.role in MAY[action]
+    return action in ROLES[actor.role].may
 
 
 def require(actor: Actor, action: str) -> None:
     if not permitted(actor, action):
-        allowed = " or ".join(MAY[action])
-        raise NotPermitted(
-            f"{actor.username} ({actor.role}) may not {ACTION_WORDS[action]}: only the {allowed} role may."
-        )
+        allowed = " or ".join(roles_that_may(action))
+        raise NotPermitted(f"{actor.username} ({actor.role}) may not {ACTIONS[action]}: only the {allowed} role may.")

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from nis_library.accounts import roles
 from nis_library.governance import recommendations as recs
 from nis_library.governance.permissions import Actor, GovernanceError
 from nis_library.governance.terms import LibraryTerms
 
-PANEL = Actor("sample-panel", "panel-member")
-CHAIR = Actor("sample-chair", "chair")
-RESPONDER = Actor("sample-responder", "responder")
+PANEL = Actor("sample-panel", roles.PANEL_MEMBER)
+CHAIR = Actor("sample-chair", roles.CHAIR)
+RESPONDER = Actor("sample-responder", roles.RESPONDER)
 MARK = "Sample"  # every text starts with it
 
 

@@ -148,3 +148,34 @@ def test_the_preview_is_behind_sign_in_for_any_role(app):
     sign_in(app, client, "responder")
     response = client.get("/preview/")
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_roles_and_what_each_may_do_are_declared_once_and_every_check_reads_them():
+    """The web guard, the domain's checks and the CLI agree with `accounts.roles` because they read
+    it; and no other module of the package spells a role's name."""
+    import re
+    from pathlib import Path
+
+    from nis_library.accounts import roles
+    from nis_library.accounts.permissions import ENDPOINTS
+    from nis_library.cli import main
+    from nis_library.governance.permissions import Actor, permitted
+
+    for action in roles.ACTIONS:
+        for role in ROLES:
+            assert permitted(Actor("someone", role), action) == (action in roles.ROLES[role].may)
+    guarded = {"recommendations.new": "draft", "recommendations.edit": "edit", "workspace.audit": "read-audit"}
+    guarded |= {f"recommendations.{a}": a for a in ("publish", "withdraw", "respond")}
+    for endpoint, action in guarded.items():
+        assert ENDPOINTS[endpoint].roles == frozenset(roles.roles_that_may(action)), endpoint
+    add = main.commands["users"].commands["add"]
+    (role_option,) = [p for p in add.params if p.name == "role"]
+    assert list(role_option.type.choices) == list(ROLES)
+    package = Path(roles.__file__).resolve().parent.parent
+    spelled = re.compile("|".join(re.escape(f'"{r}"') for r in ROLES))
+    elsewhere = [
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if path.name != "roles.py" and "migrations" not in path.parts and spelled.search(path.read_text())
+    ]
+    assert elsewhere == []

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from . import support
+from .stress_items import page_stress_items, print_stress_items
 from .support import CONTENT, assert_accessible, goto
 
 PHONE = {"width": 390, "height": 844}
@@ -82,7 +83,10 @@ def test_on_a_phone_with_javascript_the_filter_count_follows_the_ticks(make_cont
     assert page.evaluate("() => window.__marker") == 1, "the page was loaded again"
 
 
-SHIPPED_ITEMS = sorted(path.stem for path in (CONTENT / "items").glob("**/*.md"))
+# The items that stress the layout most (tests/browser/stress_items.py); tests/web/test_item_lengths.py
+# checks without a browser that no other item is longer, so these cover every item.
+PAGE_STRESS_ITEMS = page_stress_items()
+PRINT_STRESS_ITEMS = print_stress_items()
 FACTS = ["Who delivers it", "Time", "Training", "Cost", "Evidence", "Layer of support"]
 VIEWPORTS = {"phone": PHONE, "desktop": DESKTOP}
 
@@ -105,10 +109,11 @@ def item_pages(browser, live_server):
 
 @pytest.mark.parametrize("java_script", JS)
 @pytest.mark.parametrize("width", list(VIEWPORTS))
-@pytest.mark.parametrize("item_id", SHIPPED_ITEMS)
+@pytest.mark.parametrize("item_id", PAGE_STRESS_ITEMS)
 def test_an_items_facts_start_within_1200_px(item_pages, java_script, width, item_id):
-    """Every shipped item's six facts (who, time, training, cost, evidence, layer) end within the
-    first 1,200 px, on a phone and on a desktop, with JavaScript on and off, before the long text."""
+    """The six facts (who, time, training, cost, evidence, layer) of the items with the most text
+    above and in them end within the first 1,200 px, on a phone and on a desktop, with JavaScript on
+    and off, before the long text."""
     page, problems = item_pages[width, java_script]
     problems.messages.clear()
     goto(page, f"/items/{item_id}")
@@ -257,8 +262,8 @@ def print_page(browser, live_server):
     context.close()
 
 
-@pytest.mark.parametrize("item_id", SHIPPED_ITEMS)
-def test_every_items_printable_summary_fits_one_a4_page(print_page, item_id):
+@pytest.mark.parametrize("item_id", PRINT_STRESS_ITEMS)
+def test_the_longest_printable_summaries_fit_one_a4_page(print_page, item_id):
     goto(print_page, f"/items/{item_id}/print")
     pdf = print_page.pdf(format="A4")
     pdf_pages = pdf.count(b"/Type /Page") - pdf.count(b"/Type /Pages")

@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
@@ -155,9 +154,12 @@ def test_an_acknowledged_link_is_not_told_again(store):
 class Receiver:
     """A local HTTP server that verifies each delivery's signature and answers with the next status."""
 
-    def __init__(self, statuses: list[int], delay: float = 0.0):
+    def __init__(self, statuses: list[int], silent: bool = False):
         self.webhook: Webhook | None = None  # set once the callback is registered and its secret known
-        self.statuses, self.delay = list(statuses), delay
+        self.statuses = list(statuses)
+        self.released = threading.Event()  # a silent receiver answers only when released (at close)
+        if not silent:
+            self.released.set()
         self.received: list[dict] = []
         self.bad_signatures = 0
         receiver = self
@@ -169,7 +171,7 @@ class Receiver:
                     receiver.received.append(receiver.webhook.verify(body, dict(self.headers)))
                 except Exception:
                     receiver.bad_signatures += 1
-                time.sleep(receiver.delay)
+                receiver.released.wait()
                 self.send_response(receiver.statuses.pop(0) if receiver.statuses else 200)
                 self.end_headers()
 
@@ -181,6 +183,7 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self):
+        self.released.set()
         self.server.shutdown()
         self.server.server_close()
 
@@ -189,11 +192,11 @@ class Receiver:
 def receiver_for(store):
     made = []
 
-    def make(statuses, delay=0.0):
+    def make(statuses, silent=False):
         with store.begin() as conn:
             client, _ = clients.add(conn, "One")
             create(conn, client.id, [link("plan_0000000000000001", "INT-0001")], HISTORY_BEFORE)
-        receiver = Receiver(statuses, delay)
+        receiver = Receiver(statuses, silent)
         with store.begin() as conn:
             receiver.webhook = Webhook(webhooks.register(conn, client.id, receiver.url))
             assert webhooks.queue(conn, HISTORY_AFTER, ROOT) == 1
@@ -267,10 +270,10 @@ def test_a_delivery_that_keeps_failing_is_marked_failed_after_the_maximum(store,
 
 
 def test_a_timeout_is_a_failed_attempt(store, receiver_for):
-    receiver_for([200], delay=1.5)
+    receiver_for([200], silent=True)  # it never answers while the delivery waits (no sleep)
     clock = Clock()
-    assert _deliver(store, clock, timeout=0.5) == webhooks.DeliveryReport(retrying=1)
-    assert "no answer within 0.5 s" == _delivery(store).last_response
+    assert _deliver(store, clock, timeout=0.05) == webhooks.DeliveryReport(retrying=1)
+    assert "no answer within 0.05 s" == _delivery(store).last_response
 
 
 def test_a_local_callback_is_refused_at_delivery_unless_allowed(store, receiver_for):
