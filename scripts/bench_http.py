@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Searches per second over HTTP, served the way the README tells production to serve, beside two
+"""Searches per second over HTTP, served the way docs/operating.md tells production to serve, beside two
 baselines served from SQLite FTS5 over the same items, each by gunicorn with the same number of
 workers, in the same run.
 

@@ -1,4 +1,4 @@
-"""Takes the phone screenshots the README shows (docs/phone-search.png, docs/phone-item.png): the
+"""Takes the phone screenshots docs/operating.md shows (docs/phone-search.png, docs/phone-item.png): the
 shipped content built with the stand-in embedder, served on a free local port, photographed at
 390×844 by Debian's chromium through Playwright (as the browser tests do). The item page is the one
 whose facts come lowest on a phone (a package), shown down to 1,200 px: all six facts are in it.

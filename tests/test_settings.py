@@ -1,4 +1,5 @@
-"""Settings: the README documents exactly the declared settings and the `nis` commands and options;
+"""Settings: the docs (docs/configuration.md, docs/cli.md) document exactly the declared settings and
+the `nis` commands and options; the README is short and points at them;
 the loader's order and the sources it reports; clear errors; `nis config`."""
 
 from __future__ import annotations
@@ -17,18 +18,21 @@ from nis_library import create_app
 from nis_library import settings as config
 from nis_library.cli import main
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+REPO = Path(__file__).resolve().parent.parent
+README = REPO / "README.md"
+DOCS = REPO / "docs"
+README_MOST_BYTES = 12 * 1024  # what it is, the two commands, where to read on
 
 
-# -- the README ----------------------------------------------------------------------------------
+# -- the documentation ---------------------------------------------------------------------------
 
 
-def markdown_table(section: str, first_header: str) -> list[list[str]]:
-    """The rows (cells, stripped, `\\|` unescaped) of the table under `## section` whose first
-    column is headed `first_header`."""
-    text = README.read_text(encoding="utf-8")
+def markdown_table(document: Path, section: str, first_header: str) -> list[list[str]]:
+    """The rows (cells, stripped, `\\|` unescaped) of the table under `## section` of `document`
+    whose first column is headed `first_header`."""
+    text = document.read_text(encoding="utf-8") + "\n## "
     match = re.search(rf"^## {re.escape(section)}\n(.*?)(?=^## )", text, re.DOTALL | re.MULTILINE)
-    assert match, f"README has no '## {section}' section"
+    assert match, f"{document.name} has no '## {section}' section"
     rows, inside = [], False
     for line in match.group(1).splitlines():
         if not line.startswith("|"):
@@ -60,11 +64,36 @@ def documented_default(cell: str):
         return text
 
 
-def test_readme_lists_exactly_the_declared_settings_with_their_defaults():
-    rows = markdown_table("Configuration", "setting")
+def test_the_readme_is_short_and_points_at_every_document():
+    text = README.read_text(encoding="utf-8")
+    assert len(text.encode()) <= README_MOST_BYTES
+    assert "scripts/run" in text and "scripts/test" in text
+    for document in sorted(DOCS.glob("*.md")):
+        assert f"(docs/{document.name})" in text, f"the README does not point at docs/{document.name}"
+
+
+def test_every_link_between_the_documents_lands_on_a_file_and_heading():
+    for document in [README, *sorted(DOCS.glob("*.md"))]:
+        for target, heading in re.findall(
+            r"\]\(([^)#\s]*\.md)?(?:#([a-z0-9-]+))?\)", document.read_text(encoding="utf-8")
+        ):
+            if not target and not heading:
+                continue
+            linked = (document.parent / target) if target else document
+            assert linked.is_file(), f"{document.name} links to {target}, which does not exist"
+            if heading:
+                headings = re.findall(r"(?m)^#+ (.+)$", linked.read_text(encoding="utf-8"))
+                anchors = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-") for h in headings}
+                assert heading in anchors, (
+                    f"{document.name} links to {linked.name}#{heading}, which has no such heading"
+                )
+
+
+def test_the_configuration_document_lists_exactly_the_declared_settings_with_their_defaults():
+    rows = markdown_table(DOCS / "configuration.md", "Configuration", "setting")
     documented = {code(row[0]): row for row in rows}
     assert len(documented) == len(rows), "a setting is listed twice"
-    assert list(documented) == [s.name for s in config.SETTINGS], "README's table and SETTINGS differ"
+    assert list(documented) == [s.name for s in config.SETTINGS], "docs/configuration.md's table and SETTINGS differ"
     for setting in config.SETTINGS:
         _, variable, default, meaning = documented[setting.name]
         assert code(variable) == setting.variable == f"NIS_{setting.name}"
@@ -72,20 +101,20 @@ def test_readme_lists_exactly_the_declared_settings_with_their_defaults():
         assert meaning, setting.name
 
 
-def test_readme_lists_every_command_and_every_option():
-    rows = markdown_table("The command line", "command")
+def test_the_cli_document_lists_every_command_and_every_option():
+    rows = markdown_table(DOCS / "cli.md", "The command line", "command")
     documented = {}
     for row in rows:
         words = code(row[0]).split()
         assert words[0] == "nis", row[0]
         documented[words[1]] = row[0]
-    assert sorted(documented) == sorted(main.commands), "README's command table and the nis commands differ"
+    assert sorted(documented) == sorted(main.commands), "docs/cli.md's command table and the nis commands differ"
     for name, command in main.commands.items():
         for param in command.params:
             if isinstance(param, click.Option):
                 for option in param.opts:
                     assert re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", documented[name]), (
-                        f"README's row for 'nis {name}' does not mention {option}"
+                        f"docs/cli.md's row for 'nis {name}' does not mention {option}"
                     )
 
 
