@@ -13,13 +13,13 @@ from flask import Blueprint, Flask, current_app, g, redirect, render_template, r
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError
 
-from nis_library.accounts import device_cookies
 from nis_library.accounts import sign_in as signing
 from nis_library.accounts.current import actor, current_account, reset_current, set_current
 from nis_library.accounts.permissions import rule_for
 from nis_library.accounts.roles import ROLES
 from nis_library.accounts.store import Account
 from nis_library.state.rate_limits import Limit
+from nis_library.web import device_cookies
 from nis_library.web.context import state_engine
 from nis_library.web.errors import error_page
 

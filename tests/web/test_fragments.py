@@ -105,3 +105,40 @@ def test_only_the_chrome_parts_can_be_drawn_as_chrome(shipped_instance):
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/"), pytest.raises(ValueError, match="not a part of the chrome"):
         fragments.drawn_chrome("item_tags")
+
+
+def test_a_card_part_is_drawn_again_when_any_field_of_its_summary_changes(shipped_instance):
+    """Before: remembered under a hand-picked list of fields that lacked `title` and `shows`, which
+    the macros read, so a part drawn before either changed would have been served after."""
+    import dataclasses
+
+    from nis_library.catalogue import ItemSummary
+
+    app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
+    with app.test_request_context("/search?q=noise"):
+        labels = get_catalogue(shipped_instance).labels
+        hit = search(shipped_instance, "noise", {}, "hybrid", 1).hits[0]
+        summary = ItemSummary(**hit.summary_fields())
+        changes = {"layers": ("specialist",), "areas": ("sensory-physical",), "sample": not summary.sample}
+        for field in dataclasses.fields(ItemSummary):
+            changed = dataclasses.replace(summary, **{field.name: changes.get(field.name, "changed-" + field.name)})
+            for part in fragments.PARTS:
+                fragments.drawn_part(part, summary, labels)
+                fresh = get_template_attribute(fragments.MACROS, part)(changed, labels)
+                assert fragments.drawn_part(part, changed, labels) == fresh, (part, field.name)
+
+
+def test_the_card_macros_read_nothing_but_the_summarys_fields():
+    """What the cache keys on is the whole summary: a macro reading a field that is not one of its
+    fields (a hit's rank or snippet) would read nothing, since it is drawn from the summary."""
+    import dataclasses
+
+    from nis_library.catalogue import ItemSummary
+    from tests.support import REPO
+
+    source = (REPO / "templates" / fragments.MACROS).read_text(encoding="utf-8")
+    read = set()
+    for part in fragments.PARTS:
+        body = source.split(f"{{% macro {part}(", 1)[1].split("{% endmacro %}", 1)[0]
+        read |= set(re.findall(r"\bitem\.([a-z_]+)", body))
+    assert read and read <= {f.name for f in dataclasses.fields(ItemSummary)}, read
