@@ -3,10 +3,11 @@ each value one the register knows; anything else is refused with a message (a 40
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import urlencode
 
 from nis_library.governance.permissions import GovernanceError
 from nis_library.governance.register import FILTER_LEGENDS, FILTERS
+from nis_library.web import query_strings
 
 MAX_VALUES = 100  # per filter: more than every value there is
 
@@ -19,11 +20,7 @@ def read_filters(raw_query: bytes, labels: dict[str, dict[str, str]]) -> dict[st
     """The chosen values of each filter, from the raw query string (bytes, so invalid UTF-8 is
     caught, not replaced). `labels`: every value each filter accepts."""
     filters: dict[str, list[str]] = {}
-    for part in raw_query.split(b"&"):
-        if not part:
-            continue
-        raw_name, _, raw_value = part.partition(b"=")
-        name, value = _decode(raw_name), _decode(raw_value)
+    for name, value in query_strings.pairs(raw_query, lambda message: InvalidRegisterQuery(message + ".")):
         if name not in FILTERS:
             raise InvalidRegisterQuery(
                 f"The address has an unknown parameter '{name[:40]}'. This page understands: {', '.join(FILTERS)}."
@@ -39,15 +36,6 @@ def read_filters(raw_query: bytes, labels: dict[str, dict[str, str]]) -> dict[st
         if len(chosen) > MAX_VALUES:
             raise InvalidRegisterQuery(f"Too many values of '{name}'.")
     return filters
-
-
-def _decode(raw: bytes) -> str:
-    try:
-        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidRegisterQuery(
-            "The address contains characters that are not valid text (invalid UTF-8). Check the link."
-        ) from None
 
 
 def register_path(filters: dict[str, list[str]], base: str = "/recommendations") -> str:

@@ -4,13 +4,13 @@ go to a page). Values themselves are checked by `nis_library.search`."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from urllib.parse import unquote_to_bytes, urlencode
+from urllib.parse import urlencode
 
 from indexer.bundle.documents import FACETS
 from nis_library.search import InvalidSearch
-from nis_library.search.request import MAX_PAGE
-from nis_library.web.numbers import whole_number
+from nis_library.web import query_strings
 
 FILTER_NAMES = tuple(f.name for f in FACETS)
 SINGLE_PARAMETERS = ("q", "mode", "sort", "page", "as_typed", "shortlist")
@@ -32,11 +32,7 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     """Parse the raw query string (bytes, so invalid UTF-8 is caught, not replaced)."""
     single: dict[str, str] = {}
     filters: dict[str, list[str]] = {}
-    for part in raw_query.split(b"&"):
-        if not part:
-            continue
-        raw_name, _, raw_value = part.partition(b"=")
-        name, value = _decode(raw_name), _decode(raw_value)
+    for name, value in query_strings.pairs(raw_query, _not_text):
         if name in SINGLE_PARAMETERS:
             if name in single:
                 raise InvalidSearch(f"'{name}' appears more than once in the address; give it once.", name)
@@ -49,9 +45,7 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
                 name,
                 PARAMETERS,
             )
-    page = single.get("page") or "1"
-    if whole_number(page, low=1, high=MAX_PAGE) is None:  # '２', '02', '1_0' would be a page's second address
-        raise InvalidSearch(f"'page' must be a whole number from 1 to {MAX_PAGE}, written in digits 0 to 9.", "page")
+    page = single.get("page") or "1"  # checked, with every other value, by the search itself
     as_typed = single.get("as_typed", "")
     if as_typed not in ("", "1"):
         raise InvalidSearch("'as_typed' can only be 1 (search the words as typed).", "as_typed", ("1",))
@@ -66,21 +60,14 @@ def read_search_args(raw_query: bytes) -> SearchArgs:
     )
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return unquote_to_bytes(raw.replace(b"+", b" ")).decode("utf-8")
-    except UnicodeDecodeError:
-        raise InvalidSearch(
-            "The address contains characters that are not valid text (invalid UTF-8). "
-            "Check the link, or start a new search.",
-            "query",
-        ) from None
+def _not_text(message: str) -> InvalidSearch:
+    return InvalidSearch(message + ", or start a new search.", "query")
 
 
 def search_path(
     text: str = "",
     mode: str = "hybrid",
-    filters: dict | None = None,
+    filters: Mapping[str, Iterable[str]] | None = None,
     page: int = 1,
     base: str = "/search",
     as_typed: bool = False,
@@ -107,5 +94,5 @@ def search_path(
     return base + ("?" + urlencode(pairs) if pairs else "")
 
 
-def without_filter(filters: dict, name: str, value: str) -> dict:
+def without_filter(filters: Mapping[str, Iterable[str]], name: str, value: str) -> dict[str, tuple[str, ...]]:
     return {n: tuple(v for v in values if (n, v) != (name, value)) for n, values in filters.items()}

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from indexer.bundle.documents import FACET_BY_NAME, FACETS
+from nis_library.web.numbers import whole_number
 
 MODES = ("hybrid", "keyword", "semantic")
 # Orders a visitor may choose: the ranking itself, or by a value, the ranking breaking ties.
@@ -14,6 +15,8 @@ SORTS = ("relevance", "evidence", "cost")
 MAX_QUERY_CHARS = 600  # a paragraph of notes from a support plan (the judged ones: 386-448)
 MAX_PER_PAGE = 100
 MAX_PAGE = 1000
+# A filter's values as given: one value, several (each made a string), or none.
+FilterValues = str | Iterable[object] | None
 
 
 class InvalidSearch(ValueError):
@@ -51,7 +54,7 @@ def clean_text(text: str) -> tuple[str, tuple[str, ...]]:
 
 def parse_request(
     text: str | None = "",
-    filters: Mapping[str, object] | None = None,
+    filters: Mapping[str, FilterValues] | None = None,
     mode: str | None = None,
     page: object = 1,
     per_page: object = 20,
@@ -104,10 +107,12 @@ def parse_request(
 
 
 def _whole(value: object, name: str, low: int, high: int) -> int:
-    try:
-        number = int(str(value).strip())
-    except (TypeError, ValueError):
-        raise InvalidSearch(f"'{name}' must be a whole number from {low} to {high}.", name) from None
-    if not low <= number <= high:
-        raise InvalidSearch(f"'{name}' must be a whole number from {low} to {high}.", name)
+    """The one check of a page number or size, from an address ('２', '02' or '1_0' would be a
+    page's second address: refused) or from code (an int)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        number: int | None = value if low <= value <= high else None
+    else:
+        number = whole_number(str(value), low=low, high=high)
+    if number is None:
+        raise InvalidSearch(f"'{name}' must be a whole number from {low} to {high}, written in digits 0 to 9.", name)
     return number
