@@ -4,7 +4,9 @@ American "organization"/British "organisation", "regulating"/"regulate")."""
 
 from __future__ import annotations
 
-from whoosh.analysis import Filter, StemmingAnalyzer
+from collections.abc import Iterable, Iterator
+
+from whoosh.analysis import CompositeAnalyzer, Filter, StemmingAnalyzer, Token
 
 # Word -> the family member whose stem the family shares. Only forms the stemmer does not already
 # join (check with `StemmingAnalyzer()`): "organise", "organising" and "organisation" already meet.
@@ -33,22 +35,22 @@ WORD_FAMILIES = {
 }
 
 
-class WordFamilyFilter(Filter):
+class WordFamilyFilter(Filter):  # type: ignore[misc]  # whoosh has no type information: Filter is Any
     """Replaces a word by its family's member (see WORD_FAMILIES) before it is stemmed."""
 
     def __init__(self, families: dict[str, str] | None = None):
         self.families = dict(WORD_FAMILIES if families is None else families)
 
-    def __eq__(self, other):
+    def __eq__(self, other: object) -> bool:
         return isinstance(other, WordFamilyFilter) and self.families == other.families
 
-    def __call__(self, tokens):
+    def __call__(self, tokens: Iterable[Token]) -> Iterator[Token]:
         for token in tokens:
             token.text = self.families.get(token.text, token.text)
             yield token
 
 
-def make_analyzer():
+def make_analyzer() -> CompositeAnalyzer:
     """Whoosh's StemmingAnalyzer (tokenise, lower case, stop words, Porter stemmer) with the word
     families joined before the stemmer."""
     tokenizer, lower, stop, stem = StemmingAnalyzer().items

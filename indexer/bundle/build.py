@@ -13,10 +13,14 @@ import gc
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal, Protocol, TypeVar
+
+import numpy as np
+import sqlite_utils
+from numpy.typing import NDArray
 
 from indexer.bundle import keyword_index, store, term_matrix
 from indexer.bundle import location as bundle
@@ -36,12 +40,17 @@ from indexer.bundle.documents import (
 from indexer.bundle.embeddings import Embedder, make_embedder
 from indexer.content.problems import Problem
 from indexer.record.editions import UnreadableVersion
-from indexer.record.library import Library
+from indexer.record.library import Library, Source
 from indexer.record.loading import load_library
 
 T = TypeVar("T")
-Progress = Callable[[Sequence[T], str], Iterable[T]]
 EMBED_BATCH = 64
+
+
+class Progress(Protocol):
+    """Shows a long step's progress as its items are iterated (a terminal's progress bar)."""
+
+    def __call__(self, items: Sequence[T], label: str, /) -> Iterable[T]: ...
 
 
 def no_progress(items: Sequence[T], label: str) -> Iterable[T]:
@@ -80,7 +89,7 @@ class Previous:
     passages: dict[str, list[str]]  # its items' passages, by item ID
 
 
-def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source: str) -> Previous | None:
+def _previous_bundle(instance_dir: Path, embedder: Embedder, full: bool, source: Source) -> Previous | None:
     path = None if full else bundle.current_bundle(instance_dir)
     if path is None:
         return None
@@ -106,7 +115,7 @@ class Plan:
     and what is written, indexed and embedded afresh."""
 
     carried: list[str] = field(default_factory=list)  # rows copied as they are
-    rows: list[dict] = field(default_factory=list)  # rows written afresh
+    rows: list[store.Row] = field(default_factory=list)  # rows written afresh
     changed: dict[str, SearchDocument] = field(default_factory=dict)  # active items to (re)index
     embed_texts: dict[str, str] = field(default_factory=dict)  # embedding hash -> text to embed
     active: list[str] = field(default_factory=list)  # every searchable item
@@ -119,13 +128,13 @@ class Plan:
 class Vectors:
     """Embeddings for the plan: made now, or borrowed from a neighbouring instance's bundle."""
 
-    made: dict[str, object] = field(default_factory=dict)
+    made: dict[str, NDArray[np.float32]] = field(default_factory=dict)
     neighbour: Path | None = None
     borrowed: set[str] = field(default_factory=set)
 
 
 class Stopwatch:
-    def __init__(self):
+    def __init__(self) -> None:
         self.started = self.last = time.perf_counter()
         self.laps: dict[str, float] = {}
 
@@ -196,7 +205,7 @@ def build(
     return report
 
 
-def _read(content_dir: Path, previous: Previous | None, source: str) -> Library:
+def _read(content_dir: Path, previous: Previous | None, source: Source) -> Library:
     """Read and check the content, reusing what the previous build read from unchanged files."""
     cache = store.read_cache(previous.path / bundle.DB_NAME, previous.config_hash) if previous else None
     # Reading makes a great many small objects and no reference cycles: the cycle collector would
@@ -216,9 +225,15 @@ def _read(content_dir: Path, previous: Previous | None, source: str) -> Library:
 def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Plan:
     old = previous.rows if previous else {}
     old_words = previous.everyday_words if previous else {}
+    old_passages = previous.passages if previous else {}
+    # A library without errors has read its taxonomy, and every file's front matter, item and body.
+    taxonomy = library.taxonomy
+    assert taxonomy is not None
     plan = Plan()
     for record in library.files:
+        assert record.data is not None
         item_id = record.data["id"]
+        assert isinstance(item_id, str)
         before = old.get(item_id)
         words = library.everyday_words.get(item_id, ())
         same_words = list(words) == old_words.get(item_id, [])
@@ -228,11 +243,12 @@ def _plan(library: Library, previous: Previous | None, embedder: Embedder) -> Pl
                 plan.active.append(before.id)
                 plan.wanted_hashes.add(before.embed_hash)
                 plan.wanted_hashes.update(phrase_hash(p, embedder.name) for p in words)
-                plan.passages[before.id] = passages = previous.passages.get(before.id, [])
+                plan.passages[before.id] = passages = old_passages.get(before.id, [])
                 plan.wanted_hashes.update(passage_hash(p, embedder.name) for p in passages)
             continue
-        item = record.item
-        document = search_document(item, record.body, library.taxonomy, words)
+        item, body = record.item, record.body
+        assert item is not None and body is not None
+        document = search_document(item, body, taxonomy, words)
         doc_hash, embed_hash = document_hash(document), embedding_hash(document, embedder.name)
         plan.rows.append(store.item_row(item, record, doc_hash, embed_hash))
         if item.status == "active":
@@ -302,6 +318,7 @@ def _write_database(
             store.copy_embeddings(db, vectors.neighbour / bundle.DB_NAME, vectors.borrowed)
         store.write_links(db)
         _write_publishing(db, library, previous.path / bundle.DB_NAME if previous else None)
+        assert library.taxonomy is not None and library.synonyms is not None  # read, as the library has no errors
         store.write_taxonomy(db, library.taxonomy)
         store.write_document(db, "synonyms", library.synonyms.model_dump_json())
         # The register every item, working or published, cites from: the pages' "How we rated this".
@@ -315,10 +332,11 @@ def _write_database(
     db.conn.close()
 
 
-def _write_publishing(db, library: Library, previous_db: Path | None) -> None:
+def _write_publishing(db: sqlite_utils.Database, library: Library, previous_db: Path | None) -> None:
     """Versions, editions and reviews; and on every item row its latest published version and,
     for a preview, whether the working copy is a draft."""
     record = library.published
+    assert record is not None and library.publications is not None  # read, as the library has no errors
     try:
         store.write_published(db, record, library.reviews, library.publications.model_dump_json(), previous_db)
     except UnreadableVersion as unreadable:  # a frozen version past its hash check, yet unsafe to read

@@ -15,13 +15,27 @@ from __future__ import annotations
 import os
 import sys
 import weakref
+from typing import Protocol
 
 from threadpoolctl import threadpool_info, threadpool_limits
 
 THREAD_VARIABLES = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
 _budget: int | None = None
+
+
+class _OnnxOptions(Protocol):
+    intra_op_num_threads: int
+    inter_op_num_threads: int
+
+
+class OnnxSession(Protocol):
+    """What `report` reads of an ONNX Runtime InferenceSession (imported only where one is made)."""
+
+    def get_session_options(self) -> _OnnxOptions: ...
+
+
 # ONNX Runtime has no process-wide view of its pools: each session has its own, sized at creation.
-_onnx_sessions: weakref.WeakSet = weakref.WeakSet()
+_onnx_sessions: weakref.WeakSet[OnnxSession] = weakref.WeakSet()
 
 
 def environment(threads: int) -> dict[str, str]:
@@ -43,6 +57,7 @@ def ensure_budget(default: int = 1) -> int:
     """The budget, set to `default` if nobody has set one (a command-line search, a script)."""
     if _budget is None:
         set_budget(default)
+        return default
     return _budget
 
 
@@ -64,7 +79,7 @@ def apply() -> None:
             pass
 
 
-def register_onnx_session(session) -> None:
+def register_onnx_session(session: OnnxSession) -> None:
     """Count an ONNX Runtime InferenceSession's pools in `report` while it lives."""
     _onnx_sessions.add(session)
 

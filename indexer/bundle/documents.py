@@ -67,7 +67,10 @@ def facet_values(item: Item, facet: Facet) -> list[str]:
     value: object = item
     for part in facet.field.split("."):
         value = getattr(value, part)
-    return list(value) if isinstance(value, list) else [value]
+    if isinstance(value, list):
+        return list(value)
+    assert isinstance(value, str)  # every facet's field is a slug or a list of slugs
+    return [value]
 
 
 @dataclass(frozen=True)

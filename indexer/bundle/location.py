@@ -17,6 +17,7 @@ import shutil
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 LINK_NAME = "library"
 BUNDLES_DIR = "bundles"
@@ -65,16 +66,17 @@ def current_bundle(instance: Path) -> Path | None:
         return None
 
 
-def read_manifest(bundle: Path) -> dict:
+def read_manifest(bundle: Path) -> dict[str, Any]:
     try:
-        return json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((bundle / MANIFEST).read_text(encoding="utf-8"))
+        return manifest
     except FileNotFoundError:
         raise BundleError(f"{bundle} is not a complete bundle (no {MANIFEST})") from None
     except (OSError, ValueError) as exc:
         raise BundleError(f"{bundle}/{MANIFEST} cannot be read: {exc}") from None
 
 
-def write_manifest(bundle: Path, manifest: dict) -> None:
+def write_manifest(bundle: Path, manifest: dict[str, Any]) -> None:
     tmp = bundle / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest | {"format": FORMAT}, indent=2), encoding="utf-8")
     os.replace(tmp, bundle / MANIFEST)

@@ -20,7 +20,7 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import onnxruntime as ort
@@ -97,12 +97,17 @@ def export(model_dir: Path, path: Path) -> None:
 
     class LastHiddenState(torch.nn.Module):
         # BertModel.forward takes more positional arguments than the three the graph has.
-        def __init__(self):
+        def __init__(self) -> None:
             super().__init__()
             self.model = model  # a submodule: its weights become the graph's initialisers
 
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.model(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)[0]
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
+            hidden: torch.Tensor = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )[0]
+            return hidden
 
     example = torch.ones(1, 8, dtype=torch.long)
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
@@ -183,7 +188,7 @@ def _open(path: Path, threads: int | None) -> ort.InferenceSession | None:
 
 
 @contextlib.contextmanager
-def _locked(lock_path: Path):
+def _locked(lock_path: Path) -> Iterator[None]:
     with open(lock_path, "a") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from whoosh.analysis import Analyzer
 from whoosh.analysis.tokenizers import default_pattern
 
 from indexer.bundle.analysis import make_analyzer
@@ -55,13 +56,13 @@ class PhraseFinder:
         }
 
 
-def analyser(analyzer=None) -> Callable[[str], tuple[str, ...]]:
+def analyser(analyzer: Analyzer | None = None) -> Callable[[str], tuple[str, ...]]:
     """Text -> its analysed tokens, with the keyword index's analyzer unless another is given."""
     analyzer = analyzer or make_analyzer()
     return lambda text: tuple(token.text for token in analyzer(text))
 
 
-def scope_problems(content: Content, analyzer=None) -> list[Problem]:
+def scope_problems(content: Content, analyzer: Analyzer | None = None) -> list[Problem]:
     """Warnings at the line of each scope word that no search could match (only stop words), and of
     each one an active item's searchable text holds."""
     scope = content.scope

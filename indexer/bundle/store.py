@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import sqlite_utils
+from numpy.typing import NDArray
 from pydantic import ValidationError
 
 from indexer.bundle.documents import FACETS, facet_values
 from indexer.content import files
+from indexer.content.library import ItemFile
 from indexer.content.model import Item
 from indexer.content.read_cache import CachedFile, ReadCache
 from indexer.content.rendering import rendered_sections
@@ -26,6 +29,10 @@ from indexer.content.safe_yaml import YamlProblem, load_checked
 from indexer.content.sources import SourceRecord
 from indexer.content.taxonomy import Taxonomy
 from indexer.record.editions import PublishedRecord, Version, content_hash, read_version
+from indexer.record.reviews import Review
+
+# A database row as sqlite-utils returns it: column name -> value.
+Row = dict[str, Any]
 
 VOCABULARIES = (
     "areas",
@@ -91,9 +98,9 @@ LINK_FIELDS = ("related", "leads_to", "components", "replaced_by")
 
 
 def create_tables(db: sqlite_utils.Database) -> None:
-    db["items"].create(ITEM_COLUMNS, pk="id")
-    db["links"].create({"source": str, "relation": str, "target": str, "position": int})
-    db["versions"].create(
+    db.table("items").create(ITEM_COLUMNS, pk="id")
+    db.table("links").create({"source": str, "relation": str, "target": str, "position": int})
+    db.table("versions").create(
         {
             "id": str,
             "version": int,
@@ -114,8 +121,8 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk=("id", "version"),
     )
-    db["versions"].create_index(["date"])
-    db["editions"].create(
+    db.table("versions").create_index(["date"])
+    db.table("editions").create(
         {
             "publication": str,
             "edition": str,
@@ -128,15 +135,19 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk=("publication", "edition"),
     )
-    db["reviews"].create({"id": str, "publication": str, "json": str}, pk="id")
-    db["embeddings"].create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
+    db.table("reviews").create({"id": str, "publication": str, "json": str}, pk="id")
+    db.table("embeddings").create({"embed_hash": str, "model": str, "vector": bytes}, pk="embed_hash")
 
 
-def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
-    """The database row for a freshly read item (`record` is its `indexer.content.library.ItemFile`)."""
+def item_row(item: Item, record: ItemFile, doc_hash: str, embed_hash: str) -> Row:
+    """The database row for a freshly read item."""
     cached = record.cache_entry()
+    body = record.body
+    # A valid item's file has both, and a new cache entry holds its sections as a list, not yet as JSON.
+    if cached is None or body is None or isinstance(cached.sections, str):
+        raise ValueError(f"{record.display_path}: no valid item to store")
     data = item.model_dump(mode="json")
-    sections = [(s.heading, s.text) for s in record.body.sections]
+    sections = [(s.heading, s.text) for s in body.sections]
     row = {
         "id": item.id,
         "kind": item.kind,
@@ -161,8 +172,8 @@ def item_row(item: Item, record, doc_hash: str, embed_hash: str) -> dict:
     return row
 
 
-def write_items(db: sqlite_utils.Database, rows: Iterable[dict]) -> None:
-    db["items"].insert_all(rows, batch_size=500)
+def write_items(db: sqlite_utils.Database, rows: Iterable[Row]) -> None:
+    db.table("items").insert_all(rows, batch_size=500)
 
 
 @dataclass(frozen=True)
@@ -207,7 +218,7 @@ def embedding_hashes(db_path: Path, model: str) -> set[str]:
 
 
 @contextmanager
-def _attached(db: sqlite_utils.Database, path: Path, alias: str):
+def _attached(db: sqlite_utils.Database, path: Path, alias: str) -> Iterator[str]:
     """Another bundle's database, read-only, for copying rows across inside SQLite."""
     db.execute(f"attach database ? as {alias}", [f"file:{path}?mode=ro"])
     try:
@@ -264,22 +275,22 @@ def write_links(db: sqlite_utils.Database) -> None:
         )
         # a single ID (replaced_by) is a scalar, not an array: json_each yields it with a null key
     db.execute("update links set position = 0 where position is null")
-    db["links"].create_index(["source"], if_not_exists=True)
-    db["links"].create_index(["target"], if_not_exists=True)
+    db.table("links").create_index(["source"], if_not_exists=True)
+    db.table("links").create_index(["target"], if_not_exists=True)
 
 
-def read_item(db: sqlite_utils.Database, item_id: str) -> dict | None:
+def read_item(db: sqlite_utils.Database, item_id: str) -> Row | None:
     return next(iter(db.query("select * from items where id = ?", [item_id])), None)
 
 
-def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[dict]:
+def read_item_rows(db: sqlite_utils.Database, item_ids: Iterable[str]) -> list[Row]:
     ids = list(dict.fromkeys(item_ids))
     if not ids:
         return []
     return list(db.query(f"select * from items where id in ({', '.join('?' * len(ids))})", ids))
 
 
-def read_published_item_page(db: sqlite_utils.Database, after: str | None, limit: int) -> list[dict]:
+def read_published_item_page(db: sqlite_utils.Database, after: str | None, limit: int) -> list[Row]:
     """Up to `limit` published items (a latest version) in ID order, after the ID `after`: one page
     of a keyset-paginated list, as cheap on the last page as on the first."""
     return list(
@@ -292,13 +303,13 @@ def read_item_titles(db: sqlite_utils.Database) -> dict[str, str]:
     return {row["id"]: row["title"] for row in db.query("select id, title from items")}
 
 
-def read_item_evidence(db: sqlite_utils.Database) -> list[tuple[str, str, str, dict]]:
+def read_item_evidence(db: sqlite_utils.Database) -> list[tuple[str, str, str, dict[str, Any]]]:
     """Every item's ID, title, status and front-matter `evidence`: the method page's tally."""
     rows = db.query("select id, title, status, json_extract(data, '$.evidence') as evidence from items order by id")
     return [(r["id"], r["title"], r["status"], json.loads(r["evidence"] or "{}")) for r in rows]
 
 
-def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
+def read_links(db: sqlite_utils.Database, item_id: str) -> list[Row]:
     """Links from and to one item, in the order the front matter lists them."""
     return list(
         db.query(
@@ -312,7 +323,7 @@ def read_links(db: sqlite_utils.Database, item_id: str) -> list[dict]:
 def write_published(
     db: sqlite_utils.Database,
     record: PublishedRecord,
-    reviews: dict,
+    reviews: dict[str, Review],
     publications_json: str,
     previous_db: Path | None = None,
 ) -> None:
@@ -345,8 +356,8 @@ def write_published(
                     "sources": json.dumps(read_frozen_sources(version, data)),
                 }
             )
-    db["versions"].insert_all(versions, batch_size=500)
-    db["editions"].insert_all(
+    db.table("versions").insert_all(versions, batch_size=500)
+    db.table("editions").insert_all(
         {
             "publication": e.manifest.publication,
             "edition": e.manifest.edition,
@@ -359,20 +370,24 @@ def write_published(
         }
         for e in record.editions
     )
-    db["reviews"].insert_all(
+    db.table("reviews").insert_all(
         {"id": r.id, "publication": r.publication, "json": r.model_dump_json()} for r in reviews.values()
     )
     write_document(db, "publications", publications_json)
 
 
-def read_frozen_sources(version: Version, data: dict) -> dict[str, dict]:
+def read_frozen_sources(version: Version, data: Mapping[str, object]) -> dict[str, dict[str, Any]]:
     """The source records a published version cites, as frozen in its edition (checked against the
     manifest's hashes when the record was read). A version from before the register cites none."""
-    evidence = data.get("evidence") if isinstance(data.get("evidence"), dict) else {}
+    evidence = data.get("evidence")
+    if not isinstance(evidence, dict):
+        evidence = {}
     cited = [s.get("source") for s in evidence.get("sources") or [] if isinstance(s, dict)]
-    found = {}
+    found: dict[str, dict[str, Any]] = {}
     for source_id in cited:
-        path = version.sources.get(source_id) if isinstance(source_id, str) else None
+        if not isinstance(source_id, str):
+            continue
+        path = version.sources.get(source_id)
         if path is None:
             continue
         try:
@@ -408,29 +423,29 @@ def read_content_hashes(db: sqlite_utils.Database) -> dict[str, str]:
     return {r["id"]: r["content_hash"] for r in db.query("select id, content_hash from items")}
 
 
-def read_versions(db: sqlite_utils.Database, item_id: str) -> list[dict]:
+def read_versions(db: sqlite_utils.Database, item_id: str) -> list[Row]:
     return list(db.query("select * from versions where id = ? order by version", [item_id]))
 
 
-def read_version_row(db: sqlite_utils.Database, item_id: str, number: int) -> dict | None:
+def read_version_row(db: sqlite_utils.Database, item_id: str, number: int) -> Row | None:
     return next(iter(db.query("select * from versions where id = ? and version = ?", [item_id, number])), None)
 
 
-def read_editions(db: sqlite_utils.Database) -> list[dict]:
+def read_editions(db: sqlite_utils.Database) -> list[Row]:
     return list(db.query("select * from editions order by publication, date, edition"))
 
 
-def read_versions_since(db: sqlite_utils.Database, since_date: str) -> list[dict]:
+def read_versions_since(db: sqlite_utils.Database, since_date: str) -> list[Row]:
     return list(db.query("select * from versions where date > ? order by date, edition, id", [since_date]))
 
 
-def read_versions_in_edition(db: sqlite_utils.Database, publication: str, edition: str) -> list[dict]:
+def read_versions_in_edition(db: sqlite_utils.Database, publication: str, edition: str) -> list[Row]:
     return list(
         db.query("select * from versions where publication = ? and edition = ? order by id", [publication, edition])
     )
 
 
-def read_versions_implementing(db: sqlite_utils.Database) -> list[dict]:
+def read_versions_implementing(db: sqlite_utils.Database) -> list[Row]:
     """Every published version that names a recommendation it implements."""
     return list(db.query("select * from versions where implements != '[]' order by date, edition, id"))
 
@@ -443,7 +458,7 @@ def read_version_titles(db: sqlite_utils.Database, versions: dict[str, int]) -> 
     return {(r["id"], r["version"]): r["title"] for r in rows if versions.get(r["id"]) == r["version"]}
 
 
-def read_reviews(db: sqlite_utils.Database) -> list[dict]:
+def read_reviews(db: sqlite_utils.Database) -> list[Row]:
     return list(db.query("select * from reviews order by id"))
 
 
@@ -463,33 +478,33 @@ def write_taxonomy(db: sqlite_utils.Database, taxonomy: Taxonomy) -> None:
                     "position": position,
                 }
             )
-    db["vocabularies"].insert_all(rows, pk=("vocabulary", "id"))
+    db.table("vocabularies").insert_all(rows, pk=("vocabulary", "id"))
     write_document(db, "taxonomy", taxonomy.model_dump_json())
 
 
 def write_document(db: sqlite_utils.Database, name: str, json_text: str) -> None:
     """A whole configuration document (taxonomy, synonyms) as JSON."""
-    db["documents"].insert({"name": name, "json": json_text}, pk="name", replace=True)
+    db.table("documents").insert({"name": name, "json": json_text}, pk="name", replace=True)
 
 
-def write_embeddings(db: sqlite_utils.Database, model: str, vectors: dict[str, np.ndarray]) -> None:
-    db["embeddings"].insert_all(
+def write_embeddings(db: sqlite_utils.Database, model: str, vectors: Mapping[str, NDArray[np.float32]]) -> None:
+    db.table("embeddings").insert_all(
         ({"embed_hash": h, "model": model, "vector": v.astype(np.float32).tobytes()} for h, v in vectors.items()),
         batch_size=1000,
     )
 
 
-def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> dict[str, np.ndarray]:
+def read_embeddings(db: sqlite_utils.Database, model: str, wanted: set[str]) -> dict[str, NDArray[np.float32]]:
     if "embeddings" not in db.table_names():
         return {}
-    found = {}
+    found: dict[str, NDArray[np.float32]] = {}
     for row in db.query("select embed_hash, vector from embeddings where model = ?", [model]):
         if row["embed_hash"] in wanted:
             found[row["embed_hash"]] = np.frombuffer(row["vector"], dtype=np.float32)
     return found
 
 
-def iter_items(db: sqlite_utils.Database) -> Iterator[dict]:
+def iter_items(db: sqlite_utils.Database) -> Iterator[Row]:
     yield from db.query("select * from items order by id")
 
 
@@ -498,5 +513,5 @@ def read_document(db: sqlite_utils.Database, name: str) -> str | None:
     return row["json"] if row else None
 
 
-def read_vocabularies(db: sqlite_utils.Database) -> list[dict]:
+def read_vocabularies(db: sqlite_utils.Database) -> list[Row]:
     return list(db.query("select * from vocabularies order by vocabulary, position"))

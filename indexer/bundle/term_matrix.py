@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
+from whoosh.fields import Schema
 
 from indexer.bundle.documents import SearchDocument
 from indexer.bundle.keyword_index import TEXT_FIELDS
@@ -26,7 +28,7 @@ FILE_NAME = "terms.npz"
 Row = tuple[dict[str, float], tuple[int, ...]]  # {field\x1fterm: weight}, length per field
 
 
-def document_row(schema, document: SearchDocument) -> Row:
+def document_row(schema: Schema, document: SearchDocument) -> Row:
     """What Whoosh indexes for this document: each term's weight and each field's length."""
     weights: dict[str, float] = {}
     lengths = []
@@ -44,7 +46,7 @@ class TermMatrix:
     ids: list[str]  # row order
     columns: list[str]  # field\x1fterm keys
     weights: sparse.csr_matrix  # float32, rows × columns
-    lengths: np.ndarray  # int32, rows × len(TEXT_FIELDS)
+    lengths: NDArray[np.int32]  # rows × len(TEXT_FIELDS)
 
     @classmethod
     def empty(cls) -> TermMatrix:

@@ -8,13 +8,15 @@ import re
 
 from indexer.content import checks, rating
 from indexer.content.library import EVERYDAY_WORDS_FILE, PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
-from indexer.content.model import ITEM_ID_PATTERN, MODEL_FOR_KIND
+from indexer.content.model import ITEM_ID_PATTERN, MODEL_FOR_KIND, Item
 from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
+from indexer.content.yaml_lines import LocatedYaml, YamlMapping
 
 
 def check_config_files(content: Content) -> None:
     """The taxonomy and publications agree with each other and with the content model."""
     taxonomy, publications = content.taxonomy, content.publications
+    assert taxonomy is not None and publications is not None, "checked once read_config_files has read them"
     problems = Problems(display_path(content.root, content.root / PUBLICATIONS_FILE))
     kind_ids = [k.id for k in taxonomy.kinds]
     for kind_id in kind_ids:
@@ -54,9 +56,10 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
         if not isinstance(item_id, str):
             continue
         if item_id in by_id:
+            _, located = _front_matter(record)
             problems = Problems(record.display_path)
             problems.error(
-                record.located.line_of(("id",)),
+                located.line_of(("id",)),
                 "duplicate-id",
                 f"the ID '{item_id}' is already used by {by_id[item_id].display_path}",
             )
@@ -76,10 +79,18 @@ def check_across_items(content: Content, unpublished: frozenset[str] = frozenset
     _check_everyday_words(content, by_id, unpublished)
 
 
+def _front_matter(record: ItemFile) -> tuple[YamlMapping, LocatedYaml]:
+    """The raw front matter of a file that has some, and the line of each key: a file whose front
+    matter was read (`data` is set) has both, whether parsed now or restored from the cache."""
+    assert record.data is not None and record.located is not None, f"{record.display_path}: no front matter"
+    return record.data, record.located
+
+
 def _check_citations(record: ItemFile, content: Content, problems: Problems) -> None:
     """Every cited source is in the register, once; and a working copy's rating is the one its
     records give (`indexer.content.rating`), unless the panel's judgement is written in it."""
-    evidence = record.data.get("evidence")
+    data, located = _front_matter(record)
+    evidence = data.get("evidence")
     sources = evidence.get("sources") if isinstance(evidence, dict) else None
     if not isinstance(sources, list):
         return
@@ -88,7 +99,7 @@ def _check_citations(record: ItemFile, content: Content, problems: Problems) -> 
         source_id = cited.get("source") if isinstance(cited, dict) else None
         if not isinstance(source_id, str):
             continue
-        line = record.located.line_of(("evidence", "sources", index, "source"))
+        line = located.line_of(("evidence", "sources", index, "source"))
         if source_id not in content.sources:
             problems.error(
                 line,
@@ -100,13 +111,13 @@ def _check_citations(record: ItemFile, content: Content, problems: Problems) -> 
             problems.error(line, "duplicate-source", f"the source '{source_id}' is cited twice: cite it once")
         seen.add(source_id)
     if content.judge_ratings and record.item is not None and not has_errors(problems):
-        _check_rating(record, content, problems)
+        _check_rating(record.item, located, content, problems)
 
 
-def _check_rating(record: ItemFile, content: Content, problems: Problems) -> None:
-    evidence = record.item.evidence
-    given = rating.rate(record.item.kind, rating.resolve(evidence.citations, content.sources))
-    line = record.located.line_of(("evidence", "strength"))
+def _check_rating(item: Item, located: LocatedYaml, content: Content, problems: Problems) -> None:
+    evidence = item.evidence
+    given = rating.rate(item.kind, rating.resolve(evidence.citations, content.sources))
+    line = located.line_of(("evidence", "strength"))
     if evidence.shows is None:
         problems.error(
             line,
@@ -117,7 +128,7 @@ def _check_rating(record: ItemFile, content: Content, problems: Problems) -> Non
     if (evidence.strength, evidence.shows) == (given.strength, given.shows):
         if evidence.judgement is not None:
             problems.warning(
-                record.located.line_of(("evidence", "judgement")),
+                located.line_of(("evidence", "judgement")),
                 "judgement-not-needed",
                 "the panel's judgement is recorded, but the rating is the one the records give: "
                 "remove 'judgement', or keep it only if it says something the records do not",
@@ -148,7 +159,7 @@ def _check_everyday_words(content: Content, by_id: dict[str, ItemFile], unpublis
                 "unknown-item",
                 f"everyday words for '{item_id}', which does not exist{did_you_mean(item_id, by_id)}",
             )
-        elif record is not None and record.data.get("status", "active") == "withdrawn":
+        elif record is not None and _front_matter(record)[0].get("status", "active") == "withdrawn":
             problems.warning(
                 line,
                 "everyday-words-withdrawn",
@@ -160,7 +171,7 @@ def _check_everyday_words(content: Content, by_id: dict[str, ItemFile], unpublis
 def _check_references(
     record: ItemFile, by_id: dict[str, ItemFile], problems: Problems, unpublished: frozenset[str]
 ) -> None:
-    data, located = record.data, record.located
+    data, located = _front_matter(record)
     own_id = data.get("id")
     for field_name in ("related", "leads_to", "components", "replaced_by"):
         for where, target in checks.values_at(data, (field_name,)):
@@ -186,7 +197,8 @@ def _check_references(
                     f"'{field_name}' points at '{target}', which does not exist{did_you_mean(target, by_id)}",
                 )
                 continue
-            other_kind, other_status = other.data.get("kind"), other.data.get("status", "active")
+            other_data, _ = _front_matter(other)
+            other_kind, other_status = other_data.get("kind"), other_data.get("status", "active")
             if field_name == "leads_to" and other_kind == record.folder_kind:
                 problems.error(
                     line,

@@ -7,14 +7,15 @@ hide the problems in the others, and reports at the line of the offending key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 
-from indexer.content.rendering import complexity_problems
+from indexer.content.body import Body
 from indexer.content.family_text import promises_in
 from indexer.content.library import ItemFile
 from indexer.content.problems import Problems, did_you_mean
+from indexer.content.rendering import complexity_problems
 from indexer.content.taxonomy import Publications, Taxonomy, Vocabulary
-from indexer.content.yaml_lines import LocatedYaml
+from indexer.content.yaml_lines import LocatedYaml, Path_, YamlMapping
 
 # Front-matter fields whose values come from a taxonomy list ("*" = every element of a list).
 TAXONOMY_FIELDS: dict[tuple[str, ...], str] = {
@@ -43,6 +44,7 @@ def check_item(
     come from the register; the rating itself is checked against the register across files
     (`indexer.content.checker`)."""
     data, located, kind_id = record.data, record.located, record.folder_kind
+    assert data is not None and located is not None, "the loader checks a file once its front matter is read"
     check_taxonomy_values(data, located, taxonomy, problems)
     check_subcomponents(data, located, taxonomy, problems)
     check_kind_rules(data, located, kind_id, taxonomy, publications, problems, record.path.stem)
@@ -58,7 +60,7 @@ def check_item(
     check_family_text(data, located, problems)
 
 
-def values_at(data: object, path: tuple[str, ...], prefix: tuple = ()) -> Iterable[tuple[tuple, object]]:
+def values_at(data: object, path: tuple[str, ...], prefix: Path_ = ()) -> Iterator[tuple[Path_, object]]:
     """Every (path, value) reached by `path` in `data`, expanding lists."""
     if not path:
         if isinstance(data, list):
@@ -76,7 +78,7 @@ def values_at(data: object, path: tuple[str, ...], prefix: tuple = ()) -> Iterab
         yield from values_at(data[head], rest, prefix + (head,))
 
 
-def check_taxonomy_values(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
+def check_taxonomy_values(data: YamlMapping, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
     for path, vocab_name in TAXONOMY_FIELDS.items():
         vocabulary = taxonomy.vocabulary(vocab_name)
         seen: set[str] = set()
@@ -104,9 +106,9 @@ def unknown_value_message(value: str, vocabulary: Vocabulary, path: tuple[str, .
     return message
 
 
-def check_subcomponents(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
+def check_subcomponents(data: YamlMapping, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems) -> None:
     area_of = taxonomy.area_of_subcomponent()
-    areas = data.get("areas") if isinstance(data.get("areas"), list) else []
+    areas = _list(data.get("areas"))
     if not all(area in taxonomy.vocabulary("areas") for area in areas):
         return  # an unknown area is reported already; comparing against it would only add noise
     for where, value in values_at(data, ("subcomponents",)):
@@ -120,7 +122,7 @@ def check_subcomponents(data: dict, located: LocatedYaml, taxonomy: Taxonomy, pr
 
 
 def check_kind_rules(
-    data: dict,
+    data: YamlMapping,
     located: LocatedYaml,
     kind_id: str,
     taxonomy: Taxonomy,
@@ -138,7 +140,8 @@ def check_kind_rules(
             problems.error(line, "id-prefix", f"a {kind.id} ID starts with '{kind.id_prefix}-', not '{item_id}'")
         if item_id != stem:
             problems.error(line, "id-filename", f"the ID '{item_id}' does not match the file name '{stem}.md'")
-    layers = data.get("layers") if isinstance(data.get("layers"), list) else []
+    # Only the layers written as text: anything else (a list in the list) is the schema's to report.
+    layers = [layer for layer in _list(data.get("layers")) if isinstance(layer, str)]
     if kind.layers is not None:
         for where, value in values_at(data, ("layers",)):
             if value not in kind.layers:
@@ -176,15 +179,18 @@ def check_kind_rules(
         )
 
 
-def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems, working: bool) -> None:
+def check_evidence(
+    data: YamlMapping, located: LocatedYaml, taxonomy: Taxonomy, problems: Problems, working: bool
+) -> None:
     """A rating that needs sources cites some; a working copy cites them from the register (versions
     published before it wrote them out, with one population for the item)."""
     evidence = data.get("evidence")
     if not isinstance(evidence, dict):
         return
     strengths = {s.id: s for s in taxonomy.evidence_strengths}
-    strength = strengths.get(evidence.get("strength"))
-    sources = evidence.get("sources") if isinstance(evidence.get("sources"), list) else []
+    strength_id = evidence.get("strength")
+    strength = strengths.get(strength_id) if isinstance(strength_id, str) else None
+    sources = _list(evidence.get("sources"))
     if strength and strength.needs_sources and not sources:
         unrated = next((s.id for s in taxonomy.evidence_strengths if not s.needs_sources), "")
         problems.error(
@@ -217,7 +223,12 @@ def check_evidence(data: dict, located: LocatedYaml, taxonomy: Taxonomy, problem
         )
 
 
-def check_family_text(data: dict, located: LocatedYaml, problems: Problems) -> None:
+def _list(value: object) -> list[object]:
+    """`value` if it is a list, else empty: a value of another type is the schema's to report."""
+    return value if isinstance(value, list) else []
+
+
+def check_family_text(data: YamlMapping, located: LocatedYaml, problems: Problems) -> None:
     """A warning for each promise of an outcome or claim of evidence in the family summary (the
     short list in `indexer.content.family_text`): a prompt to reread it, not a judgement of it."""
     text = data.get("for_families")
@@ -231,7 +242,7 @@ def check_family_text(data: dict, located: LocatedYaml, problems: Problems) -> N
         )
 
 
-def check_sections(body, kind_id: str, taxonomy: Taxonomy, problems: Problems, last_line: int) -> None:
+def check_sections(body: Body | None, kind_id: str, taxonomy: Taxonomy, problems: Problems, last_line: int) -> None:
     kind = taxonomy.kind(kind_id)
     if kind is None or body is None:
         return

@@ -30,7 +30,6 @@ MARKUP = re.compile(r"[<>\[\]{}*_`#|\\]")
 LINE_BREAKS = re.compile("[\n\r\t\x85\u2028\u2029]")
 
 
-
 def _check_phrase(phrase: str) -> str:
     reject_control_characters(phrase)
     if LINE_BREAKS.search(phrase):

@@ -15,7 +15,7 @@ from indexer.content.scope import Scope
 from indexer.content.sources import SourceRecord
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
-from indexer.content.yaml_lines import LocatedYaml
+from indexer.content.yaml_lines import LocatedYaml, YamlMapping
 
 TAXONOMY_FILE = "taxonomy.yaml"
 PUBLICATIONS_FILE = "publications.yaml"
@@ -33,7 +33,7 @@ class ItemFile:
     path: Path
     display_path: str
     folder_kind: str
-    data: dict | None = None
+    data: YamlMapping | None = None
     _located: LocatedYaml | None = None
     _body: Body | None = None
     _item: Item | None = None
@@ -83,7 +83,9 @@ class ItemFile:
     def cache_entry(self) -> read_cache.CachedFile | None:
         if self.item is None or self.file_hash is None:
             return None
-        return read_cache.remember(self.file_hash, self.data, self.body, self.located, self.last_line)
+        data, body, located = self.data, self.body, self.located
+        assert data is not None and body is not None and located is not None, "a valid item's file was read whole"
+        return read_cache.remember(self.file_hash, data, body, located, self.last_line)
 
 
 @dataclass

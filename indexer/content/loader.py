@@ -5,8 +5,10 @@ the last build (`indexer.content.read_cache`) are restored instead of parsed aga
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -35,6 +37,8 @@ from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR, SourceRecord
 from indexer.content.synonyms import Synonyms
 from indexer.content.taxonomy import Publications, Taxonomy
 from indexer.content.yaml_lines import LocatedYaml, YamlProblem, load_located
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 def read_config_files(content: Content) -> bool:
@@ -73,7 +77,7 @@ def _problems_for(path: Path, content: Content) -> Problems:
     return Problems(_display(path, content))
 
 
-def load_yaml_model(path: Path, model: type[BaseModel], content: Content, limit: int):
+def load_yaml_model(path: Path, model: type[Model], content: Content, limit: int) -> Model | None:
     problems = _problems_for(path, content)
     located = read_yaml_file(path, problems, limit)
     result = None if located is None else _validate(located, model, problems)
@@ -113,6 +117,7 @@ def read_sources(content: Content) -> None:
         return
     if not folder.is_dir():
         return
+    assert content.taxonomy is not None, "read_config_files reads the sources once it has the taxonomy"
     phases = {p.id for p in content.taxonomy.phases}
     for path in sorted(folder.iterdir()):
         if path.name.startswith("."):
@@ -125,7 +130,7 @@ def read_sources(content: Content) -> None:
             continue
         located = read_yaml_file(path, problems, files.SOURCE_MAX_BYTES)
         record = None if located is None else _validate(located, SourceRecord, problems)
-        if record is not None:
+        if located is not None and record is not None:
             if record.id != path.stem:
                 problems.error(
                     located.line_of(("id",)),
@@ -145,7 +150,7 @@ def read_sources(content: Content) -> None:
 
 
 @contextmanager
-def _optional_file(content: Content, name: str):
+def _optional_file(content: Content, name: str) -> Iterator[tuple[LocatedYaml | None, Problems]]:
     """An optional YAML file of the content folder, read with its lines, and the problems found in
     it, which join the content's at the end; nothing is read (None) when it does not exist."""
     path = content.root / name
@@ -157,7 +162,9 @@ def _optional_file(content: Content, name: str):
     content.problems.extend(problems)
 
 
-def _validate(located: LocatedYaml, model: type[BaseModel], problems: Problems, context: dict | None = None):
+def _validate(
+    located: LocatedYaml, model: type[Model], problems: Problems, context: dict[str, object] | None = None
+) -> Model | None:
     """The file's data as `model`, or None with its problems."""
     if not isinstance(located.data, dict):
         problems.error(1, "not-a-mapping", "the file must be a YAML mapping of names to values")
@@ -213,6 +220,7 @@ def read_yaml_file(path: Path, problems: Problems, limit: int) -> LocatedYaml | 
 
 def working_copy_paths(content: Content) -> list[Path]:
     items_dir = content.root / ITEMS_DIR
+    assert content.taxonomy is not None, "working copies are found once read_config_files has read the taxonomy"
     kind_ids = [k.id for k in content.taxonomy.kinds]
     paths: list[Path] = []
     if files.is_symlink(items_dir):
@@ -313,10 +321,12 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
         problems.error(1, "not-a-mapping", "the front matter must be a YAML mapping of field names to values")
         return
     record.data, record.located = located.data, located
+    taxonomy, publications = content.taxonomy, content.publications
+    assert taxonomy is not None and publications is not None, "items are read once read_config_files has these"
 
     kind_id = located.data.get("kind")
     if isinstance(kind_id, str) and kind_id != record.folder_kind:
-        kinds = [k.id for k in content.taxonomy.kinds]
+        kinds = [k.id for k in taxonomy.kinds]
         hint = did_you_mean(kind_id, kinds) if kind_id not in kinds else ""
         problems.error(
             located.line_of(("kind",)),
@@ -324,6 +334,7 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
             f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/",
         )
     model = MODEL_FOR_KIND.get(record.folder_kind)
+    assert model is not None, f"no content model for the kind '{record.folder_kind}'"
     data_for_model = dict(located.data)
     if "kind" in data_for_model and kind_id != record.folder_kind:
         data_for_model["kind"] = record.folder_kind  # reported above; check the rest as the folder's kind
@@ -333,7 +344,7 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
         report_validation_error(exc, located, problems, model)
         item = None
 
-    checks.check_item(record, content.taxonomy, content.publications, problems, content.judge_ratings)
+    checks.check_item(record, taxonomy, publications, problems, content.judge_ratings)
     if item is not None and not has_errors(problems):
         record.item = item
 
@@ -341,6 +352,4 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
 def _skipped(path: Path, content: Content) -> Problem:
     """A hidden file or folder is never read: say so, so an item saved as `.INT-0001.md` by an
     editor's tool is not silently missing from the library."""
-    return warning_at(
-        _display(path, content), 1, "skipped-hidden", f"'{path.name}' starts with '.', so it is not read"
-    )
+    return warning_at(_display(path, content), 1, "skipped-hidden", f"'{path.name}' starts with '.', so it is not read")

@@ -17,7 +17,9 @@ def complexity_problems(text: str, first_line: int) -> list[tuple[int, str]]:
     brackets = text.count("[")
     if brackets > MAX_BRACKETS:
         line = first_line + text[: _nth(text, "[", MAX_BRACKETS + 1)].count("\n")
-        problems.append((line, f"there are {brackets} '[' (at most {MAX_BRACKETS} in one text): it would take too long to show"))
+        problems.append(
+            (line, f"there are {brackets} '[' (at most {MAX_BRACKETS} in one text): it would take too long to show")
+        )
     for offset, line_text in enumerate(text.split("\n")):
         if len(line_text) > MAX_LINE:
             problems.append((first_line + offset, f"the line has {len(line_text)} characters (at most {MAX_LINE})"))
@@ -25,7 +27,9 @@ def complexity_problems(text: str, first_line: int) -> list[tuple[int, str]]:
     for offset, line_text in enumerate(text.split("\n")):
         depth = _nesting(line_text)
         if depth > MAX_NESTING:
-            problems.append((first_line + offset, f"lists or quotes nest {depth} levels deep here (at most {MAX_NESTING})"))
+            problems.append(
+                (first_line + offset, f"lists or quotes nest {depth} levels deep here (at most {MAX_NESTING})")
+            )
             break
     return problems
 

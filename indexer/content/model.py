@@ -7,7 +7,7 @@ taxonomy can change without a code change. Everything else reads items through t
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AnyHttpUrl, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -91,9 +91,7 @@ class Evidence(Strict):
     population: Slug | None = None  # versions before the register: population is now per source
     summary: Text
     sources: list[
-        Annotated[
-            Annotated[Citation, Tag("citation")] | Annotated[Source, Tag("inline")], Discriminator(_source_kind)
-        ]
+        Annotated[Annotated[Citation, Tag("citation")] | Annotated[Source, Tag("inline")], Discriminator(_source_kind)]
     ] = []
     # The panel's written reason when the recorded rating differs from the one the records give.
     judgement: Text | None = None
@@ -121,7 +119,7 @@ class ItemBase(Strict):
     title: Text
     summary: Annotated[str, Field(min_length=1, max_length=SUMMARY_MAX)]
     # The item in plain words for parents and carers: no evidence claims the item does not make.
-    for_families: plain_text(FOR_FAMILIES_MAX) | None = None
+    for_families: Annotated[str, *plain_text(FOR_FAMILIES_MAX)] | None = None
     sample: bool  # illustrative sample content, not the official Standards
     status: Literal["active", "withdrawn"] = "active"
     replaced_by: ItemId | None = None
@@ -217,7 +215,8 @@ class Package(ItemBase):
 
 
 Item = Practice | Intervention | IdentificationTool | Adjustment | Package
-MODEL_FOR_KIND: dict[str, type[ItemBase]] = {
-    model.model_fields["kind"].annotation.__args__[0]: model
-    for model in (Practice, Intervention, IdentificationTool, Adjustment, Package)
+_ITEM_MODELS: tuple[type[Item], ...] = (Practice, Intervention, IdentificationTool, Adjustment, Package)
+# Each model's kind, read from its `kind: Literal[...]`.
+MODEL_FOR_KIND: dict[str, type[Item]] = {
+    get_args(model.model_fields["kind"].annotation)[0]: model for model in _ITEM_MODELS
 }

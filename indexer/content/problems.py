@@ -3,15 +3,26 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TypedDict
 
 
 class Severity(str, Enum):
     ERROR = "error"
     WARNING = "warning"
+
+
+class ProblemDict(TypedDict):
+    """A problem as `nis validate --format json` gives it."""
+
+    path: str
+    line: int
+    severity: str
+    code: str
+    message: str
 
 
 @dataclass(frozen=True, order=True)
@@ -25,10 +36,14 @@ class Problem:
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.severity.value}: {self.message}"
 
-    def as_dict(self) -> dict:
-        data = asdict(self)
-        data["severity"] = self.severity.value
-        return data
+    def as_dict(self) -> ProblemDict:
+        return {
+            "path": self.path,
+            "line": self.line,
+            "severity": self.severity.value,
+            "code": self.code,
+            "message": self.message,
+        }
 
 
 class Problems:
@@ -50,7 +65,7 @@ class Problems:
     def warning(self, line: int, code: str, message: str) -> None:
         self.found.append(Problem(self.path, max(line, 1), Severity.WARNING, code, message))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Problem]:
         return iter(self.found)
 
 

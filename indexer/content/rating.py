@@ -115,4 +115,3 @@ def _shows(measured: Sequence[Cited], cited: Sequence[Cited]) -> str:
 
 def _ids(cited: Sequence[Cited]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(c.record.id for c in cited))
-

@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from indexer.content import files
 from indexer.content.body import Body, Section
 from indexer.content.hashing import digest
-from indexer.content.yaml_lines import LocatedYaml
+from indexer.content.yaml_lines import LocatedYaml, YamlMapping
 
 READER_VERSION = "3"  # bump when reading or per-file checks change
 REFERENCE_KEYS = ("id", "kind", "status", "related", "leads_to", "components", "replaced_by")
@@ -34,12 +35,23 @@ def _config_bytes(path: Path) -> bytes:
         return f"<{unsafe.code}>".encode()
 
 
+class CachedSection(TypedDict):
+    heading: str
+    line: int
+    text: str
+    text_line: NotRequired[int]  # read as 0 (not known) where absent
+
+
+# A key's path (as a list, as JSON gives it back) and its line.
+KeyLine = tuple[list[str | int], int]
+
+
 @dataclass(frozen=True)
 class CachedFile:
     file_hash: str
-    data: dict
-    sections: list[dict] | str  # [{heading, line, text}], or that as JSON until needed
-    lines: list[list] | str  # [[key path...], line] for the keys cross-item checks report on
+    data: YamlMapping
+    sections: list[CachedSection] | str  # [{heading, line, text}], or that as JSON until needed
+    lines: list[KeyLine] | str  # [[key path...], line] for the keys cross-item checks report on
     first_line: int
     last_line: int
 
@@ -54,9 +66,13 @@ class CachedFile:
         return LocatedYaml(self.data, {tuple(path): line for path, line in raw}, self.first_line)
 
 
-def remember(digest: str, data: dict, body: Body, located: LocatedYaml, last_line: int) -> CachedFile:
-    lines = [[list(path), line] for path, line in located.lines.items() if path and path[0] in REFERENCE_KEYS]
-    sections = [{"heading": s.heading, "line": s.line, "text": s.text, "text_line": s.text_line} for s in body.sections]
+def remember(digest: str, data: YamlMapping, body: Body, located: LocatedYaml, last_line: int) -> CachedFile:
+    lines: list[KeyLine] = [
+        (list(path), line) for path, line in located.lines.items() if path and path[0] in REFERENCE_KEYS
+    ]
+    sections: list[CachedSection] = [
+        {"heading": s.heading, "line": s.line, "text": s.text, "text_line": s.text_line} for s in body.sections
+    ]
     return CachedFile(digest, data, sections, lines, located.first_line, last_line)
 
 

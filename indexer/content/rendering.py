@@ -12,7 +12,9 @@ its lists recurse per level, so `complexity_problems` bounds both (and a line's 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import TypedDict
 
 import markdown
 import nh3
@@ -59,11 +61,18 @@ GOVUK_CLASSES = {
 }
 
 
-def rendered_sections(sections: list[dict]) -> list[dict]:
+class SectionText(TypedDict):
+    """What rendering reads of a section: any other keys (its line, ...) are passed through."""
+
+    heading: str
+    text: str
+
+
+def rendered_sections(sections: Sequence[SectionText]) -> list[dict[str, object]]:
     """Each section ({heading, line, text}) with its heading's `anchor` (unique in the item) and its
     text as sanitised `html`: what the bundle stores."""
     seen: set[str] = set()
-    rendered = []
+    rendered: list[dict[str, object]] = []
     for section in sections:
         anchor = base = slugify(section["heading"], "-") or "section"
         n = 1

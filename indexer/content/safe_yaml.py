@@ -77,10 +77,12 @@ def checked_events(text: str, first_line: int = 1) -> Iterator[Event]:
     depth = 0
     resolver = Resolver()
     for event in yaml.parse(text, Loader=EventLoader):
-        line = first_line + event.start_mark.line
+        mark = event.start_mark  # the parser marks every event; the stubs allow an event without one
+        line = first_line + (mark.line if mark else 0)
         if isinstance(event, AliasEvent) or (isinstance(event, NodeEvent) and event.anchor is not None):
             raise YamlProblem(
-                line, "YAML anchors and aliases (&name, *name) are not allowed: write each value out in full",
+                line,
+                "YAML anchors and aliases (&name, *name) are not allowed: write each value out in full",
                 "yaml-alias",
             )
         if isinstance(event, (ScalarEvent, CollectionStartEvent)) and event.tag is not None:
@@ -102,7 +104,8 @@ def _check_scalar(event: ScalarEvent, line: int, resolver: Resolver) -> None:
         raise YamlProblem(line, control_character_message(char), "control-character")
     plain = event.implicit[0]
     if plain and len(event.value) > MAX_NUMBER_CHARS:
-        if resolver.resolve(ScalarNode, event.value, event.implicit) in NUMBER_TAGS:
+        # types-PyYAML leaves Resolver.resolve unannotated.
+        if resolver.resolve(ScalarNode, event.value, event.implicit) in NUMBER_TAGS:  # type: ignore[no-untyped-call]
             raise YamlProblem(
                 line,
                 f"a number of {len(event.value):,} characters: numbers may be at most {MAX_NUMBER_CHARS} "

@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
 from indexer.content.characters import (
@@ -16,7 +17,7 @@ from indexer.content.characters import (
 )
 from indexer.content.markdown_bounds import complexity_problems
 from indexer.content.problems import Problems, did_you_mean
-from indexer.content.yaml_lines import LocatedYaml
+from indexer.content.yaml_lines import LocatedYaml, Path_
 
 
 def _no_control_characters(text: str) -> str:
@@ -61,14 +62,14 @@ def _no_markup(text: str) -> str:
     return text
 
 
-def plain_text(max_length: int):
-    """Text shown exactly as written, where formatting would not be rendered (the family summary)."""
-    return Annotated[
-        str,
+def plain_text(max_length: int) -> tuple[object, ...]:
+    """Text shown exactly as written, where formatting would not be rendered (the family summary):
+    the constraints of a field `Annotated[str, *plain_text(max_length)]`."""
+    return (
         StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
         AfterValidator(_no_control_characters),
         AfterValidator(_no_markup),
-    ]
+    )
 
 
 class Strict(BaseModel):
@@ -99,7 +100,7 @@ def _is_content_code(kind: str) -> bool:
     return "-" in kind
 
 
-def dotted(loc: tuple) -> str:
+def dotted(loc: Path_) -> str:
     out = ""
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
@@ -135,7 +136,7 @@ def report_validation_error(
             problems.error(located.line_of(loc), "invalid-value", f"'{name}': {err['msg']}")
 
 
-def _located_path(loc: tuple, kind: str) -> tuple:
+def _located_path(loc: Path_, kind: str) -> Path_:
     """The path in the file: pydantic's loc without the union member names it inserts. An unknown
     key ends its loc and is the author's own word, even one that looks like a type name ('int')."""
     if kind == "extra_forbidden":
@@ -149,7 +150,7 @@ def _is_union_tag(part: object) -> bool:
     return isinstance(part, str) and ("[" in part or part in {"int", "str", "float"})
 
 
-def _fields_at(model: type[BaseModel], path: tuple) -> list[str]:
+def _fields_at(model: type[BaseModel], path: Path_) -> list[str]:
     """The field names of the (nested) model at `path`, as the file spells them (a field's alias,
     such as `for` or `class`, where it has one), for 'did you mean'."""
     current: object = model
@@ -163,7 +164,7 @@ def _fields_at(model: type[BaseModel], path: tuple) -> list[str]:
     return list(_fields_by_file_name(current))
 
 
-def _fields_by_file_name(model: object) -> dict:
+def _fields_by_file_name(model: object) -> dict[str, FieldInfo]:
     return {field.alias or name: field for name, field in getattr(model, "model_fields", {}).items()}
 
 

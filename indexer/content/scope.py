@@ -17,7 +17,15 @@ import re
 from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from indexer.content.characters import first_forbidden
 from indexer.content.problems import Problems
@@ -34,7 +42,6 @@ HOST = re.compile(r"[a-z0-9]+(?:-+[a-z0-9]+)*(?:\.[a-z0-9]+(?:-+[a-z0-9]+)*)+")
 # Read by `_validate` in `indexer.content.loader`: the checks across topics have run on the raw
 # file, at each line, so the model need not report them again.
 CHECKED_ACROSS_TOPICS = "checked_across_topics"
-
 
 
 def _check_word(word: str) -> str:
@@ -111,17 +118,17 @@ class Place(Strict):
 
     model_config = Strict.model_config | ConfigDict(serialize_by_alias=True)
 
-    name: plain_text(80)  # the organisation and page, as the link reads: "GOV.UK: School admissions"
+    name: Annotated[str, *plain_text(80)]  # the organisation and page, as the link reads: "GOV.UK: School admissions"
     url: Url
     # `for` is a Python keyword: the field is `for_`, read and written as `for`.
-    for_: Annotated[plain_text(140), Field(alias="for")]
+    for_: Annotated[str, *plain_text(140), Field(alias="for")]
 
 
 class Topic(Strict):
     id: TopicId
     # Read after "The library does not cover": lower case unless a name or an abbreviation.
-    title: Annotated[plain_text(80), AfterValidator(_check_title)]
-    about: plain_text(400)  # what is out of scope and why, in one or two plain sentences
+    title: Annotated[str, *plain_text(80), AfterValidator(_check_title)]
+    about: Annotated[str, *plain_text(400)]  # what is out of scope and why, in one or two plain sentences
     words: list[ScopeWord]
     go_to: list[Place]
 
@@ -145,9 +152,7 @@ class Topic(Strict):
     @classmethod
     def _some_places(cls, places: list[Place]) -> list[Place]:
         if len(places) < MIN_PLACES:
-            raise content_error(
-                "no-place-to-go", "'go_to' lists no place: give at least one real place to go instead"
-            )
+            raise content_error("no-place-to-go", "'go_to' lists no place: give at least one real place to go instead")
         if len(places) > MAX_PLACES:
             raise content_error(
                 "too-many-places", f"'go_to' lists {len(places)} places: at most {MAX_PLACES}, the most useful"
@@ -158,7 +163,7 @@ class Topic(Strict):
 class Scope(Strict):
     """The file: what the library covers, and each topic it does not."""
 
-    covers: plain_text(600)  # what the library does cover, for the glossary and the home page
+    covers: Annotated[str, *plain_text(600)]  # what the library does cover, for the glossary and the home page
     topics: Annotated[list[Topic], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -194,10 +199,7 @@ def _duplicate_message(word: str, first_topic: str, topic_id: str, first_line: i
     where = f" (line {first_line})" if first_line is not None else ""
     if first_topic == topic_id:
         return f"'{word}' is listed twice in topic '{topic_id}'{where}"
-    return (
-        f"'{word}' is already a word of topic '{first_topic}'{where}: "
-        "a word or phrase may belong to one topic only"
-    )
+    return f"'{word}' is already a word of topic '{first_topic}'{where}: a word or phrase may belong to one topic only"
 
 
 def check_topics(located: LocatedYaml, problems: Problems) -> None:

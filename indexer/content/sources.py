@@ -11,7 +11,7 @@ rating.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import AnyHttpUrl, Field, model_validator
 
@@ -20,12 +20,30 @@ from indexer.content.schema import Slug, Strict, Text
 SOURCES_DIR = "sources"
 SOURCE_SUFFIX = ".yaml"
 
+SourceType = Literal[
+    "systematic-review",
+    "rct",
+    "quasi-experimental",
+    "single-case",
+    "practice-based",
+    "accuracy-study",
+    "guideline",
+    "expert-consensus",
+    "statute",
+    "database-listing",
+]
+Direction = Literal[
+    "positive", "mixed", "none", "negative", "not-reported", "describes", "recommends", "does-not-recommend", "requires"
+]
+Population = Literal["send-specific", "mixed", "general"]
+Independence = Literal["independent", "developer", "unclear", "not-applicable"]
+
 # What a source found, by what kind of source it is. A study measures an effect; an accuracy study
 # measures how well a tool identifies need; guidance recommends; law requires; a listing describes.
-TESTS = ("positive", "mixed", "none", "negative")
+TESTS: tuple[Direction, ...] = ("positive", "mixed", "none", "negative")
 # A study that stopped, or has not reported, found nothing either way: it is recorded, never counted.
-STUDY = TESTS + ("not-reported",)
-FINDINGS_FOR_TYPE: dict[str, tuple[str, ...]] = {
+STUDY: tuple[Direction, ...] = TESTS + ("not-reported",)
+FINDINGS_FOR_TYPE: dict[SourceType, tuple[Direction, ...]] = {
     "systematic-review": STUDY,
     "rct": STUDY,
     "quasi-experimental": STUDY,
@@ -37,15 +55,15 @@ FINDINGS_FOR_TYPE: dict[str, tuple[str, ...]] = {
     "statute": ("requires",),
     "database-listing": ("describes",),
 }
-SOURCE_TYPES = tuple(FINDINGS_FOR_TYPE)
-POPULATIONS = ("send-specific", "mixed", "general")
-DIRECTIONS = tuple(dict.fromkeys(d for found in FINDINGS_FOR_TYPE.values() for d in found))
-INDEPENDENCE = ("independent", "developer", "unclear", "not-applicable")
+SOURCE_TYPES: tuple[SourceType, ...] = get_args(SourceType)
+POPULATIONS: tuple[Population, ...] = get_args(Population)
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+INDEPENDENCE: tuple[Independence, ...] = get_args(Independence)
 UK_COUNTRIES = ("England", "UK", "United Kingdom", "Great Britain", "Scotland", "Wales", "Northern Ireland")
 
 
 class Finding(Strict):
-    direction: Literal[DIRECTIONS]  # type: ignore[valid-type]
+    direction: Direction
     effect: Text | None = None  # exactly as the source states it, e.g. "+4 months"
     metric: Text | None = None  # what the effect is measured in; required with an effect
     summary: Text  # what it found or says, in the library's own words
@@ -64,8 +82,8 @@ class SourceRecord(Strict):
     citation: Text
     year: int | Literal["undated"] = Field(union_mode="left_to_right")
     url: AnyHttpUrl | None = None
-    type: Literal[SOURCE_TYPES]  # type: ignore[valid-type]
-    population: Literal[POPULATIONS]  # type: ignore[valid-type]
+    type: SourceType
+    population: Population
     population_detail: Text | None = None
     phases: list[Slug] = []
     country: Text  # as the source states it: England, UK, US, international, ... or "not stated"
@@ -73,7 +91,7 @@ class SourceRecord(Strict):
     outcomes: list[Text] = []
     finding: Finding
     accuracy: Text | None = None  # an accuracy study's figures, as the source states them
-    independence: Literal[INDEPENDENCE]  # type: ignore[valid-type]
+    independence: Independence
     caveats: Text | None = None
 
     @model_validator(mode="after")

@@ -6,8 +6,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from indexer.content.library import Content
+
+
+class CoverageDict(TypedDict):
+    """Coverage as `nis stats --format json` gives it."""
+
+    total: int
+    kinds: dict[str, int]
+    area_by_layer: dict[str, dict[str, int]]
+    universal_offer: dict[str, int]
+    evidence_strength: dict[str, int]
+    tools_leading_to_items: int
 
 
 @dataclass
@@ -15,13 +27,13 @@ class Coverage:
     areas: list[str]
     layers: list[str]
     cells: dict[tuple[str, str], int] = field(default_factory=dict)  # (area, layer) -> items
-    kinds: Counter = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)
     universal_offer: dict[str, int] = field(default_factory=dict)
-    evidence: Counter = field(default_factory=Counter)
+    evidence: Counter[str] = field(default_factory=Counter)
     tools_leading_somewhere: int = 0
     total: int = 0
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> CoverageDict:
         return {
             "total": self.total,
             "kinds": dict(self.kinds),
@@ -43,6 +55,7 @@ class Coverage:
 
 def coverage(library: Content) -> Coverage:
     taxonomy = library.taxonomy
+    assert taxonomy is not None, "coverage is counted only once the taxonomy has been read"
     result = Coverage(areas=[a.id for a in taxonomy.areas], layers=[layer.id for layer in taxonomy.layers])
     result.cells = {(a, layer): 0 for a in result.areas for layer in result.layers}
     result.universal_offer = {e.id: 0 for e in taxonomy.universal_offer}

@@ -6,8 +6,7 @@ Code reads every controlled value from these files; none is hard-coded.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Literal
+from collections.abc import Iterable, Iterator
 
 from pydantic import Field, model_validator
 
@@ -61,7 +60,7 @@ class Vocabulary:
     def __contains__(self, value: object) -> bool:
         return value in self.terms
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Term]:
         return iter(self.terms.values())
 
     def ids(self) -> list[str]:
@@ -115,7 +114,7 @@ class Taxonomy(Strict):
     def _names_the_rating_method_values(self) -> None:
         """The rating method (indexer.content.rating) computes these values: the taxonomy must give
         words to exactly its strengths and findings, and to every type and population of source."""
-        expected = {
+        expected: dict[str, set[str]] = {
             "evidence_strengths": set(rating.STRENGTHS),
             "evidence_shows": set(rating.SHOWS),
             "source_populations": set(sources.POPULATIONS),

@@ -14,8 +14,10 @@ import yaml
 
 from indexer.content.safe_yaml import YamlProblem, compose_checked, construct_checked
 
-__all__ = ["LocatedYaml", "YamlProblem", "load_located"]
+__all__ = ["LocatedYaml", "YamlMapping", "YamlProblem", "load_located"]
 Path_ = tuple[str | int, ...]
+# A mapping as read from a file, before any schema: its keys are usually, not always, strings.
+YamlMapping = dict[object, object]
 
 
 @dataclass

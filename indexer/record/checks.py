@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from indexer.content.problems import did_you_mean, display_path, error_at
-from indexer.record.editions import MANIFEST_NAME
+from indexer.content.taxonomy import Publication
+from indexer.record.editions import MANIFEST_NAME, PublishedRecord
 from indexer.record.library import Library
 from indexer.record.reviews import REVIEWS_DIR
 from indexer.record.schedule import is_scheduled_date
 
 
 def check_publishing(library: Library) -> None:
-    if library.publications is None or library.taxonomy is None:
+    # load_library reads the published record whenever it has the taxonomy and publications.
+    if library.publications is None or library.taxonomy is None or library.published is None:
         return
-    _check_reviews(library)
-    _check_editions(library)
+    publications = {p.id: p for p in library.publications.publications}
+    _check_reviews(library, publications, {a.id for a in library.taxonomy.areas})
+    _check_editions(library, library.published, publications)
 
 
-def _display(library: Library, path) -> str:
+def _display(library: Library, path: Path) -> str:
     return display_path(library.root, path)
 
 
-def _check_reviews(library: Library) -> None:
-    publications = {p.id: p for p in library.publications.publications}
-    areas = {a.id for a in library.taxonomy.areas}
+def _check_reviews(library: Library, publications: dict[str, Publication], areas: set[str]) -> None:
     for review in library.reviews.values():
         where = _display(library, library.root / REVIEWS_DIR / f"{review.id}.yaml")
         publication = publications.get(review.publication)
@@ -63,9 +66,7 @@ def _check_reviews(library: Library) -> None:
                     )
 
 
-def _check_editions(library: Library) -> None:
-    record = library.published
-    publications = {p.id: p for p in library.publications.publications}
+def _check_editions(library: Library, record: PublishedRecord, publications: dict[str, Publication]) -> None:
     for edition in record.editions:
         manifest = edition.manifest
         where = _display(library, edition.path / MANIFEST_NAME)

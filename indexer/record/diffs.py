@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 WORDS = re.compile(r"\s+|[^\s]+")
@@ -59,7 +60,7 @@ def word_diff(old: str, new: str) -> tuple[Span, ...]:
     return tuple(spans)
 
 
-def flatten(data, prefix: str = "") -> dict[str, str]:
+def flatten(data: object, prefix: str = "") -> dict[str, str]:
     """Front matter as dotted paths to readable values (lists of plain values joined)."""
     flat: dict[str, str] = {}
     if isinstance(data, dict):
@@ -75,7 +76,9 @@ def flatten(data, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def field_diff(old: dict, new: dict, ignore: tuple[str, ...] = ("change",)) -> tuple[FieldChange, ...]:
+def field_diff(
+    old: Mapping[str, object], new: Mapping[str, object], ignore: tuple[str, ...] = ("change",)
+) -> tuple[FieldChange, ...]:
     a = {k: v for k, v in flatten(old).items() if k.split(".")[0].split("[")[0] not in ignore}
     b = {k: v for k, v in flatten(new).items() if k.split(".")[0].split("[")[0] not in ignore}
     return tuple(
@@ -95,7 +98,10 @@ def _spans(old: str | None, new: str | None) -> tuple[Span, ...]:
 
 
 def item_diff(
-    old_data: dict, old_sections: list[tuple[str, str]], new_data: dict, new_sections: list[tuple[str, str]]
+    old_data: Mapping[str, object],
+    old_sections: list[tuple[str, str]],
+    new_data: Mapping[str, object],
+    new_sections: list[tuple[str, str]],
 ) -> ItemDiff:
     old_by_heading = dict(old_sections)
     new_by_heading = dict(new_sections)

@@ -18,10 +18,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypedDict
 
 from pydantic import Field, ValidationError
 
@@ -41,6 +42,9 @@ MANIFEST_NAME = "edition.yaml"
 STAGING_PREFIX = ".publishing-"
 EditionNumber = Annotated[str, Field(pattern=r"^\d{4}(\.\d{1,3})?$")]  # 2031, or 2031.1 out of cycle
 HASH_LINE = re.compile(rb"\nsha256: ([0-9a-f]{64})\n?\Z")
+ChangeClass = Literal["substantive", "editorial"]
+VersionStatus = Literal["active", "withdrawn"]
+Display = Callable[[Path], str]  # a path as problems show it
 
 
 class NewVersion(Strict):
@@ -49,10 +53,10 @@ class NewVersion(Strict):
     kind: Slug
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")  # of the version's file, byte for byte
     content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")  # of its content (see `content_hash`)
-    change_class: Literal["substantive", "editorial"]
+    change_class: ChangeClass
     change_note: Text
     implements: list[RecommendationId] = []
-    status: Literal["active", "withdrawn"] = "active"
+    status: VersionStatus = "active"
 
 
 class FrozenSource(Strict):
@@ -130,7 +134,7 @@ class PublishedRecord:
         return found[-1] if found else None
 
 
-def content_hash(item_data: dict, sections: list[tuple[str, str]]) -> str:
+def content_hash(item_data: Mapping[str, object], sections: list[tuple[str, str]]) -> str:
     """What counts as a change: the validated front matter, less the change note, and the body's
     sections. Reformatting the YAML or editing only the change note is not a new version."""
     data = {k: v for k, v in item_data.items() if k != "change"}
@@ -143,6 +147,12 @@ def sign_manifest(text: str) -> bytes:
     return content + b"\nsha256: " + sha256_hex(content).encode() + b"\n"
 
 
+class VersionSection(TypedDict):
+    heading: str
+    line: int
+    text: str
+
+
 class UnreadableVersion(ValueError):
     """A frozen version file that cannot be read safely: its problem says where and why."""
 
@@ -151,7 +161,7 @@ class UnreadableVersion(ValueError):
         self.problem = problem
 
 
-def read_version(path: Path) -> tuple[dict, list[dict]]:
+def read_version(path: Path) -> tuple[dict[str, object], list[VersionSection]]:
     """A frozen version's front matter and body sections, as written: not checked against today's
     taxonomy, which may have changed since it was published. Read with the same limits as a working
     copy; UnreadableVersion if it breaks one."""
@@ -243,7 +253,7 @@ def load_published(content_dir: Path) -> PublishedRecord:
     return record
 
 
-def _refuse_link(path: Path, record: PublishedRecord, display) -> bool:
+def _refuse_link(path: Path, record: PublishedRecord, display: Display) -> bool:
     """True, with a problem, if `path` is a symbolic link: the record is never read through one."""
     if files.is_symlink(path):
         record.problems.append(error_at(display(path), 1, "symlink", files.SYMLINK_MESSAGE))
@@ -251,7 +261,7 @@ def _refuse_link(path: Path, record: PublishedRecord, display) -> bool:
     return False
 
 
-def _folders(parent: Path, record: PublishedRecord, display) -> list[Path]:
+def _folders(parent: Path, record: PublishedRecord, display: Display) -> list[Path]:
     """The folders in `parent` (not hidden), each link among its entries reported, never followed."""
     return [
         p
@@ -261,7 +271,7 @@ def _folders(parent: Path, record: PublishedRecord, display) -> list[Path]:
 
 
 def _read_edition(
-    folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display
+    folder: Path, publication: str, previous: Edition | None, record: PublishedRecord, display: Display
 ) -> Edition | None:
     manifest_path = folder / MANIFEST_NAME
     where = display(manifest_path)
@@ -373,7 +383,7 @@ def _read_edition(
     return Edition(manifest, folder, sha256_hex(raw))
 
 
-def _check_frozen_sources(folder: Path, manifest: Manifest, record: PublishedRecord, display) -> None:
+def _check_frozen_sources(folder: Path, manifest: Manifest, record: PublishedRecord, display: Display) -> None:
     """Each source record the manifest lists is there, unedited; nothing else is in `sources/`."""
     for frozen in manifest.sources:
         path = folder / SOURCES_DIR / f"{frozen.id}{SOURCE_SUFFIX}"

@@ -15,6 +15,7 @@ import fcntl
 import os
 import shutil
 import uuid
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,15 +25,20 @@ import yaml
 from indexer.content.characters import control_character_message, first_forbidden
 from indexer.content.hashing import sha256_hex
 from indexer.content.markdown_bounds import complexity_problems
+from indexer.content.model import Item
 from indexer.content.problems import Problem
 from indexer.content.sources import SOURCE_SUFFIX, SOURCES_DIR
+from indexer.content.taxonomy import Taxonomy
 from indexer.record.editions import (
     MANIFEST_NAME,
     STAGING_PREFIX,
+    ChangeClass,
     FrozenSource,
     Manifest,
     NewVersion,
     PreviousEdition,
+    PublishedRecord,
+    VersionStatus,
     content_hash,
     edition_sort_key,
     published_root,
@@ -43,6 +49,7 @@ from indexer.record.loading import load_library
 
 LOCK_NAME = ".lock"
 FIRST_VERSION_NOTE = "First published."
+BeforeRename = Callable[[Path], object]  # called with the staging folder
 
 
 class PublishRefused(Exception):
@@ -62,10 +69,10 @@ class PlannedVersion:
     source: Path  # the working copy to freeze
     raw: bytes  # its bytes now
     content_hash: str
-    change_class: str
+    change_class: ChangeClass
     change_note: str
     implements: tuple[str, ...]
-    status: str
+    status: VersionStatus
     previous: Path | None  # the version it supersedes, for diffs
 
 
@@ -89,7 +96,8 @@ class PublishPlan:
 def plan_publish(content_dir: Path, publication: str, review_id: str, release_notes: str, date: dt.date) -> PublishPlan:
     """Work out exactly what publishing would write, or refuse with the reasons."""
     library = load_library(content_dir)
-    if not library.ok:
+    # Content without its configuration or published record is never ok: load_library stops short.
+    if not library.ok or library.publications is None or library.taxonomy is None or library.published is None:
         raise PublishRefused(
             "the content has errors: fix them (nis validate) before publishing",
             [p for p in library.problems if p.severity.value == "error"],
@@ -136,16 +144,19 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
         plan.items = dict(latest_edition.manifest.items)
         plan.previous_edition = PreviousEdition(edition=latest_edition.manifest.edition, sha256=latest_edition.sha256)
     stale_notes = []
-    for record_file in sorted(library.files, key=lambda f: f.item.id):
-        item = record_file.item
+    # The content is ok, so every file holds a valid item and its body.
+    valid = [(f, f.item, f.body) for f in library.files if f.item is not None and f.body is not None]
+    for record_file, item, body in sorted(valid, key=lambda v: v[1].id):
         if item.kind not in kinds:
             continue
-        sections = [(s.heading, s.text) for s in record_file.body.sections]
+        sections = [(s.heading, s.text) for s in body.sections]
         digest = content_hash(item.model_dump(mode="json"), sections)
         latest = record.latest(item.id)
         if latest is not None and latest.record.content_hash == digest:
             continue
         change = item.change
+        change_class: ChangeClass
+        implements: tuple[str, ...]
         if latest is None and change is None:
             change_class, note, implements = "substantive", FIRST_VERSION_NOTE, ()
         elif change is None or (latest is not None and change.note == latest.record.change_note):
@@ -195,7 +206,7 @@ def plan_publish(content_dir: Path, publication: str, review_id: str, release_no
     return plan
 
 
-def rating_changes(versions: list[PlannedVersion], items: dict, taxonomy) -> str:
+def rating_changes(versions: list[PlannedVersion], items: Mapping[str, Item], taxonomy: Taxonomy) -> str:
     """The edition's changes of rating, as a Markdown table for its release notes (item, was, now,
     why): each new version whose strength, or what its evidence shows, differs from its previous
     version's. A previous version from before `shows` was recorded changes only by its strength."""
@@ -205,7 +216,8 @@ def rating_changes(versions: list[PlannedVersion], items: dict, taxonomy) -> str
     for version in versions:
         if version.previous is None:
             continue
-        before = read_version(version.previous)[0].get("evidence") or {}
+        evidence = read_version(version.previous)[0].get("evidence")
+        before = evidence if isinstance(evidence, dict) else {}  # as frozen: a mapping, or none at all
         after = items[version.id].evidence
         was, was_shows = before.get("strength"), before.get("shows")
         if was == after.strength and (was_shows is None or was_shows == after.shows):
@@ -221,13 +233,15 @@ def rating_changes(versions: list[PlannedVersion], items: dict, taxonomy) -> str
     return "\n".join(["### Changes of rating", "", "| Item | Was | Now | Why |", "|---|---|---|---|", *rows])
 
 
-def _rating_text(strength: str | None, shows: str | None, strengths: dict, shows_labels: dict) -> str:
+def _rating_text(
+    strength: str | None, shows: str | None, strengths: Mapping[str, str], shows_labels: Mapping[str, str]
+) -> str:
     """ "Emerging: positive results"; the strength alone where nothing more is known ("Not yet rated")."""
-    text = strengths.get(strength, str(strength))
+    text = str(strength) if strength is None else strengths.get(strength, strength)
     return f"{text}: {shows_labels.get(shows, shows)}" if shows and shows != "not-rated" else text
 
 
-def _edition_number(record, publication: str, review_type: str, date: dt.date) -> str:
+def _edition_number(record: PublishedRecord, publication: str, review_type: str, date: dt.date) -> str:
     """Initial and scheduled reviews give `<year>`; out-of-cycle ones `<year of the last
     edition>.<n>`, counting amendments since that edition."""
     editions = [e.manifest.edition for e in record.editions_of(publication)]
@@ -272,7 +286,7 @@ def manifest_text(plan: PublishPlan) -> str:
     return header + yaml.safe_dump(manifest.model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=100)
 
 
-def apply_plan(content_dir: Path, plan: PublishPlan, *, before_rename=None) -> Path:
+def apply_plan(content_dir: Path, plan: PublishPlan, *, before_rename: BeforeRename | None = None) -> Path:
     """Write the edition: staged, then one rename. `before_rename` lets tests fail or kill the
     publish at its last moment."""
     root = published_root(content_dir)
@@ -307,7 +321,7 @@ def _write_synced(path: Path, raw: bytes) -> None:
 
 
 @contextmanager
-def publish_lock(content_dir: Path):
+def publish_lock(content_dir: Path) -> Iterator[None]:
     """One publish at a time; a second is refused at once rather than queued."""
     root = published_root(content_dir)
     root.mkdir(parents=True, exist_ok=True)
@@ -339,7 +353,7 @@ def publish(
     date: dt.date,
     *,
     dry_run: bool = False,
-    before_rename=None,
+    before_rename: BeforeRename | None = None,
 ) -> PublishPlan:
     content_dir = Path(content_dir)
     if dry_run:

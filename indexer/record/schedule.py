@@ -62,14 +62,17 @@ def publication_schedule(
     first_review: dt.date, cycle_months: int, reviews: Iterable[HeldReview], today: dt.date
 ) -> PublicationSchedule:
     reviews = list(reviews)
-    closed = sorted((r for r in reviews if r.closed and r.closed <= today), key=lambda r: r.closed)
+    closed = sorted(
+        (r for r in reviews if r.closed and r.closed <= today),
+        key=lambda r: r.closed or dt.date.min,  # never min: all are closed
+    )
     answered = {r.due for r in closed if r.type == "scheduled" and r.due}
     next_due = next(d for d in scheduled_dates(first_review, cycle_months) if d not in answered)
     scheduled_closed = [r for r in closed if r.type == "scheduled"]
     open_reviews = tuple(
         sorted(
             (r for r in reviews if r.opened and r.opened <= today and not (r.closed and r.closed <= today)),
-            key=lambda r: r.opened,
+            key=lambda r: r.opened or dt.date.min,  # never min: all are open
         )
     )
     upcoming = tuple(islice((d for d in scheduled_dates(first_review, cycle_months) if d >= today), UPCOMING))

@@ -76,7 +76,8 @@ class BM25FScorer:
                 weights.append(weight)
         if not columns:
             return np.zeros(self.scores_matrix.shape[0])
-        return self.scores_matrix[:, columns] @ np.array(weights)
+        scores: np.ndarray = self.scores_matrix[:, columns] @ np.array(weights)  # scipy has no types
+        return scores
 
     def rows_with_all(self, terms: Iterable[str]) -> np.ndarray:
         """The documents (rows, ascending) that have every one of `terms`, each in some field."""

@@ -16,8 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
+import numpy.typing as npt
 
 from nis_library.search import keyword
 from nis_library.search.bm25f import BM25FScorer
@@ -39,10 +41,17 @@ class Coverage:
     missing: tuple[str, ...]  # the units no item has, as typed
 
 
-def robertson_idf(documents: int, frequency):
+@overload
+def robertson_idf(documents: int, frequency: int) -> float: ...
+@overload
+def robertson_idf(documents: int, frequency: npt.NDArray[np.integer]) -> npt.NDArray[np.float64]: ...
+def robertson_idf(documents: int, frequency: int | npt.NDArray[np.integer]) -> float | npt.NDArray[np.float64]:
     """log((N - df + 0.5) / (df + 0.5)), never below zero: a word in half the items or more weighs 0.
     `frequency` may be one count or an array of them."""
-    return np.maximum(0.0, np.log((documents - np.asarray(frequency) + 0.5) / (np.asarray(frequency) + 0.5)))
+    idf: float | npt.NDArray[np.float64] = np.maximum(
+        0.0, np.log((documents - np.asarray(frequency) + 0.5) / (np.asarray(frequency) + 0.5))
+    )
+    return idf
 
 
 def measure(
@@ -57,8 +66,8 @@ def measure(
         own = tuple(terms_of(phrase))
         if not own or claimed.issuperset(own):
             continue
-        alternatives = [own] + [tuple(terms_of(other)) for other in others]
-        units.append((phrase, tuple(dict.fromkeys(a for a in alternatives if a))))
+        analysed = [own] + [tuple(terms_of(other)) for other in others]
+        units.append((phrase, tuple(dict.fromkeys(a for a in analysed if a))))
         claimed.update(own)
     for word in keyword.words(text):
         own = tuple(t for t in terms_of(word) if t not in claimed)

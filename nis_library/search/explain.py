@@ -4,6 +4,7 @@ meaning. Pure: the search service gives it the analysed words; no Flask."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from nis_library.search import keyword
@@ -17,7 +18,7 @@ class QueryWords:
     synonyms: tuple[tuple[str, frozenset[str]], ...]
 
     @classmethod
-    def of(cls, terms_of, text: str, synonyms: tuple[str, ...]) -> QueryWords:
+    def of(cls, terms_of: Callable[[str], Iterable[str]], text: str, synonyms: tuple[str, ...]) -> QueryWords:
         """`terms_of(text)`: its analysed terms, as the keyword index analyses (keyword.analyse)."""
         typed = []
         seen: set[str] = set()

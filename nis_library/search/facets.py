@@ -20,13 +20,14 @@ class FacetMatrix:
     labels: tuple[str, ...]
     matrix: np.ndarray  # bool, items × values
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         self.counting = self.matrix.astype(np.float32)  # for counting by matrix product
 
     def mask(self, selected: tuple[str, ...]) -> np.ndarray:
         """Items having any of the selected values (OR within a facet)."""
         columns = [self.values.index(v) for v in selected]
-        return self.matrix[:, columns].any(axis=1)
+        # numpy types any(axis=...) as maybe a scalar, which it is not for a 2-D matrix
+        return self.matrix[:, columns].any(axis=1)  # type: ignore[return-value]
 
 
 def build_matrices(

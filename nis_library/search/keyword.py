@@ -4,7 +4,9 @@ query syntax, so `AND OR (((`, `*:*`, quotes and field names are just words."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
@@ -14,6 +16,17 @@ from indexer.bundle.keyword_index import FIELD_BOOSTS, TEXT_FIELDS
 SYNONYM_WEIGHT = 0.6  # a synonym counts for a little less than the teacher's own word
 SPELLING_FIELDS = ("practical", "title", "summary", "tags")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
+
+
+class Token(Protocol):
+    text: str
+
+
+class Analyzer(Protocol):
+    """A Whoosh analyzer, such as the keyword index's (`index.schema["title"].analyzer`): Whoosh
+    ships no types, so this says the little of one that search uses."""
+
+    def __call__(self, value: str) -> Iterable[Token]: ...
 
 
 @dataclass(frozen=True)
@@ -45,32 +58,34 @@ def words(text: str) -> list[str]:
     return _WORD.findall(text)
 
 
-def analyse(analyzer, text: str) -> list[str]:
+def analyse(analyzer: Analyzer, text: str) -> list[str]:
     """The analysed terms of `text`, each once, in order."""
     return list(dict.fromkeys(token.text for token in analyzer(text)))
 
 
-def build_query(analyzer, text: str, expansions: list[str]) -> KeywordQuery:
+def build_query(analyzer: Analyzer, text: str, expansions: list[str]) -> KeywordQuery:
     own = analyse(analyzer, text)
     extra = [t for phrase in expansions for t in analyse(analyzer, phrase) if t not in own]
     return KeywordQuery(tuple(own), tuple(dict.fromkeys(extra)), tuple(expansions) if extra else ())
 
 
-def run(searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None):
+def run(
+    searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None
+) -> list[tuple[int, float, tuple[str, ...]]]:
     """Whoosh's own BM25F ranking of all matching documents, as (docnum, score, matched words).
     Search ranks with `bm25f.BM25FScorer`, which computes the same scores far faster; this is the
     reference it is tested and benchmarked against."""
     if kq.query is None:
         return []
     results = searcher.search(kq.query, limit=None, filter=allowed, terms=True)
-    out = []
+    out: list[tuple[int, float, tuple[str, ...]]] = []
     for hit in results:
         matched = {text.decode() if isinstance(text, bytes) else text for _, text in hit.matched_terms()}
         out.append((hit.docnum, hit.score, tuple(t for t in kq.terms + kq.synonym_terms if t in matched)))
     return out
 
 
-def is_indexed(searcher: Searcher, analyzer, word: str) -> bool:
+def is_indexed(searcher: Searcher, analyzer: Analyzer, word: str) -> bool:
     """Whether every analysed form of `word` is in some field of the index (a stop word is)."""
     reader = searcher.reader()
     return all(any(reader.doc_frequency(f, stem) for f in TEXT_FIELDS) for stem in analyse(analyzer, word))

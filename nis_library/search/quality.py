@@ -9,7 +9,7 @@ Used by `scripts/eval_search.py` and by the test that holds the line on quality.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +55,10 @@ def load_judgements(path: Path, part: str | None = None) -> list[JudgedQuery]:
 
 
 def dcg(grades: Sequence[int]) -> float:
-    return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades))
+    total: float = sum(
+        (2**g - 1) / math.log2(i + 2) for i, g in enumerate(grades)
+    )  # int ** int is typed Any (a negative power is a float)
+    return total
 
 
 def ndcg_at_k(ranked: Sequence[str], relevant: dict[str, int], k: int = CUTOFF) -> float:
@@ -125,7 +128,7 @@ def summarise(outcomes: Sequence[QueryOutcome]) -> Scores:
     unanswerable = [o for o in outcomes if not o.judged.answerable]
     count = max(len(answerable), 1)
 
-    def mean(metric) -> float:
+    def mean(metric: Callable[[Sequence[str], dict[str, int]], float]) -> float:
         return round(sum(metric(o.ranked, o.judged.relevant) for o in answerable) / count, 4)
 
     return Scores(

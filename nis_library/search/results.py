@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 from indexer.content.scope import Topic
 from nis_library.catalogue import ItemSummary
@@ -59,7 +60,7 @@ class SearchResults:
     def pages(self) -> int:
         return max(1, -(-(self.total + self.related) // self.per_page))
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["pages"] = self.pages
         data["out_of_scope"] = [topic.model_dump(mode="json", by_alias=True) for topic in self.out_of_scope]

@@ -12,13 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from indexer.content.scope import Scope, Topic
+from nis_library.search.keyword import Analyzer
 
 
 class ScopeMatcher:
     """The scope's topics with their phrases analysed by `analyzer`: a Whoosh analyzer, the keyword
     index's (`index.schema["title"].analyzer`), so that queries and phrases are analysed alike."""
 
-    def __init__(self, scope: Scope | None, analyzer):
+    def __init__(self, scope: Scope | None, analyzer: Analyzer):
         self.scope = scope
         self.topics: tuple[Topic, ...] = tuple(scope.topics) if scope is not None else ()
         self.analyzer = analyzer
@@ -31,7 +32,7 @@ class ScopeMatcher:
                     self._by_first.setdefault(phrase[0], []).append((phrase, number))
 
     @classmethod
-    def from_document(cls, document: str | None, analyzer) -> ScopeMatcher:
+    def from_document(cls, document: str | None, analyzer: Analyzer) -> ScopeMatcher:
         """From the bundle's scope document (None for a bundle built without one: no topics)."""
         return cls(Scope.from_document(document), analyzer)
 

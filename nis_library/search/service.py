@@ -6,12 +6,15 @@ import html
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import cast
 
 import numpy as np
+import sqlite_utils
+from whoosh.searching import Searcher
 
 from indexer.bundle import compute_threads, keyword_index, store, term_matrix
 from indexer.bundle import location as bundles
@@ -30,7 +33,7 @@ from nis_library.catalogue import ItemSummary
 from nis_library.loaded_bundles import LOADED
 from nis_library.search import coverage, explain, facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
-from nis_library.search.request import SearchRequest, parse_request
+from nis_library.search.request import FilterValues, SearchRequest, parse_request
 from nis_library.search.results import Hit, SearchResults
 from nis_library.search.scope import ScopeMatcher
 
@@ -111,7 +114,7 @@ class SearchService:
             raise bundles.BundleError(f"{self.bundle_dir}: term matrix and database disagree; run 'nis build --full'")
         self.bm25f = BM25FScorer(matrix, keyword_index.FIELD_BOOSTS)
         self.index = keyword_index.open_index(self.bundle_dir / bundles.WHOOSH_DIR)
-        self.analyzer = self.index.schema["title"].analyzer
+        self.analyzer: keyword.Analyzer = self.index.schema["title"].analyzer
         self._local = threading.local()
         self._check_keyword_index()
         self.model_name = self.manifest["embedder"]
@@ -137,7 +140,7 @@ class SearchService:
 
     # -- loading -----------------------------------------------------------------------------
 
-    def _load_items(self, db) -> None:
+    def _load_items(self, db: sqlite_utils.Database) -> None:
         self.items: list[ItemInfo] = []
         self.embed_hashes: list[str] = []
         facet_values: list[dict[str, list[str]]] = []
@@ -152,7 +155,7 @@ class SearchService:
         self.row_of = {item.id: row for row, item in enumerate(self.items)}
         self._facet_values = facet_values
 
-    def _load_vocabularies(self, db) -> None:
+    def _load_vocabularies(self, db: sqlite_utils.Database) -> None:
         vocab: dict[str, list[tuple[str, str]]] = {}
         for row in store.read_vocabularies(db):
             vocab.setdefault(row["vocabulary"], []).append((row["id"], row["label"]))
@@ -173,7 +176,7 @@ class SearchService:
             dtype=np.int64,
         )
 
-    def _load_vectors(self, db) -> None:
+    def _load_vectors(self, db: sqlite_utils.Database) -> None:
         model = self.manifest["embedder"]
 
         def texts_of(document: str) -> list[tuple[int, str]]:
@@ -207,7 +210,7 @@ class SearchService:
             raise bundles.BundleError(f"{self.bundle_dir}: keyword index and database disagree: run 'nis build --full'")
 
     @property
-    def searcher(self):
+    def searcher(self) -> Searcher:
         # A fresh searcher per bundle and thread, never refreshed: whoosh-reloaded's
         # Searcher.refresh() can return duplicate documents after merged commits.
         searcher = getattr(self._local, "searcher", None)
@@ -236,15 +239,24 @@ class SearchService:
         texts = (_sentences(text) if len(text.split()) >= LONG_QUERY_WORDS else []) or [text]
         # One text at a time: a batch is padded to its longest text, which made a long note's
         # sentences cost as much as the whole note each (45 ms against 21 ms for a 60-word note).
-        vectors = [embedder.embed([shorten(t, MAX_QUERY_TOKENS) if shorten else t])[0] for t in texts]
+        vectors: list[np.ndarray] = [embedder.embed([shorten(t, MAX_QUERY_TOKENS) if shorten else t])[0] for t in texts]
         if len(vectors) == 1:
             return vectors[0]
-        mean = np.mean(vectors, axis=0)
+        mean: np.ndarray = np.mean(vectors, axis=0)
         return mean / (np.linalg.norm(mean) or 1.0)
 
     # -- searching ---------------------------------------------------------------------------
 
-    def parse(self, text="", filters=None, mode=None, page=1, per_page=20, sort=None, as_typed=False) -> SearchRequest:
+    def parse(
+        self,
+        text: str | None = "",
+        filters: Mapping[str, FilterValues] | None = None,
+        mode: str | None = None,
+        page: int | str = 1,
+        per_page: int | str = 20,
+        sort: str | None = None,
+        as_typed: bool = False,
+    ) -> SearchRequest:
         return parse_request(
             text, filters, mode, page, per_page, sort, as_typed=as_typed, valid_values=self.valid_values
         )
@@ -262,16 +274,14 @@ class SearchService:
         # Unknown words are corrected against the index's own words and the corrected search is run,
         # unless the reader asked for the words as typed or the correction matches nothing (that
         # the filters allow); then the words as typed are searched and the correction offered.
-        typed = scored = cut = None
+        typed: str | None = None
         corrected = self.corrected(text)
         if corrected and not request.as_typed:
-            scored = self.score(corrected, request.mode)
-            cut = relevance.split(scored.scores, scored.found, allowed, scored.answers)
+            scored, cut = self._scored_and_split(corrected, request.mode, allowed)
             if len(cut.matches):
                 typed, text = text, corrected
         if typed is None:
-            scored = self.score(text, request.mode)
-            cut = relevance.split(scored.scores, scored.found, allowed, scored.answers)
+            scored, cut = self._scored_and_split(text, request.mode, allowed)
         did_you_mean = corrected if typed is None and (not request.as_typed or len(cut.matches) < 3) else None
         if scored.widened:
             messages.append(
@@ -290,8 +300,22 @@ class SearchService:
         )
         return results
 
+    def _scored_and_split(self, text: str, mode: str, allowed: np.ndarray) -> tuple[Scored, relevance.Split]:
+        scored = self.score(text, mode)
+        return scored, relevance.split(scored.scores, scored.found, allowed, scored.answers)
+
     def _results(
-        self, request, text, ranked, total, scored, counted, masks, messages, did_you_mean=None, typed=None
+        self,
+        request: SearchRequest,
+        text: str,
+        ranked: np.ndarray,
+        total: int,
+        scored: Scored | None,
+        counted: np.ndarray,
+        masks: Mapping[str, np.ndarray],
+        messages: list[str],
+        did_you_mean: str | None = None,
+        typed: str | None = None,
     ) -> SearchResults:
         if request.sort != "relevance":
             # By a value; a stable sort keeps the ranking within each value, and the less closely
@@ -379,7 +403,7 @@ class SearchService:
         """Each item's closeness in meaning: its text's cosine similarity with the query, averaged
         (PHRASE_WEIGHT) with its closest everyday phrase's where it has phrases, and that averaged
         (PASSAGE_WEIGHT) with its closest passage's where it has passages."""
-        similarity = self.vectors @ query
+        similarity: np.ndarray = self.vectors @ query
         for grouped, weight in ((self.phrases, PHRASE_WEIGHT), (self.passages, PASSAGE_WEIGHT)):
             if len(grouped.vectors):
                 closest = np.maximum.reduceat(grouped.vectors @ query, grouped.starts)
@@ -404,7 +428,15 @@ class SearchService:
     def _is_known(self, word: str) -> bool:
         return word in self.known_words or keyword.is_indexed(self.searcher, self.analyzer, word)
 
-    def _hit(self, rank: int, row: int, scored: Scored | None, related: bool, looked_up, query_words) -> Hit:
+    def _hit(
+        self,
+        rank: int,
+        row: int,
+        scored: Scored | None,
+        related: bool,
+        looked_up: list[tuple[str, tuple[int, ...]]],
+        query_words: explain.QueryWords | None,
+    ) -> Hit:
         item = self.items[row]
         keyword_score = similarity = None
         words: tuple[str, ...] = ()
@@ -421,7 +453,7 @@ class SearchService:
         )
         snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
         why = ""
-        if scored is not None:
+        if query_words is not None:  # None exactly when `scored` is
             typed, synonyms = query_words.found(words)
             why = explain.why(typed, synonyms, similarity is not None, counted=not related)
         return Hit(
@@ -463,7 +495,7 @@ def _place(terms: list[tuple[str, str]], value: str) -> int:
 _EMBEDDER_KEYS = {embedder.name: key for key, embedder in EMBEDDERS.items()}  # a bundle's model name -> its key
 
 
-def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
+def get_service(instance_dir: Path, embedder_factory: Callable[[str], Embedder] | None = None) -> SearchService:
     """The service for the bundle `instance/library` serves, loaded once per process and shared with
     the catalogue (`nis_library.loaded_bundles`). After a rebuild swaps the link, the old bundle
     answers until the new one has loaded in the background."""
@@ -479,19 +511,20 @@ def get_service(instance_dir: Path, embedder_factory=None) -> SearchService:
                 f"{exc}). Run 'nis build --full' to rebuild it."
             ) from exc
 
-    return LOADED.get(instance_dir, "search", load)
+    # LOADED keeps every part as an object: this part is what `load` made.
+    return cast(SearchService, LOADED.get(instance_dir, "search", load))
 
 
 def search(
     instance_dir: Path,
     text: str = "",
-    filters=None,
+    filters: Mapping[str, FilterValues] | None = None,
     mode: str | None = None,
-    page=1,
-    per_page=20,
-    embedder_factory=None,
+    page: int | str = 1,
+    per_page: int | str = 20,
+    embedder_factory: Callable[[str], Embedder] | None = None,
     sort: str | None = None,
-    as_typed=False,
+    as_typed: bool = False,
 ) -> SearchResults:
     """One search, from raw parameters: the entry point for the CLI, the web pages and the API.
     `as_typed`: search the words as typed, without correcting their spelling."""

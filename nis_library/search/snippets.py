@@ -12,11 +12,14 @@ tests/search/test_snippets.py holds it to the plain version.
 
 from __future__ import annotations
 
+import enum
 import html
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+
+from nis_library.search.keyword import Analyzer
 
 SENTENCES = 2
 CHARS = 160  # per sentence, around its first match
@@ -25,7 +28,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WORD_CHARS = re.compile(r"\w+")
 
 
-def snippet(text: str, terms: frozenset[str], analyzer) -> str:
+def snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> str:
     """The sentences with most words starting like a matched term (ties: the earlier), in text
     order, each cut to about CHARS around its first matched word; "" if none has a matched word."""
     if not terms:
@@ -90,11 +93,11 @@ def _prefixes(terms: frozenset[str]) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1024)
-def _pattern(prefixes: tuple[str, ...]) -> re.Pattern:
+def _pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
 
 
-def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
+def _mark(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> str:
     words = _words_by_stem(analyzer, sentence)
     spans = sorted(span for term in terms for span in words.get(term, ()))
     if not spans:
@@ -119,10 +122,16 @@ def _mark(sentence: str, terms: frozenset[str], analyzer) -> str:
 _WORDS: dict[tuple[int, str], dict[str, list[tuple[int, int]]]] = {}
 _STEMS: dict[tuple[int, str], str | None] = {}
 _CACHE_MAX = 100_000
-_UNSEEN = object()
 
 
-def _words_by_stem(analyzer, sentence: str) -> dict[str, list[tuple[int, int]]]:
+class _Unseen(enum.Enum):  # a sentinel the type checker can tell from a stem and from None
+    UNSEEN = enum.auto()
+
+
+_UNSEEN = _Unseen.UNSEEN
+
+
+def _words_by_stem(analyzer: Analyzer, sentence: str) -> dict[str, list[tuple[int, int]]]:
     """Where each word of the sentence is, by its analysed form (stop words left out), remembered."""
     key = (id(analyzer), sentence)
     words = _WORDS.get(key)
@@ -138,7 +147,7 @@ def _words_by_stem(analyzer, sentence: str) -> dict[str, list[tuple[int, int]]]:
     return words
 
 
-def _stem(analyzer, word: str) -> str | None:
+def _stem(analyzer: Analyzer, word: str) -> str | None:
     """The analysed form of one word (None for a stop word), remembered."""
     key = (id(analyzer), word)
     stem = _STEMS.get(key, _UNSEEN)

@@ -22,10 +22,11 @@ substitutions or two missing letters in one word. The closest wins, then the mos
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 
 from spellchecker import SpellChecker
+from whoosh.reading import IndexReader
 
 MIN_WORD_CHARS = 4  # shorter words are too ambiguous to correct
 MAX_WORD_CHARS = 20  # longer "words" are not a misspelling of anything in the library
@@ -79,7 +80,9 @@ class SpellingVocabulary:
                 self._by_deletion.setdefault(variant, []).append(word)
 
     @classmethod
-    def from_index(cls, reader, fields: Iterable[str], extra_words: Iterable[str] = ()) -> SpellingVocabulary:
+    def from_index(
+        cls, reader: IndexReader, fields: Iterable[str], extra_words: Iterable[str] = ()
+    ) -> SpellingVocabulary:
         """The words of the index's spelling `fields`, and `extra_words` (the synonyms file's) once each."""
         frequencies: dict[str, int] = {}
         for word in extra_words:
@@ -109,7 +112,7 @@ class SpellingVocabulary:
         return best[2] if best else None
 
 
-def suggestion(text: str, is_known, vocabulary: SpellingVocabulary) -> str | None:
+def suggestion(text: str, is_known: Callable[[str], bool], vocabulary: SpellingVocabulary) -> str | None:
     """`text` with its first few unknown words replaced by their closest vocabulary words (the rest
     of the text as typed), if any was replaced. `is_known(word)` says whether the index has a word
     (stemmed as it would be)."""

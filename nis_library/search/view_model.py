@@ -3,12 +3,14 @@ filters as removable tags, the filter panel's groups and the pagination. No Flas
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from indexer.bundle.documents import FACET_BY_NAME
 from nis_library.browse.shortlist import with_item, without_item
 from nis_library.catalogue import Labels
-from nis_library.search import FacetCount, SearchResults
+from nis_library.search import FacetCount, FacetValue, SearchResults
 from nis_library.search.params import search_path, without_filter
 
 
@@ -23,10 +25,45 @@ class SelectedFilter:
 class FilterGroup:
     name: str  # the query-string name
     legend: str
-    values: list  # FacetValue
+    values: list[FacetValue]
     heading: str = ""  # sub-component groups: the area they belong to
     hint: str = ""
     glossary: str = ""  # the glossary section explaining the values (its anchor, a vocabulary name)
+
+
+class SearchState(TypedDict, total=False):
+    """`search_path`'s arguments: the page's state, or what a link changes in it."""
+
+    text: str
+    mode: str
+    filters: Mapping[str, Iterable[str]]
+    page: int
+    base: str
+    as_typed: bool
+    sort: str
+    shortlist: tuple[str, ...]
+
+
+class Link(TypedDict):
+    href: str
+
+
+class PageItem(TypedDict, total=False):
+    """A page number's link, or a gap between numbers (`ellipsis`)."""
+
+    number: int
+    href: str
+    current: bool
+    ellipsis: bool
+
+
+class Pagination(TypedDict):
+    """The pagination component's parameters."""
+
+    items: list[PageItem]
+    previous: Link | None
+    next: Link | None
+    landmarkLabel: str
 
 
 SORT_LABELS = {
@@ -43,9 +80,16 @@ class SearchView:
         self.base = base  # the search page's own address (/search, or /preview/search)
         self.shortlist = shortlist  # item IDs the visitor has shortlisted, kept in every link
 
-    def href(self, **changes) -> str:
+    def href(self, **changes: Unpack[SearchState]) -> str:
         r = self.results
-        state = {"text": r.query, "mode": r.mode, "filters": r.filters, "page": 1, "base": self.base, "sort": r.sort}
+        state: SearchState = {
+            "text": r.query,
+            "mode": r.mode,
+            "filters": r.filters,
+            "page": 1,
+            "base": self.base,
+            "sort": r.sort,
+        }
         state["shortlist"] = self.shortlist
         state |= {"as_typed": r.as_typed} | changes  # asked for the words as typed: the links keep asking
         return search_path(**state)
@@ -113,7 +157,7 @@ class SearchView:
         chosen = set(self.results.filters.get("area", ())) | {
             area_of.get(s) for s in self.results.filters.get("subcomponent", ())
         }
-        by_area: dict[str, list] = {}
+        by_area: dict[str, list[FacetValue]] = {}
         for value in facet.values:
             if area_of.get(value.value) in chosen:
                 by_area.setdefault(area_of.get(value.value, ""), []).append(value)
@@ -128,12 +172,13 @@ class SearchView:
         ]
 
     @property
-    def pagination(self) -> dict | None:
+    def pagination(self) -> Pagination | None:
         r = self.results
         if r.pages <= 1 or r.page > r.pages:
             return None
         numbers = sorted({1, r.pages, r.page - 1, r.page, r.page + 1} & set(range(1, r.pages + 1)))
-        items, last = [], 0
+        items: list[PageItem] = []
+        last = 0
         for n in numbers:
             if n - last > 1:
                 items.append({"ellipsis": True})

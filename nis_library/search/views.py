@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, current_app, make_response, render_template, request
+from flask import Blueprint, Response, current_app, make_response, render_template, request
 
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist
 from nis_library.catalogue import get_catalogue
@@ -24,11 +24,12 @@ ONE_MINUTE = dt.timedelta(minutes=1)
 
 
 @blueprint.app_errorhandler(InvalidSearch)
-def _invalid_search(error: InvalidSearch):
-    return error_page(400, error.message)
+def _invalid_search(error: InvalidSearch) -> tuple[str, int]:
+    body, status = error_page(400, error.message)  # error_page gives (body, status), not yet annotated
+    return body, status
 
 
-def _over_the_address_limit():
+def _over_the_address_limit() -> tuple[str, int, dict[str, str]] | None:
     """A 429 page once one address has searched more than SEARCH_ADDRESS_LIMIT times in a minute
     (counted in the state store, so across workers); None while it may go on."""
     per_minute = current_app.config["SEARCH_ADDRESS_LIMIT"]
@@ -46,7 +47,7 @@ def _over_the_address_limit():
 
 
 @blueprint.get("/search")
-def search_page():
+def search_page() -> Response | tuple[str, int, dict[str, str]]:
     refused = _over_the_address_limit()
     if refused is not None:
         return refused

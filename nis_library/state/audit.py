@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Row, func, select, text
 
 from indexer.content.hashing import digest
 from nis_library.state import keys
@@ -44,7 +44,9 @@ def _utc_text(at: dt.datetime) -> str:
     return at.isoformat(timespec="microseconds")
 
 
-def row_hash(previous_hash: str, at: dt.datetime, actor: str, action: str, subject: str, before, after) -> str:
+def row_hash(
+    previous_hash: str, at: dt.datetime, actor: str, action: str, subject: str, before: str | None, after: str | None
+) -> str:
     fields = {"at": _utc_text(at), "actor": actor, "action": action, "subject": subject}
     return digest(previous_hash, canonical_json(fields | {"before": before, "after": after}))
 
@@ -84,7 +86,7 @@ def verify(conn: Connection) -> BadRow | None:
     return verify_after(conn, None).broken
 
 
-def _unsound(row, state_keys: keys.StateKeys) -> str | None:
+def _unsound(row: Row[Any], state_keys: keys.StateKeys) -> str | None:
     """Why the row's contents do not give its hash, or its hash not its seal (None: sound)."""
     if row.hash != row_hash(row.previous_hash, row.at, row.actor, row.action, row.subject, row.before, row.after):
         return "its contents do not match its hash (the row was edited)"
@@ -117,9 +119,9 @@ def verify_after(conn: Connection, checkpoint: Verified | None) -> Verified:
         if row.previous_hash != expected_previous:
             reason = "does not follow the row before it (a row deleted, inserted or reordered)"
             return Verified(BadRow(row.id, reason), last_id, expected_previous)
-        reason = _unsound(row, state_keys)
-        if reason is not None:
-            return Verified(BadRow(row.id, reason), last_id, expected_previous)
+        unsound = _unsound(row, state_keys)
+        if unsound is not None:
+            return Verified(BadRow(row.id, unsound), last_id, expected_previous)
         expected_previous, last_id = row.hash, row.id
     return Verified(None, last_id, expected_previous)
 

@@ -14,10 +14,11 @@ import datetime as dt
 import gzip
 import json
 import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
-from sqlalchemy import Connection, Engine, MetaData, delete, func, select, text
+from sqlalchemy import Connection, Engine, MetaData, Table, delete, func, select, text
 
 from nis_library.state import audit, keys
 from nis_library.state.migrate import current_revision, head_revision, known_revisions
@@ -31,6 +32,11 @@ SESSIONS = "sessions"
 
 class BackupError(RuntimeError):
     """A backup that cannot be made or restored; nothing was changed."""
+
+
+class SavedTable(TypedDict):
+    columns: list[str]
+    rows: list[list[Any]]  # each row's values in the order of `columns`, encoded (`_encode`)
 
 
 def _encode(value: Any) -> Any:
@@ -57,7 +63,7 @@ def _decode(value: Any) -> Any:
     return value
 
 
-def _sealed_text(body: dict) -> str:
+def _sealed_text(body: Mapping[str, Any]) -> str:
     return audit.canonical_json(body)
 
 
@@ -69,7 +75,7 @@ def _tables(conn: Connection) -> MetaData:
     return metadata
 
 
-def _snapshot(engine: Engine):
+def _snapshot(engine: Engine) -> Connection:
     """A connection whose reads all see one moment of the database."""
     conn = engine.connect()
     if engine.dialect.name == "sqlite":
@@ -84,7 +90,7 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
     state_keys = keys.of(conn)
     try:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        tables = {}
+        tables: dict[str, SavedTable] = {}
         for table in _tables(conn).sorted_tables:
             order = list(table.primary_key.columns) or list(table.columns)
             rows = conn.execute(select(table).order_by(*order))
@@ -106,7 +112,7 @@ def backup(engine: Engine, path: Path) -> dict[str, int]:
     return {name: len(t["rows"]) for name, t in tables.items()}
 
 
-def read(path: Path, state_keys: keys.StateKeys) -> dict:
+def read(path: Path, state_keys: keys.StateKeys) -> dict[str, Any]:
     """The backup's body, checked: a gzipped JSON document of this format, sealed under one of the
     state keys."""
     try:
@@ -164,7 +170,7 @@ def restore(engine: Engine, path: Path, actor: str) -> dict[str, int]:
     return counts
 
 
-def _replace(conn: Connection, tables: dict, path: Path) -> dict[str, int]:
+def _replace(conn: Connection, tables: object, path: Path) -> dict[str, int]:
     metadata = _tables(conn)
     if not isinstance(tables, dict) or set(tables) != set(metadata.tables):
         raise BackupError(f"{path} does not hold exactly this schema's tables")
@@ -191,7 +197,7 @@ def _replace(conn: Connection, tables: dict, path: Path) -> dict[str, int]:
 
 
 @contextlib.contextmanager
-def audit_log_writable(conn: Connection):
+def audit_log_writable(conn: Connection) -> Iterator[None]:
     """Lift the audit log's append-only triggers (migration 0003) inside this transaction only, to
     replace the whole log with a backup's (whose chain is verified before the transaction commits)."""
     if conn.dialect.name == "postgresql":
@@ -209,7 +215,7 @@ def audit_log_writable(conn: Connection):
         conn.execute(text(sql))
 
 
-def _reset_sequence(conn: Connection, table) -> None:
+def _reset_sequence(conn: Connection, table: Table) -> None:
     """PostgreSQL's id sequences do not see ids inserted explicitly: move each past the largest."""
     if conn.dialect.name != "postgresql":
         return

@@ -4,11 +4,13 @@ another (PostgreSQL through psycopg 3)."""
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from nis_library.state.keys import OPTION, StateKeys
 
@@ -34,14 +36,14 @@ def make_engine(url: str, keys: StateKeys | None = None) -> Engine:
     return create_engine(url, pool_pre_ping=True, **options)
 
 
-def _sqlite_engine(url: str, options: dict) -> Engine:
+def _sqlite_engine(url: str, options: Mapping[str, Any]) -> Engine:
     path = url.removeprefix("sqlite:///")
     if path and path != ":memory:":
         _private_file(Path(path))
     engine = create_engine(url, **options)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # WAL lets the web workers read while one process writes; SQLite leaves foreign keys off
         # unless asked, on every connection.
         cursor = dbapi_connection.cursor()
@@ -51,7 +53,7 @@ def _sqlite_engine(url: str, options: dict) -> Engine:
         dbapi_connection.isolation_level = None  # the driver's own BEGIN is replaced by the one below
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn) -> None:
+    def _on_begin(conn: Connection) -> None:
         # Every transaction takes the write lock when it starts, so one that reads and then writes
         # (the audit chain's last hash, a rate limit's count) cannot interleave with another and
         # fail half-way: the second waits its turn (busy timeout) instead. A deferred transaction's

@@ -66,7 +66,10 @@ class StateKeys:
 
     @cached_property
     def current(self) -> Key:
-        return Key(self._configured or key_files.load_or_create(self._key_file))
+        if self._configured:
+            return Key(self._configured)
+        assert self._key_file is not None, "__init__ refuses neither a key nor a key file"
+        return Key(key_files.load_or_create(self._key_file))
 
     @cached_property
     def known(self) -> dict[str, Key]:
@@ -121,7 +124,7 @@ class StateKeys:
 
 def of(conn: Connection) -> StateKeys:
     """The keys of the engine this connection came from."""
-    keys = conn.get_execution_options().get(OPTION)
+    keys: StateKeys | None = conn.get_execution_options().get(OPTION)  # make_engine put them there
     if keys is None:
         raise StateKeyError("the state store was opened without its state key (make_engine(url, keys))")
     return keys

@@ -26,7 +26,9 @@ def _config() -> Config:
 
 
 def head_revision() -> str:
-    return ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None, f"no migrations in {MIGRATIONS}"
+    return head
 
 
 def known_revisions() -> set[str]:
@@ -44,7 +46,9 @@ def upgrade(engine: Engine) -> str:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    return current_revision(engine)
+    revision = current_revision(engine)
+    assert revision is not None, "a database upgraded to the head is at a revision"
+    return revision
 
 
 def require_current_schema(engine: Engine) -> None:

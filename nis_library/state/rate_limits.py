@@ -70,7 +70,10 @@ def check(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None =
 
 def record(conn: Connection, key: str, *, now: dt.datetime | None = None) -> int:
     """Count one event against `key`; its id (to `forget` it)."""
-    return conn.execute(rate_limit_events.insert().values(key=key, at=_now(now))).inserted_primary_key[0]
+    inserted = conn.execute(rate_limit_events.insert().values(key=key, at=_now(now))).inserted_primary_key
+    assert inserted is not None, "a single-row INSERT without RETURNING has its primary key"
+    event_id: int = inserted[0]
+    return event_id
 
 
 def forget(conn: Connection, event_id: int) -> None:

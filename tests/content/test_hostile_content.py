@@ -308,3 +308,12 @@ def test_joiners_are_allowed_between_letters_of_the_scripts_that_need_them(text,
     from indexer.content.characters import first_invisible
 
     assert (first_invisible(text) is None) == allowed
+
+
+@pytest.mark.parametrize("layers", ["[[universal]]", "[{a: 1}]", "[universal, [targeted]]"])
+def test_a_list_inside_the_layers_is_a_problem_not_a_crash(tree: ContentTree, layers: str):
+    """Before: `set(layers)` raised TypeError (unhashable list) in the kind's rules."""
+    tree.replace(PRA, "layers: [universal]\n", f"layers: {layers}\n")
+    problems = tree.load().problems
+    assert problems and all(p.path == "content/" + PRA for p in problems)
+    assert tree.line_of(PRA, "layers:") in {p.line for p in problems}

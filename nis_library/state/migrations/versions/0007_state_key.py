@@ -29,6 +29,7 @@ def upgrade() -> None:
         with op.batch_alter_table("audit_log") as batch:
             batch.add_column(sa.Column("seal", sa.String(100), nullable=True))
         for row_id, row_hash in rows:
+            assert state_keys is not None, "the keys are read when there are rows to seal"
             bind.execute(
                 sa.text("UPDATE audit_log SET seal = :seal WHERE id = :id"),
                 {"seal": state_keys.seal(AUDIT_SEAL, row_hash), "id": row_id},
@@ -38,6 +39,7 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_endpoints") as batch:
         batch.alter_column("secret", existing_type=sa.String(100), type_=sa.String(500), existing_nullable=False)
     for client_id, secret in secrets:
+        assert state_keys is not None, "the keys are read when there are secrets to encrypt"
         bind.execute(
             sa.text("UPDATE webhook_endpoints SET secret = :secret WHERE client_id = :id"),
             {"secret": state_keys.encrypt(secret), "id": client_id},
