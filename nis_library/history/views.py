@@ -12,7 +12,7 @@ from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
 from nis_library.history import service as history
 from nis_library.history.field_words import field_words
-from nis_library.isp_links.impact import flagged_counts
+from nis_library.isp_links.impact import flagged_counts, flagging
 from nis_library.web.caching import for_polling
 from nis_library.web.context import state_engine, today
 from nis_library.web.errors import error_page
@@ -116,11 +116,7 @@ def edition(publication: str, number: str):
     found = history.edition(catalogue, publication, number)
     if found is None:
         abort(404)
-    changes = [
-        (v.id, v.number)
-        for v in found.substantive + found.editorial
-        if v.change_class == "substantive" or v.status == "withdrawn"
-    ]
+    changes = [(v.id, v.number) for v in flagging(found.substantive + found.editorial)]
     with state_engine().connect() as conn:
         flagged = flagged_counts(conn, changes)  # counts only: never which settings
     return render_template("history/edition.html", edition=found, flagged=flagged, titles=catalogue.titles)

@@ -12,6 +12,12 @@ from indexer.bundle import store
 from nis_library.catalogue import Catalogue
 
 
+def asks_for_review(change_class: str, status: str) -> bool:
+    """Whether a version flags review: a substantive revision or a withdrawal asks whoever cites the
+    item to look again; an editorial change does not. The one statement of the rule."""
+    return change_class == "substantive" or status == "withdrawn"
+
+
 @dataclass(frozen=True)
 class VersionFacts:
     item_id: str
@@ -24,9 +30,7 @@ class VersionFacts:
 
     @property
     def flags_review(self) -> bool:
-        """A substantive revision or a withdrawal asks whoever cites the item to look again; an
-        editorial change does not."""
-        return self.change_class == "substantive" or self.status == "withdrawn"
+        return asks_for_review(self.change_class, self.status)
 
     @property
     def path(self) -> str:
