@@ -24,11 +24,6 @@ def id_hash(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-def _naive_utc(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes (in UTC, as written): compare in one form.
-    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
-
-
 @dataclass(frozen=True)
 class Loaded:
     data: str
@@ -45,11 +40,8 @@ class SessionStore:
         return dt.datetime.now(dt.UTC)
 
     def _expired(self, row, now: dt.datetime) -> bool:
-        naive_now = _naive_utc(now)
-        return (
-            naive_now - _naive_utc(row.last_seen_at) > self.idle
-            or naive_now - _naive_utc(row.created_at) > self.lifetime
-        )
+        # Moments come back aware, in UTC, from either database (state.moments).
+        return now - row.last_seen_at > self.idle or now - row.created_at > self.lifetime
 
     def load(self, session_id: str) -> Loaded | None:
         """The session's data, or None if there is no such session or it has expired (then deleted)."""
@@ -61,7 +53,7 @@ class SessionStore:
         if self._expired(row, now):
             self.delete(session_id)
             return None
-        return Loaded(row.data, _naive_utc(now) - _naive_utc(row.last_seen_at) > TOUCH_EVERY)
+        return Loaded(row.data, now - row.last_seen_at > TOUCH_EVERY)
 
     def create(self, data: str, account_id: int | None) -> str:
         """A new session; its id (for the cookie). Old expired sessions are swept out here."""

@@ -112,13 +112,6 @@ class Recommendation:
         return data
 
 
-def _utc(at: dt.datetime | None) -> dt.datetime | None:
-    """SQLite hands back naive datetimes: they were stored as UTC."""
-    if at is None:
-        return None
-    return at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)
-
-
 def _from_row(row) -> Recommendation:
     return Recommendation(
         row.id,
@@ -132,12 +125,12 @@ def _from_row(row) -> Recommendation:
         row.response,
         row.explanation,
         row.withdrawal_reason,
-        _utc(row.created_at),
+        row.created_at,
         row.created_by,
-        _utc(row.published_at),
-        _utc(row.responded_at),
-        _utc(row.withdrawn_at),
-        _utc(row.updated_at),
+        row.published_at,
+        row.responded_at,
+        row.withdrawn_at,
+        row.updated_at,
         row.version,
         row.year,
         row.series,

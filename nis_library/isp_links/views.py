@@ -123,7 +123,6 @@ def _histories(conn: Connection, item_ids) -> Histories:
 def _time(at: dt.datetime | None) -> str | None:
     if at is None:
         return None
-    at = at.replace(tzinfo=dt.UTC) if at.tzinfo is None else at.astimezone(dt.UTC)  # SQLite drops the zone
     return at.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -39,11 +39,6 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
-def _naive_utc(at: dt.datetime) -> dt.datetime:
-    # SQLite hands back naive datetimes; compare in one form whichever database answered.
-    return at.astimezone(dt.UTC).replace(tzinfo=None) if at.tzinfo else at
-
-
 def _serialise(conn: Connection, key: str) -> None:
     """Make concurrent check-then-record on one key take turns (SQLite already serialises writers)."""
     if conn.dialect.name == "postgresql":
@@ -61,8 +56,8 @@ def check(conn: Connection, key: str, limit: Limit, *, now: dt.datetime | None =
             rate_limit_events.c.key == key, rate_limit_events.c.at > start
         )
     ).one()
-    frees_at = _naive_utc(oldest) + limit.window if oldest is not None else _naive_utc(now)
-    wait = max(1, math.ceil((frees_at - _naive_utc(now)).total_seconds()))
+    frees_at = oldest + limit.window if oldest is not None else now  # aware UTC from either database
+    wait = max(1, math.ceil((frees_at - now).total_seconds()))
     if count < limit.count:
         return Decision(True, remaining=limit.count - count, reset=wait if count else 0)
     return Decision(False, wait, remaining=0, reset=wait)

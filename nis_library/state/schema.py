@@ -6,7 +6,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,6 +18,8 @@ from sqlalchemy import (
     text,
 )
 
+from nis_library.state.moments import UtcDateTime
+
 metadata = MetaData()
 
 # Append-only: each row's hash covers the previous row's hash and the row itself (audit.py).
@@ -26,7 +27,7 @@ audit_log = Table(
     "audit_log",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
     Column("actor", String(200), nullable=False),
     Column("action", String(100), nullable=False),
     Column("subject", String(500), nullable=False),
@@ -46,7 +47,7 @@ rate_limit_events = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("key", String(200), nullable=False, index=True),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UtcDateTime(), nullable=False),
 )
 
 # -- ISP links (nis_library.isp_links) -------------------------------------------------------------
@@ -59,8 +60,8 @@ api_clients = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False),
     Column("token_hash", String(64), nullable=False, unique=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("revoked_at", UtcDateTime(), nullable=True),
 )
 
 # A planned intervention in an ISP pinned to one version of an item. `id` is random (what clients
@@ -76,8 +77,8 @@ isp_links = Table(
     Column("item_id", String(20), nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("notified_through", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("acknowledged_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("acknowledged_at", UtcDateTime(), nullable=True),
     # Pinned before the item's latest substantive revision or withdrawal as served: kept by
     # `served.record`, `links.create` and `links.acknowledge`, so a review-needed page is an index range.
     Column("needs_review", Boolean, nullable=False, server_default=false()),
@@ -129,7 +130,7 @@ idempotency_keys = Table(
     Column("status", Integer, nullable=False),
     Column("body", Text, nullable=False),
     Column("location", String(500), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False, index=True),
 )
 
 # One callback per client. The secret signs deliveries (HMAC, so it is kept, encrypted, not hashed).
@@ -140,7 +141,7 @@ webhook_endpoints = Table(
     Column("url", String(2000), nullable=False),
     # Encrypted under the state key (Fernet): a copy of the database alone cannot sign deliveries.
     Column("secret", String(500), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
 )
 
 # One message per client per event (an item's substantive revision or withdrawal): the unique key
@@ -157,9 +158,9 @@ webhook_deliveries = Table(
     Column("payload", Text, nullable=False),
     Column("status", String(20), nullable=False),  # pending, delivered, failed
     Column("attempts", Integer, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("next_attempt_at", DateTime(timezone=True), nullable=True),
-    Column("delivered_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("next_attempt_at", UtcDateTime(), nullable=True),
+    Column("delivered_at", UtcDateTime(), nullable=True),
     Column("last_response", String(500), nullable=True),
     UniqueConstraint("client_id", "item_id", "version", name="uq_webhook_deliveries_event"),
 )
@@ -175,8 +176,8 @@ accounts = Table(
     Column("role", String(20), nullable=False),
     Column("password_hash", String(200), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 # Server-side sessions: the cookie holds a random id, this table its SHA-256, so a copy of the
@@ -187,8 +188,8 @@ sessions = Table(
     Column("id_hash", String(64), primary_key=True),
     Column("account_id", Integer, ForeignKey("accounts.id", ondelete="CASCADE"), nullable=True, index=True),
     Column("data", Text, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("last_seen_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("last_seen_at", UtcDateTime(), nullable=False, index=True),
 )
 
 # The panel's recommendations (nis_library.governance). Never deleted, so an ID is never reused;
@@ -211,12 +212,12 @@ recommendations = Table(
     Column("response", String(20), nullable=True),  # accepted, partly-accepted, not-accepted
     Column("explanation", Text, nullable=True),
     Column("withdrawal_reason", Text, nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UtcDateTime(), nullable=False),
     Column("created_by", String(200), nullable=False),
-    Column("published_at", DateTime(timezone=True), nullable=True),
-    Column("responded_at", DateTime(timezone=True), nullable=True),
-    Column("withdrawn_at", DateTime(timezone=True), nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("published_at", UtcDateTime(), nullable=True),
+    Column("responded_at", UtcDateTime(), nullable=True),
+    Column("withdrawn_at", UtcDateTime(), nullable=True),
+    Column("updated_at", UtcDateTime(), nullable=False),
     Column("version", Integer, nullable=False),
     UniqueConstraint("year", "series", "number", name="uq_recommendations_number"),
 )
