@@ -40,6 +40,14 @@ audit_log = Table(
     Column("seal", String(100), nullable=False),
 )
 
+# The triggers migration 0003 makes so that the database itself refuses to edit or delete an audit
+# row (and, on PostgreSQL, to truncate the log), by backend: metadata cannot declare triggers, so the
+# migrations-versus-schema test checks these names.
+AUDIT_LOG_TRIGGERS = {
+    "sqlite": frozenset({"audit_log_no_update", "audit_log_no_delete"}),
+    "postgresql": frozenset({"audit_log_no_update_or_delete", "audit_log_no_truncate"}),
+}
+
 # One row per counted event (a failed sign-in, an API request): a sliding window is a count of a key's
 # rows newer than the window's start. Shared by every worker through the database (rate_limits.py).
 rate_limit_events = Table(

@@ -43,6 +43,19 @@ def test_the_migrations_make_exactly_the_tables_the_code_declares(engine):
     assert differences == []
 
 
+def test_the_migrations_make_exactly_the_audit_logs_triggers_the_code_declares(engine):
+    from nis_library.state.schema import AUDIT_LOG_TRIGGERS
+
+    upgrade(engine)
+    query = (
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_log'"
+        if engine.dialect.name == "sqlite"
+        else "SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_log'::regclass AND NOT tgisinternal"
+    )
+    with engine.connect() as conn:
+        assert set(conn.execute(text(query)).scalars()) == AUDIT_LOG_TRIGGERS[engine.dialect.name]
+
+
 def test_upgrade_is_idempotent(engine):
     upgrade(engine)
     with engine.begin() as conn:
