@@ -12,8 +12,6 @@ as the reference the tests compare against (tests/search/test_ranking.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 
 KEYWORD_WEIGHT = 0.45  # the meaning score has the rest (0.59 before passages; see service.PASSAGE_WEIGHT)
@@ -25,8 +23,6 @@ SHORT_KEYWORD_WEIGHT = 0.75
 # with the query's rare words outranks one that shares many common ones. Fitted on the tuning part
 # (0.1 to 0.8 tried; 0.3 best, +0.003 nDCG@10 there, with the match bar of relevance.py).
 COVERAGE_WEIGHT = 0.3
-RRF_K = 60
-FUSION_DEPTH = 100  # how far down each list contributes to the fused order
 
 
 def scaled_keyword(scores: np.ndarray) -> np.ndarray:
@@ -51,27 +47,3 @@ def keyword_weight(words: int) -> float:
 def weighted_fusion(keyword: np.ndarray, meaning: np.ndarray, keyword_weight: float = KEYWORD_WEIGHT) -> np.ndarray:
     """The fused score of scaled keyword and meaning scores (each 0..1)."""
     return keyword_weight * keyword + (1.0 - keyword_weight) * meaning
-
-
-def reciprocal_rank_fusion(
-    *rankings: Sequence[int], k: int = RRF_K, depth: int = FUSION_DEPTH, size: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fuse ranked lists of distinct row numbers: score = sum of 1 / (k + rank). The top `depth` of
-    each list are fused first; the rest of the candidates follow, ordered by their fused score over
-    the whole lists, so none is lost. Returns (rows, fused scores), best first; ties go to the lower
-    row number."""
-    arrays = [np.asarray(r, dtype=np.int64) for r in rankings]
-    size = size or (max((int(a.max()) for a in arrays if len(a)), default=-1) + 1)
-    head = np.zeros(size)
-    whole = np.zeros(size)
-    for rows in arrays:  # rows are distinct within a list, so fancy-index addition is exact
-        contribution = 1.0 / (k + np.arange(1, len(rows) + 1))
-        whole[rows] += contribution
-        head[rows[:depth]] += contribution[:depth]
-    in_head = np.flatnonzero(head)
-    in_tail = np.flatnonzero((whole > 0) & (head == 0))
-    # flatnonzero gives rows in ascending order, so a stable sort breaks ties by row
-    head_order = in_head[np.argsort(-head[in_head], kind="stable")]
-    tail_order = in_tail[np.argsort(-whole[in_tail], kind="stable")]
-    rows = np.concatenate([head_order, tail_order])
-    return rows, np.concatenate([head[head_order], whole[tail_order]])

@@ -69,22 +69,6 @@ def build_query(analyzer: Analyzer, text: str, expansions: list[str]) -> Keyword
     return KeywordQuery(tuple(own), tuple(dict.fromkeys(extra)), tuple(expansions) if extra else ())
 
 
-def run(
-    searcher: Searcher, kq: KeywordQuery, allowed: set[int] | None = None
-) -> list[tuple[int, float, tuple[str, ...]]]:
-    """Whoosh's own BM25F ranking of all matching documents, as (docnum, score, matched words).
-    Search ranks with `bm25f.BM25FScorer`, which computes the same scores far faster; this is the
-    reference it is tested and benchmarked against."""
-    if kq.query is None:
-        return []
-    results = searcher.search(kq.query, limit=None, filter=allowed, terms=True)
-    out: list[tuple[int, float, tuple[str, ...]]] = []
-    for hit in results:
-        matched = {text.decode() if isinstance(text, bytes) else text for _, text in hit.matched_terms()}
-        out.append((hit.docnum, hit.score, tuple(t for t in kq.terms + kq.synonym_terms if t in matched)))
-    return out
-
-
 def is_indexed(searcher: Searcher, analyzer: Analyzer, word: str) -> bool:
     """Whether every analysed form of `word` is in some field of the index (a stop word is)."""
     reader = searcher.reader()

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import InvalidSearch, SearchService
-from nis_library.search.fusion import reciprocal_rank_fusion
 from nis_library.search.request import MAX_QUERY_CHARS
 from tests.support import ContentTree, build_hashing
 
@@ -212,13 +211,6 @@ def test_a_page_past_the_end_is_empty_with_a_message(service):
     assert results.hits and results.pages == 3
     results = service.search(service.parse("", None, "hybrid", 9, 2))
     assert results.hits == [] and "results end on page 3" in results.messages[0]
-
-
-def test_reciprocal_rank_fusion():
-    rows, scores = reciprocal_rank_fusion([1, 2, 3], [3, 1, 4], k=60, depth=2)
-    assert rows.tolist() == [1, 3, 2, 4]  # 1 and 3 are in both heads; 4 is only in a tail
-    assert scores[0] == pytest.approx(1 / 61 + 1 / 62)
-    assert scores[2] == pytest.approx(1 / 62)  # row 2: rank 2 in the first list only
 
 
 def test_search_command_json_and_errors(tree, instance):
