@@ -211,3 +211,68 @@ def test_imports_are_read_as_modules():
     found = imports_of(REPO / "nis_library" / "app.py", set(our_modules()))
     assert {"nis_library.web.context", "nis_library.search.views", "nis_library.settings", "flask"} <= found
     assert "nis_library" not in found and "nis_library.web" not in found
+
+
+# -- transactions: the edge opens the unit of work; domain functions take a connection -------------
+
+EDGE = ("nis_library.cli", "nis_library.app", "nis_library.web")
+# Functions that must manage their own transactions, each for the reason docs/architecture.md gives.
+OWN_TRANSACTIONS = {
+    "nis_library.state.migrate:current_revision",
+    "nis_library.state.migrate:upgrade",
+    "nis_library.state.migrate:require_current_schema",
+    "nis_library.state.backup:_snapshot",
+    "nis_library.state.backup:backup",
+    "nis_library.state.backup:restore",
+    "nis_library.state.rekey:rekey",
+    "nis_library.accounts.sign_in:attempt",
+    "nis_library.isp_links.webhooks:deliver",
+    "nis_library.isp_links.webhooks:_claim",
+}
+# Still opening transactions they should be given (issue 23): this list may only shrink.
+NOT_YET_CONVERTED = {
+    "nis_library.accounts.samples:ensure_sample_accounts",
+    "nis_library.accounts.sign_in:record_sign_out",
+    "nis_library.accounts.sign_in:record_refusal",
+    "nis_library.accounts.sign_in:load_account",
+    "nis_library.governance.recommendations:get",
+    "nis_library.governance.recommendations:every",
+    "nis_library.governance.recommendations:known_ids",
+    "nis_library.governance.recommendations:_refuse_unpermitted",
+    "nis_library.governance.recommendations:create_draft",
+    "nis_library.governance.recommendations:_change",
+    "nis_library.governance.recommendations:edit_draft",
+    "nis_library.governance.recommendations:publish",
+    "nis_library.governance.recommendations:respond",
+    "nis_library.governance.recommendations:withdraw",
+    "nis_library.governance.sample:load",
+    "nis_library.governance.sample:_existing",
+    "nis_library.governance.service:public_entries",
+    "nis_library.governance.service:for_item",
+    "nis_library.workspace.service:audit_page",
+}
+
+
+def engine_takers() -> set[str]:
+    """Every function outside the edge and the views with a parameter annotated `Engine`."""
+    found = set()
+    for path in sorted((REPO / "nis_library").rglob("*.py")):
+        module = module_name(path)
+        if any(module == edge or module.startswith(edge + ".") for edge in EDGE) or is_view(module):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                arguments = node.args.posonlyargs + node.args.args + node.args.kwonlyargs
+                if any(
+                    a.annotation is not None and ast.unparse(a.annotation).strip("'\"") == "Engine" for a in arguments
+                ):
+                    found.add(f"{module}:{node.name}")
+    return found
+
+
+def test_domain_functions_take_a_connection_and_the_edge_opens_the_transaction():
+    takers = engine_takers()
+    unexplained = takers - OWN_TRANSACTIONS - NOT_YET_CONVERTED
+    assert not unexplained, f"take a Connection from the caller instead of an Engine: {sorted(unexplained)}"
+    converted = (OWN_TRANSACTIONS | NOT_YET_CONVERTED) - takers
+    assert not converted, f"no longer take an Engine: take them off the lists here: {sorted(converted)}"
