@@ -122,19 +122,17 @@ def attempt(
     return Outcome()
 
 
-def record_sign_out(engine: Engine, account: Account) -> None:
-    with engine.begin() as conn:
-        audit.append(conn, account.username, "account.sign-out", f"account:{account.username}", None, None)
+def record_sign_out(conn: Connection, account: Account) -> None:
+    audit.append(conn, account.username, "account.sign-out", f"account:{account.username}", None, None)
 
 
-def record_refusal(engine: Engine, actor: str, action: str, subject: str, details: dict) -> None:
+def record_refusal(conn: Connection, actor: str, action: str, subject: str, details: dict) -> None:
     """A request refused (wrong role, a bad CSRF token): audited, nothing changed. Refusals of
     someone not signed in are aggregated (`audit_anonymous`), so no one can flood the log."""
-    with engine.begin() as conn:
-        if actor.startswith("anonymous"):
-            audit_anonymous(conn, actor, action, subject[:500], details)
-        else:
-            audit.append(conn, actor, action, subject[:500], None, details)
+    if actor.startswith("anonymous"):
+        audit_anonymous(conn, actor, action, subject[:500], details)
+    else:
+        audit.append(conn, actor, action, subject[:500], None, details)
 
 
 # One row per address and kind of refusal in this long; the rest of the window is counted, not written.
@@ -155,10 +153,9 @@ def audit_anonymous(conn: Connection, actor: str, action: str, subject: str, det
     return first
 
 
-def load_account(engine: Engine, account_id: int) -> Account | None:
+def load_account(conn: Connection, account_id: int) -> Account | None:
     """The account a session names, if it may still be signed in (it exists and is not disabled)."""
-    with engine.connect() as conn:
-        account = store.get(conn, account_id)
+    account = store.get(conn, account_id)
     return None if account is None or account.disabled else account
 
 

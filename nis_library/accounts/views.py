@@ -40,7 +40,8 @@ class SignedIn(UserMixin):
 def _load_user(account_id: str) -> SignedIn | None:
     if not (account_id.isascii() and account_id.isdigit()):
         return None
-    account = signing.load_account(state_engine(), int(account_id))
+    with state_engine().connect() as conn:
+        account = signing.load_account(conn, int(account_id))
     return None if account is None else SignedIn(account)
 
 
@@ -73,13 +74,14 @@ def _guard():
         wanted = request.full_path.rstrip("?") if request.method == "GET" else None
         return redirect(url_for("accounts.sign_in", next=signing.safe_next(wanted)))
     if rule is None or not rule.allows(account.role if account else None):
-        signing.record_refusal(
-            state_engine(),
-            actor(request.remote_addr),
-            "access.denied",
-            f"{request.method} {request.path}",
-            {"endpoint": request.endpoint, "role": account.role if account else None},
-        )
+        with state_engine().begin() as conn:
+            signing.record_refusal(
+                conn,
+                actor(request.remote_addr),
+                "access.denied",
+                f"{request.method} {request.path}",
+                {"endpoint": request.endpoint, "role": account.role if account else None},
+            )
         who = ROLES[account.role].label.lower() if account else "signed-out visitor"
         return error_page(
             403,
@@ -96,13 +98,14 @@ def _forget_account(_error=None) -> None:
 
 
 def _csrf_refused(error: CSRFError):
-    signing.record_refusal(
-        state_engine(),
-        actor(request.remote_addr),
-        "request.refused-csrf",
-        f"{request.method} {request.path}",
-        {"reason": error.description},
-    )
+    with state_engine().begin() as conn:
+        signing.record_refusal(
+            conn,
+            actor(request.remote_addr),
+            "request.refused-csrf",
+            f"{request.method} {request.path}",
+            {"reason": error.description},
+        )
     return error_page(
         400,
         "This form could not be accepted: it was not sent from this service's own page, or the page is too old. "
@@ -162,5 +165,6 @@ def sign_out():
     logout_user()
     session.clear()
     if account is not None:
-        signing.record_sign_out(state_engine(), account)
+        with state_engine().begin() as conn:
+            signing.record_sign_out(conn, account)
     return redirect(url_for("accounts.sign_in", **{"signed-out": "1"}))

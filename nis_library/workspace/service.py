@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from indexer.record.reviews import Review
 from nis_library.catalogue import Catalogue
@@ -65,11 +65,10 @@ def _verified(conn, key: str, now: dt.datetime) -> tuple[audit.BadRow | None, dt
     return result.broken, fully_checked_at
 
 
-def audit_page(engine: Engine, page: int, per_page: int, now: dt.datetime | None = None) -> AuditPage | None:
+def audit_page(conn: Connection, page: int, per_page: int, now: dt.datetime | None = None) -> AuditPage | None:
     """A page of the audit trail, newest first; None when there is no such page."""
-    with engine.connect() as conn:
-        entries, total = audit.newest_first(conn, page, per_page)
-        broken, fully_checked_at = _verified(conn, str(engine.url), now or dt.datetime.now(dt.UTC))
+    entries, total = audit.newest_first(conn, page, per_page)
+    broken, fully_checked_at = _verified(conn, str(conn.engine.url), now or dt.datetime.now(dt.UTC))
     pages = max(1, -(-total // per_page))
     if page > pages:
         return None

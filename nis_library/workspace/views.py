@@ -59,7 +59,8 @@ def audit():
         return error_page(
             400, f"The audit trail takes one parameter, page, a whole number from 1 to {MAX_AUDIT_PAGE} (?page=2)."
         )
-    found = service.audit_page(state_engine(), number, AUDIT_PER_PAGE)
+    with state_engine().connect() as conn:
+        found = service.audit_page(conn, number, AUDIT_PER_PAGE)
     if found is None:
         abort(404)
     return render_template("workspace/audit.html", audit=found)

@@ -251,6 +251,13 @@ def test_concurrent_writers_each_append_and_the_chain_holds(engine, state_url):
         assert audit.verify(conn) is None
 
 
+def page_of(engine, page: int, per_page: int, now):
+    from nis_library.workspace import service
+
+    with engine.connect() as conn:
+        return service.audit_page(conn, page, per_page, now=now)
+
+
 def test_the_audit_page_verifies_only_what_is_new_and_everything_again_each_hour(four_rows, monkeypatch):
     from nis_library.workspace import service
 
@@ -259,27 +266,27 @@ def test_the_audit_page_verifies_only_what_is_new_and_everything_again_each_hour
     real_row_hash = audit.row_hash
     monkeypatch.setattr(audit, "row_hash", lambda *args: hashed.append(1) or real_row_hash(*args))
     start = dt.datetime(2031, 1, 1, 9, tzinfo=dt.UTC)
-    assert service.audit_page(four_rows, 1, 50, now=start).broken is None
+    assert page_of(four_rows, 1, 50, now=start).broken is None
     assert len(hashed) == 4  # the first view checks the whole chain
     with four_rows.begin() as conn:
         audit.append(conn, "user5", "recommendation.update", "REC-5", None, {"status": 5})
     hashed.clear()
-    assert service.audit_page(four_rows, 1, 50, now=start + dt.timedelta(minutes=5)).broken is None
+    assert page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=5)).broken is None
     assert len(hashed) == 2  # the checkpoint's row and the new one, not the three before them
 
     with four_rows.begin() as conn:
         bypass_append_only(conn)
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="someone else"))
     # An edit before the checkpoint is found by the next full check, at most an hour later.
-    assert service.audit_page(four_rows, 1, 50, now=start + dt.timedelta(minutes=10)).broken is None
-    found = service.audit_page(four_rows, 1, 50, now=start + dt.timedelta(minutes=61)).broken
+    assert page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=10)).broken is None
+    found = page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=61)).broken
     assert found == audit.BadRow(2, "its contents do not match its hash (the row was edited)")
 
     with four_rows.begin() as conn:  # the checkpoint's own row edited: found at once
         conn.execute(update(audit_log).where(audit_log.c.id == 2).values(actor="user2"))
-    assert service.audit_page(four_rows, 1, 50, now=start + dt.timedelta(minutes=62)).broken is None
+    assert page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=62)).broken is None
     with four_rows.begin() as conn:
         conn.execute(update(audit_log).where(audit_log.c.id == 5).values(hash="0" * 64))
-    found = service.audit_page(four_rows, 1, 50, now=start + dt.timedelta(minutes=63)).broken
+    found = page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=63)).broken
     assert found == audit.BadRow(5, "changed or deleted since it was last verified")
     service._checkpoints.clear()
