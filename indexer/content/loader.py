@@ -334,7 +334,11 @@ def _parse_item(record: ItemFile, content: Content, problems: Problems, raw: byt
             f"kind '{kind_id}'{hint} does not match the folder items/{record.folder_kind}/",
         )
     model = MODEL_FOR_KIND.get(record.folder_kind)
-    assert model is not None, f"no content model for the kind '{record.folder_kind}'"
+    if model is None:  # the taxonomy names a kind the code has no model for (reported there too)
+        problems.error(
+            1, "kind-model", f"items/{record.folder_kind}/ is a kind with no content model: its items cannot be read"
+        )
+        return
     data_for_model = dict(located.data)
     if "kind" in data_for_model and kind_id != record.folder_kind:
         data_for_model["kind"] = record.folder_kind  # reported above; check the rest as the folder's kind

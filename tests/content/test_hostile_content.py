@@ -317,3 +317,23 @@ def test_a_list_inside_the_layers_is_a_problem_not_a_crash(tree: ContentTree, la
     problems = tree.load().problems
     assert problems and all(p.path == "content/" + PRA for p in problems)
     assert tree.line_of(PRA, "layers:") in {p.line for p in problems}
+
+
+def test_a_kind_the_code_has_no_model_for_is_a_problem_not_a_crash(tree: ContentTree):
+    """Before: an item in items/<kind>/ of a kind the taxonomy names but the content model lacks
+    stopped the loader (an AttributeError, then an assert)."""
+    kind = "\n".join(
+        [
+            "  - id: workshop",
+            "    label: Workshop",
+            "    definition: A kind the content model does not have.",
+            "    id_prefix: WKS",
+            "    sections: [What it is]",
+            "    evidence_section: What it is",
+        ]
+    )
+    tree.replace("taxonomy.yaml", "kinds:\n", "kinds:\n" + kind + "\n")
+    tree.write("items/workshop/WKS-0001.md", tree.read(PRA).replace("PRA-0001", "WKS-0001"))
+    problems = [(p.path, p.code) for p in tree.load().problems]
+    assert ("content/items/workshop/WKS-0001.md", "kind-model") in problems
+    assert ("content/taxonomy.yaml", "kind-model") in problems
