@@ -39,9 +39,13 @@ class Key:
         if len(secret) < MINIMUM_LENGTH:
             raise StateKeyError(f"a state key must be at least {MINIMUM_LENGTH} characters")
         self._secret = secret.encode("utf-8")
+        self._derived: dict[str, bytes] = {}  # every audited request seals a row: derive each key once
 
     def derive(self, purpose: str) -> bytes:
-        return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode()).derive(self._secret)
+        if purpose not in self._derived:
+            hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose.encode())
+            self._derived[purpose] = hkdf.derive(self._secret)
+        return self._derived[purpose]
 
     @cached_property
     def id(self) -> str:
