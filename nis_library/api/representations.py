@@ -4,11 +4,13 @@ ISP system stores is the one the public reaches. Plain functions; no Flask."""
 
 from __future__ import annotations
 
+from markupsafe import escape
+
 from nis_library.catalogue import PublishedItem
 from nis_library.governance.register import Entry
 from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
 from nis_library.rating_account import RatingAccount
-from nis_library.search.results import SearchResults
+from nis_library.search.results import SearchResults, Snippet
 
 API = "/api/v1"
 
@@ -96,7 +98,9 @@ def search_results(root: str, results: SearchResults) -> dict:
                 "evidence_shows": hit.shows or None,
                 "cost": hit.cost,
                 "sample": hit.sample,
-                "snippet": hit.snippet,
+                "snippet": _snippet_html(hit.snippet),
+                "snippet_text": hit.snippet.text,
+                "snippet_highlights": [list(span) for span in hit.snippet.highlights],
                 "matched_by": list(hit.matched_by),
                 "matched_words": list(hit.matched_words),
                 "match": not hit.related,
@@ -175,3 +179,11 @@ def change(root: str, v: VersionSummary) -> dict:
         "api_url": f"{root}/api/v1/items/{v.id}/v/{v.number}",
         "latest_url": f"{root}/items/{v.id}",
     }
+
+
+def _snippet_html(snippet: Snippet) -> str:
+    """The snippet as HTML, its matched words in <mark>: API 1.0's `snippet`, kept within v1 for the
+    clients that show it (deprecated in 1.2.0 for `snippet_text` and `snippet_highlights`)."""
+    return "".join(
+        f"<mark>{escape(text)}</mark>" if matched else str(escape(text)) for text, matched in snippet.pieces()
+    )

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import json
-import re
 import sys
 from pathlib import Path
 
@@ -15,6 +13,7 @@ from nis_library.cli.base import INSTANCE_OPTION, command_settings, main
 from nis_library.search import InvalidSearch
 from nis_library.search import search as run_search
 from nis_library.search.request import MODES, SORTS
+from nis_library.search.results import Snippet
 
 
 @main.command()
@@ -68,9 +67,10 @@ def search(
     click.echo(render_results(results))
 
 
-def _plain(snippet: str) -> str:
-    """A snippet's HTML as terminal text: its <mark>ed words bold."""
-    return html.unescape(re.sub(r"<mark[^>]*>(.*?)</mark>", lambda m: click.style(m.group(1), bold=True), snippet))
+def _terminal_text(snippet: Snippet) -> str:
+    """A snippet as terminal text, its matched words bold (click leaves the bold out when the output
+    is not a terminal)."""
+    return "".join(click.style(text, bold=True) if matched else text for text, matched in snippet.pieces())
 
 
 def render_results(results) -> str:
@@ -106,7 +106,7 @@ def render_results(results) -> str:
         lines.append(
             f"   {hit.kind} · {', '.join(hit.layers)} · evidence: {hit.evidence} · cost: {hit.cost} · matched by {why}"
         )
-        lines.append(f"   {_plain(hit.snippet)}")
+        lines.append(f"   {_terminal_text(hit.snippet)}")
         if hit.why:
             lines.append(f"   {hit.why}")
     if not results.hits:

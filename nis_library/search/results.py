@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -10,9 +11,29 @@ from nis_library.catalogue import ItemSummary
 
 
 @dataclass(frozen=True)
+class Snippet:
+    """Text from an item, and where the query's words are in it: [start, end) character offsets,
+    in order, never overlapping."""
+
+    text: str
+    highlights: tuple[tuple[int, int], ...] = ()
+
+    def pieces(self) -> Iterator[tuple[str, bool]]:
+        """The text in runs, each with whether it is a matched word (what a template marks)."""
+        position = 0
+        for start, end in self.highlights:
+            if start > position:
+                yield self.text[position:start], False
+            yield self.text[start:end], True
+            position = end
+        if position < len(self.text):
+            yield self.text[position:], False
+
+
+@dataclass(frozen=True)
 class Hit(ItemSummary):
     rank: int
-    snippet: str  # HTML: escaped text with <mark> around matched words
+    snippet: Snippet  # the sentences with the matched words, or the summary
     matched_by: tuple[str, ...]  # "words", "meaning" or both: why it matched
     matched_words: tuple[str, ...]  # the query's words (stemmed) found in the item
     keyword_score: float | None  # BM25F, when it matched by words

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import re
 import threading
@@ -34,7 +33,7 @@ from nis_library.loaded_bundles import LOADED
 from nis_library.search import coverage, explain, facets, fusion, intent, keyword, relevance, snippets, spelling
 from nis_library.search.bm25f import BM25FScorer
 from nis_library.search.request import FilterValues, SearchRequest, parse_request
-from nis_library.search.results import Hit, SearchResults
+from nis_library.search.results import Hit, SearchResults, Snippet
 from nis_library.search.scope import ScopeMatcher
 
 QUERY_CACHE_SIZE = 4096
@@ -451,7 +450,7 @@ class SearchService:
             for name, present in (("words", keyword_score is not None), ("meaning", similarity is not None))
             if present
         )
-        snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else ""
+        snippet = snippets.snippet(item.text, frozenset(words), self.analyzer) if words else None
         why = ""
         if query_words is not None:  # None exactly when `scored` is
             typed, synonyms = query_words.found(words)
@@ -459,7 +458,7 @@ class SearchService:
         return Hit(
             **item.summary_fields(),
             rank=rank,
-            snippet=snippet or html.escape(item.summary),
+            snippet=snippet or Snippet(item.summary),
             matched_by=matched_by,
             matched_words=words,
             keyword_score=keyword_score,

@@ -1,5 +1,6 @@
-"""Snippets: the one or two sentences of an item's text with most matched words, HTML-escaped, the
-matched words in <mark>.
+"""Snippets: the one or two sentences of an item's text with most matched words, as plain text with
+where each matched word is (`results.Snippet`): templates, the API and the CLI each show them their
+own way.
 
 Whoosh's highlighter re-analysed whole passages token by token and took most of a search's time;
 this marks whole words whose analysed form is a matched term, with the index's own analyzer, in
@@ -13,13 +14,13 @@ tests/search/test_snippets.py holds it to the plain version.
 from __future__ import annotations
 
 import enum
-import html
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 
 from nis_library.search.keyword import Analyzer
+from nis_library.search.results import Snippet
 
 SENTENCES = 2
 CHARS = 160  # per sentence, around its first match
@@ -28,16 +29,24 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?", re.UNICODE)
 _WORD_CHARS = re.compile(r"\w+")
 
 
-def snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> str:
+def snippet(text: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet | None:
     """The sentences with most words starting like a matched term (ties: the earlier), in text
-    order, each cut to about CHARS around its first matched word; "" if none has a matched word."""
+    order, each cut to about CHARS around its first matched word; None if none has a matched word."""
     if not terms:
-        return ""
+        return None
     layout = _layout(text)
     counts = _words_starting_like(layout, _prefixes(terms))
     best = sorted((i for i, n in enumerate(counts) if n), key=lambda i: (-counts[i], i))[:SENTENCES]
-    fragments = [_mark(text[layout.starts[i] : layout.ends[i]], terms, analyzer) for i in sorted(best)]
-    return " ".join(f for f in fragments if f)
+    joined, highlights = "", []
+    for i in sorted(best):
+        fragment = _cut(text[layout.starts[i] : layout.ends[i]], terms, analyzer)
+        if fragment is None:
+            continue
+        if joined:
+            joined += " "
+        highlights += [(joined_at + len(joined), end + len(joined)) for joined_at, end in fragment.highlights]
+        joined += fragment.text
+    return Snippet(joined, tuple(highlights)) if joined else None
 
 
 @dataclass(frozen=True)
@@ -97,24 +106,21 @@ def _pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + ")", re.IGNORECASE)
 
 
-def _mark(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> str:
+def _cut(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet | None:
+    """The sentence cut to about CHARS from a little before its first matched word, with "…" where
+    it was cut, and where its matched words are in what is left."""
     words = _words_by_stem(analyzer, sentence)
     spans = sorted(span for term in terms for span in words.get(term, ()))
     if not spans:
-        return ""
+        return None
     start = max(0, spans[0][0] - CHARS // 3)
     end = min(len(sentence), start + CHARS)
     if start:
         start = sentence.find(" ", start) + 1 or start
-    out, position = ["…" if start else ""], start
-    for a, b in spans:
-        if a < start or b > end:
-            continue
-        out.append(html.escape(sentence[position:a]))
-        out.append(f"<mark>{html.escape(sentence[a:b])}</mark>")
-        position = b
-    out.append(html.escape(sentence[position:end]) + ("…" if end < len(sentence) else ""))
-    return "".join(out)
+    lead = "…" if start else ""
+    shift = len(lead) - start
+    highlights = tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)
+    return Snippet(lead + sentence[start:end] + ("…" if end < len(sentence) else ""), highlights)
 
 
 # Bounded by emptying when full. Each lookup returns what it computed, never re-reads the dict, so

@@ -3,12 +3,14 @@ Runs on the tests' own small content tree with the deterministic stand-in embedd
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import pytest
 from click.testing import CliRunner
 
 from indexer.bundle.embeddings import HashingEmbedder
+from nis_library.app import create_app
 from nis_library.cli import main
 from nis_library.search import InvalidSearch, SearchService
 from nis_library.search.request import MAX_QUERY_CHARS
@@ -34,7 +36,10 @@ def test_keyword_search_finds_words_and_says_so(service):
     assert ids(results)[0] == "ADJ-0001"
     hit = results.hits[0]
     assert hit.matched_by == ("words",) and set(hit.matched_words) >= {"dinner", "hall", "earli"}
-    assert "<mark" in hit.snippet and hit.keyword_score > 0 and hit.similarity is None
+    marked = {hit.snippet.text[a:b].lower() for a, b in hit.snippet.highlights}
+    assert (
+        marked and marked <= {"dinner", "hall", "noise", "early"} and hit.keyword_score > 0 and hit.similarity is None
+    )
 
 
 def test_semantic_search_matches_by_meaning(service):
@@ -157,7 +162,9 @@ def test_hostile_queries_never_raise(service, text):
         results = run(service, text, mode=mode)
         assert results.total >= 0
         for hit in results.hits:
-            assert "<script>" not in hit.snippet
+            spans = hit.snippet.highlights
+            assert all(0 <= a < b <= len(hit.snippet.text) for a, b in spans), (text, hit.snippet)
+            assert all(b <= c for (_, b), (c, _) in itertools.pairwise(spans)), "highlights overlap or are out of order"
 
 
 def test_a_huge_query_is_shortened_with_a_message(service):
@@ -166,12 +173,25 @@ def test_a_huge_query_is_shortened_with_a_message(service):
     assert results.messages and "shortened" in results.messages[0]
 
 
-def test_snippets_escape_html_from_content(service, tree, instance):
+def test_a_snippet_is_text_that_each_reader_marks_its_own_way(service, tree, instance):
+    """Results are data: the service gives the text as written (HTML in it is just text) and where
+    the matched words are; the page escapes and marks it, the API sends both, the CLI prints text."""
     tree.replace("items/practice/PRA-0001.md", "Show the day's plan.", "Show the <b>day's</b> plan & routine.")
     report = build_hashing(tree, instance)
     fresh = SearchService(report.bundle, lambda name: HashingEmbedder())
-    hit = fresh.search(fresh.parse("routine plan", mode="keyword")).hits[0]
-    assert "<b>" not in hit.snippet and "&lt;b&gt;" in hit.snippet
+    snippet = fresh.search(fresh.parse("routine plan", mode="keyword")).hits[0].snippet
+    assert "<b>day's</b> plan & routine" in snippet.text
+    assert {snippet.text[a:b] for a, b in snippet.highlights} >= {"plan", "routine"}
+
+    client = create_app({"INSTANCE_DIR": str(instance), "TESTING": True}).test_client()
+    page = client.get("/search?q=routine+plan&mode=keyword").get_data(as_text=True)
+    assert "<b>day" not in page and "&lt;b&gt;day&#39;s&lt;/b&gt; <mark>plan</mark> &amp; <mark>routine</mark>" in page
+    first = client.get("/api/v1/search?q=routine+plan&mode=keyword").get_json()["results"][0]
+    assert first["snippet_text"] == snippet.text
+    assert first["snippet_highlights"] == [list(span) for span in snippet.highlights]
+    assert "&lt;b&gt;day&#39;s&lt;/b&gt; <mark>plan</mark> &amp; <mark>routine</mark>" in first["snippet"]
+    printed = CliRunner().invoke(main, ["search", "routine plan", "--mode", "keyword", "--instance", str(instance)])
+    assert printed.exit_code == 0 and "<b>day's</b> plan & routine" in printed.output and "<mark>" not in printed.output
 
 
 @pytest.mark.parametrize(
