@@ -20,7 +20,7 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 from indexer.bundle.keyword_index import TEXT_FIELDS
 from indexer.bundle.term_matrix import SEPARATOR, TermMatrix
 
-ROWS_REMEMBERED = 50_000  # terms whose documents are remembered (a few MB at most)
+ROWS_CACHED = 50_000  # terms whose documents are cached (a few MB at most)
 B = BM25F().B
 K1 = BM25F().K1
 
@@ -90,14 +90,14 @@ class BM25FScorer:
         return rows if rows is not None else np.zeros(0, dtype=np.int64)
 
     def _rows_with(self, term: str) -> np.ndarray:
-        """The documents with `term` in any field; remembered, as a query's words recur."""
+        """The documents with `term` in any field; cached, as a query's words recur."""
         having = self._rows_of_term.get(term)
         if having is None:
             # A CSC column's rows are a slice of `indices`: no sparse slicing needed.
             indptr, indices = self.scores_matrix.indptr, self.scores_matrix.indices
             parts = [indices[indptr[column] : indptr[column + 1]] for column, _ in self.columns([term])]
             having = np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
-            if len(self._rows_of_term) < ROWS_REMEMBERED:
+            if len(self._rows_of_term) < ROWS_CACHED:
                 self._rows_of_term[term] = having
         return having
 

@@ -121,7 +121,7 @@ class SearchService:
         self._embedder: Embedder | None = None
         self._embedder_lock = threading.Lock()
         self.embed_query = lru_cache(maxsize=QUERY_CACHE_SIZE)(self._embed_query)
-        # A word's or phrase's analysed terms, remembered: a search analyses each of its words on its
+        # A word's or phrase's analysed terms, cached: a search analyses each of its words on its
         # own too (coverage, the why line), and people's words recur from query to query.
         self.terms_of = lru_cache(maxsize=TERMS_CACHE_SIZE)(lambda text: tuple(self._analyse(text)))
         self.scope = ScopeMatcher.from_document(scope, self.analyzer)

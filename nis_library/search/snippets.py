@@ -6,7 +6,7 @@ Whoosh's highlighter re-analysed whole passages token by token and took most of 
 this marks whole words whose analysed form is a matched term, with the index's own analyzer, in
 the few sentences a cheap prefix test picks out. That still took two thirds of a search for a new
 query (a regex compiled for each hit's set of words, then run over the whole text), so what a text
-always needs is worked out once and remembered: its sentences, its sorted words (the prefix test
+always needs is worked out once and cached: its sentences, its sorted words (the prefix test
 becomes a binary search), each sentence's words by analysed form. The output is unchanged:
 tests/search/test_snippets.py holds it to the plain version.
 """
@@ -138,7 +138,7 @@ _UNSEEN = _Unseen.UNSEEN
 
 
 def _words_by_stem(analyzer: Analyzer, sentence: str) -> dict[str, list[tuple[int, int]]]:
-    """Where each word of the sentence is, by its analysed form (stop words left out), remembered."""
+    """Where each word of the sentence is, by its analysed form (stop words left out), cached."""
     key = (id(analyzer), sentence)
     words = _WORDS.get(key)
     if words is None:
@@ -154,7 +154,7 @@ def _words_by_stem(analyzer: Analyzer, sentence: str) -> dict[str, list[tuple[in
 
 
 def _stem(analyzer: Analyzer, word: str) -> str | None:
-    """The analysed form of one word (None for a stop word), remembered."""
+    """The analysed form of one word (None for a stop word), cached."""
     key = (id(analyzer), word)
     stem = _STEMS.get(key, _UNSEEN)
     if stem is _UNSEEN:

@@ -1,5 +1,5 @@
-"""Result cards' tags and facts are drawn once per item and remembered (nis_library/web/fragments.py):
-what is remembered is what the macros draw, the preview keeps its own links, and a rebuilt
+"""Result cards' tags and facts are rendered once per item and cached (nis_library/web/fragments.py):
+what is cached is what the macros render, the preview keeps its own links, and a rebuilt
 library with new labels draws them again."""
 
 from __future__ import annotations
@@ -25,17 +25,17 @@ def cards(client, path: str) -> list[str]:
     return CARD_PARTS.findall(response.get_data(as_text=True))
 
 
-def test_a_remembered_part_is_what_the_macro_draws(shipped_instance):
+def test_a_cached_part_is_what_the_macro_renders(shipped_instance):
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/search?q=noise"):
         labels = get_catalogue(shipped_instance).labels
         hit = search(shipped_instance, "noise", {}, "hybrid", 1).hits[0]
         for part in fragments.PARTS:
-            drawn = fragments.drawn_part(part, hit, labels)
-            assert drawn == get_template_attribute(fragments.MACROS, part)(hit, labels) and "<" in drawn
-            assert fragments.drawn_part(part, hit, labels) is drawn  # remembered, not drawn again
+            rendered = fragments.rendered_card_part(part, hit, labels)
+            assert rendered == get_template_attribute(fragments.MACROS, part)(hit, labels) and "<" in rendered
+            assert fragments.rendered_card_part(part, hit, labels) is rendered  # cached, not rendered again
     client = app.test_client()
-    assert cards(client, "/search?q=noise") == cards(client, "/search?q=noise")  # first drawn, then remembered
+    assert cards(client, "/search?q=noise") == cards(client, "/search?q=noise")  # first rendered, then cached
 
 
 def test_the_preview_keeps_its_own_links(shipped_with_preview):
@@ -63,10 +63,10 @@ def test_a_rebuilt_library_with_new_labels_draws_its_parts_again(tree: ContentTr
 
 
 @pytest.mark.parametrize("part", ["item_card", "area_list", "nonsense"])
-def test_only_the_card_parts_can_be_drawn(part, shipped_instance):
+def test_only_the_card_parts_can_be_rendered(part, shipped_instance):
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/"), pytest.raises(ValueError, match="not a card part"):
-        fragments.drawn_part(part, None, None)
+        fragments.rendered_card_part(part, None, None)
 
 
 MENU_ACTIVE = re.compile(r'service-navigation__item--active">\s*<a[^>]*href="([^"]+)"')
@@ -84,9 +84,9 @@ MENU_ACTIVE = re.compile(r'service-navigation__item--active">\s*<a[^>]*href="([^
         ("/glossary", []),
     ],
 )
-def test_the_remembered_menu_marks_the_section_of_each_page(shipped_instance, path, marked):
+def test_the_cached_menu_marks_the_section_of_each_page(shipped_instance, path, marked):
     client = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True}).test_client()
-    for _ in range(2):  # drawn, then remembered
+    for _ in range(2):  # rendered, then cached
         assert MENU_ACTIVE.findall(client.get(path).get_data(as_text=True)) == marked
 
 
@@ -101,15 +101,15 @@ def test_the_preview_keeps_its_own_chrome(shipped_with_preview):
     assert 'href="/preview/glossary">Glossary' in preview and 'href="/glossary">Glossary' in public
 
 
-def test_only_the_chrome_parts_can_be_drawn_as_chrome(shipped_instance):
+def test_only_the_chrome_parts_can_be_rendered_as_chrome(shipped_instance):
     app = create_app({"INSTANCE_DIR": str(shipped_instance), "TESTING": True})
     with app.test_request_context("/"), pytest.raises(ValueError, match="not a part of the chrome"):
-        fragments.drawn_chrome("item_tags")
+        fragments.rendered_chrome("item_tags")
 
 
-def test_a_card_part_is_drawn_again_when_any_field_of_its_summary_changes(shipped_instance):
-    """Before: remembered under a hand-picked list of fields that lacked `title` and `shows`, which
-    the macros read, so a part drawn before either changed would have been served after."""
+def test_a_card_part_is_rendered_again_when_any_field_of_its_summary_changes(shipped_instance):
+    """Before: cached under a hand-picked list of fields that lacked `title` and `shows`, which
+    the macros read, so a part rendered before either changed would have been served after."""
     import dataclasses
 
     from nis_library.catalogue import ItemSummary
@@ -123,14 +123,14 @@ def test_a_card_part_is_drawn_again_when_any_field_of_its_summary_changes(shippe
         for field in dataclasses.fields(ItemSummary):
             changed = dataclasses.replace(summary, **{field.name: changes.get(field.name, "changed-" + field.name)})
             for part in fragments.PARTS:
-                fragments.drawn_part(part, summary, labels)
+                fragments.rendered_card_part(part, summary, labels)
                 fresh = get_template_attribute(fragments.MACROS, part)(changed, labels)
-                assert fragments.drawn_part(part, changed, labels) == fresh, (part, field.name)
+                assert fragments.rendered_card_part(part, changed, labels) == fresh, (part, field.name)
 
 
 def test_the_card_macros_read_nothing_but_the_summarys_fields():
     """What the cache keys on is the whole summary: a macro reading a field that is not one of its
-    fields (a hit's rank or snippet) would read nothing, since it is drawn from the summary."""
+    fields (a hit's rank or snippet) would read nothing, since it is rendered from the summary."""
     import dataclasses
 
     from nis_library.catalogue import ItemSummary
