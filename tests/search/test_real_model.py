@@ -11,7 +11,6 @@ import os
 import numpy as np
 import pytest
 
-from indexer.bundle.build import build
 from indexer.bundle.embeddings import (
     DEFAULT_EMBEDDER,
     MINILM_SHA256,
@@ -22,6 +21,7 @@ from indexer.bundle.embeddings import (
 )
 from nis_library.search import SearchService
 from nis_library.search.quality import evaluate, load_judgements, run_queries, summarise
+from tests.real_model_builds import shared_models, shipped_bundle
 from tests.support import REPO
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"
@@ -56,14 +56,14 @@ def test_the_model_loads_offline_and_embeds_meaning(minilm):
 
 
 @pytest.fixture(scope="module")
-def production_embedder(tmp_path_factory) -> Embedder:
-    return make_embedder(DEFAULT_EMBEDDER, tmp_path_factory.mktemp("models"))
+def production_embedder(tmp_path_factory, worker_id) -> Embedder:
+    return make_embedder(DEFAULT_EMBEDDER, shared_models(tmp_path_factory, worker_id))
 
 
 @pytest.fixture(scope="module")
-def real_service(production_embedder, tmp_path_factory) -> SearchService:
-    report = build(REPO / "content", tmp_path_factory.mktemp("instance"), embedder=production_embedder)
-    return SearchService(report.bundle, lambda name: production_embedder)
+def real_service(production_embedder, tmp_path_factory, worker_id) -> SearchService:
+    bundle = shipped_bundle(production_embedder, tmp_path_factory, worker_id)
+    return SearchService(bundle, lambda name: production_embedder)
 
 
 @pytest.fixture(scope="module")
