@@ -60,7 +60,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import fts5_baseline  # noqa: E402
 
 from indexer.record.loading import load_library  # noqa: E402
-from nis_library.search.quality import load_judgements  # noqa: E402
+from tests.search_quality import load_judgements  # noqa: E402
 
 FILTER_CHOICES = {"layer": ["universal", "targeted", "targeted-plus"], "phase": ["primary", "secondary"]}
 _WORD = re.compile(r"[A-Za-z][a-z]{3,}")

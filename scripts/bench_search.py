@@ -44,7 +44,7 @@ from indexer.bundle.build import build  # noqa: E402
 from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
 from nis_library.search import keyword as kw  # noqa: E402
-from nis_library.search.quality import load_judgements  # noqa: E402
+from tests.search_quality import load_judgements  # noqa: E402
 
 FILTERS = {"layer": ["targeted"], "phase": ["primary"]}
 WHOOSH_REFERENCE_UP_TO = 10_000

@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from indexer.bundle.build import build  # noqa: E402
 from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
-from nis_library.search.quality import load_judgements  # noqa: E402
 from nis_library.search.relevance import MATCH_FRACTION, AnswerBar, bar_for  # noqa: E402
+from tests.search_quality import load_judgements  # noqa: E402
 
 QUERIES = ROOT / "tests" / "data" / "judged_queries.yaml"
 FIRST_COUNTED_AT_LEAST = 0.97

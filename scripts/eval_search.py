@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from indexer.bundle.build import build  # noqa: E402
 from indexer.bundle.embeddings import DEFAULT_EMBEDDER, EMBEDDERS, make_embedder  # noqa: E402
 from nis_library.search import SearchService  # noqa: E402
-from nis_library.search.quality import load_judgements, run_queries, summarise  # noqa: E402
+from tests.search_quality import load_judgements, run_queries, summarise  # noqa: E402
 
 DEFAULT_QUERIES = ROOT / "tests" / "data" / "judged_queries.yaml"
 DEFAULT_BLIND = ROOT / "tests" / "data" / "blind_queries.yaml"

@@ -12,7 +12,7 @@ from indexer.bundle.build import build
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.search import SearchService, keyword
 from nis_library.search.keyword import KeywordQuery
-from nis_library.search.quality import load_judgements
+from tests.search_quality import load_judgements
 from tests.support import REPO, ContentTree, build_hashing
 
 

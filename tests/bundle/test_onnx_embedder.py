@@ -16,8 +16,8 @@ from indexer.bundle import location as bundles
 from indexer.bundle.build import build
 from indexer.bundle.embeddings import MINILM_SHA256, MiniLMEmbedder, OnnxInt8MiniLMEmbedder, OnnxMiniLMEmbedder
 from nis_library.search import SearchService
-from nis_library.search.quality import evaluate, load_judgements
 from tests.real_model_builds import shared_models, shipped_bundle
+from tests.search_quality import evaluate, load_judgements
 from tests.support import REPO, ContentTree
 
 pytestmark = pytest.mark.real_model

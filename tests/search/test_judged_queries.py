@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from indexer.record.loading import load_library
-from nis_library.search.quality import load_judgements
+from tests.search_quality import load_judgements
 from tests.support import REPO
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from nis_library.search.quality import JudgedQuery, QueryOutcome, hit_at_k, load_judgements, summarise
+from tests.search_quality import JudgedQuery, QueryOutcome, hit_at_k, load_judgements, summarise
 
 
 def judged(relevant, kind="teacher"):

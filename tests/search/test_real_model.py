@@ -20,8 +20,8 @@ from indexer.bundle.embeddings import (
     minilm_model_dir,
 )
 from nis_library.search import SearchService
-from nis_library.search.quality import evaluate, load_judgements, run_queries, summarise
 from tests.real_model_builds import shared_models, shipped_bundle
+from tests.search_quality import evaluate, load_judgements, run_queries, summarise
 from tests.support import REPO
 
 QUERIES = REPO / "tests" / "data" / "judged_queries.yaml"

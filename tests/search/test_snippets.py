@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from nis_library.search import keyword, snippets
-from nis_library.search.quality import load_judgements
 from nis_library.search.service import SearchService
+from tests.search_quality import load_judgements
 from tests.support import REPO
 
 
