@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from nis_library.accounts import passwords, store
 from nis_library.accounts.roles import ADMIN, CHAIR, PANEL_MEMBER, RESPONDER
@@ -25,14 +25,14 @@ class SampleAccount:
     password: str | None  # set only when the account was made just now
 
 
-def ensure_sample_accounts(engine: Engine, actor: str) -> list[SampleAccount]:
+def ensure_sample_accounts(conn: Connection, actor: str) -> list[SampleAccount]:
+    """In the caller's transaction: the accounts are made together or not at all."""
     made = []
-    with engine.begin() as conn:
-        for username, name, role in SAMPLE_ACCOUNTS:
-            found = store.find(conn, username)
-            if found is not None:
-                made.append(SampleAccount(found[0], None))
-                continue
-            password = passwords.generate_password()
-            made.append(SampleAccount(store.add(conn, actor, username, name, role, password), password))
+    for username, name, role in SAMPLE_ACCOUNTS:
+        found = store.find(conn, username)
+        if found is not None:
+            made.append(SampleAccount(found[0], None))
+            continue
+        password = passwords.generate_password()
+        made.append(SampleAccount(store.add(conn, actor, username, name, role, password), password))
     return made

@@ -11,15 +11,16 @@ from nis_library.governance.register import Entry
 from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
 from nis_library.rating_account import RatingAccount
 from nis_library.search.results import SearchResults, Snippet
+from nis_library.web import addresses
 
-API = "/api/v1"
+API = addresses.API
 
 
 def item_links(root: str, item_id: str, replaced_by: str | None) -> dict:
     return {
-        "latest": f"{root}{API}/items/{item_id}",
-        "history": f"{root}/items/{item_id}/history",
-        "replaced_by": f"{root}{API}/items/{replaced_by}" if replaced_by else None,
+        "latest": addresses.api_item(item_id, root),
+        "history": addresses.history_page(item_id, root),
+        "replaced_by": addresses.api_item(replaced_by, root) if replaced_by else None,
     }
 
 
@@ -37,7 +38,7 @@ def version(root: str, detail: VersionDetail, rating: RatingAccount | None = Non
         "data": detail.data,
         "rating": rating.document(root) if rating else None,
         "sections": [{"heading": s.heading, "anchor": s.anchor, "html": str(s.html)} for s in detail.sections],
-        "links": {"self": f"{root}{API}/items/{v.id}/v/{v.number}", **item_links(root, v.id, replaced_by)},
+        "links": {"self": addresses.api_version(v.id, v.number, root), **item_links(root, v.id, replaced_by)},
     }
 
 
@@ -46,7 +47,7 @@ def listed_item(root: str, item: PublishedItem) -> dict:
     return {
         "id": s.id,
         "version": item.version,
-        "uri": f"{root}/items/{s.id}/v/{item.version}",
+        "uri": addresses.version_page(s.id, item.version, root),
         "title": s.title,
         "kind": s.kind,
         "summary": s.summary,
@@ -54,9 +55,9 @@ def listed_item(root: str, item: PublishedItem) -> dict:
         "edition": item.edition,
         "published": item.published,
         "links": {
-            "self": f"{root}{API}/items/{s.id}",
-            "version": f"{root}{API}/items/{s.id}/v/{item.version}",
-            "history": f"{root}/items/{s.id}/history",
+            "self": addresses.api_item(s.id, root),
+            "version": addresses.api_version(s.id, item.version, root),
+            "history": addresses.history_page(s.id, root),
         },
     }
 
@@ -71,7 +72,7 @@ def version_summary(root: str, v: VersionSummary) -> dict:
         "status": v.status,
         "change_class": v.change_class,
         "change_note": v.change_note,
-        "links": {"self": f"{root}{API}/items/{v.id}/v/{v.number}", "latest": f"{root}{API}/items/{v.id}"},
+        "links": {"self": addresses.api_version(v.id, v.number, root), "latest": addresses.api_item(v.id, root)},
     }
 
 
@@ -105,7 +106,7 @@ def search_results(root: str, results: SearchResults) -> dict:
                 "matched_words": list(hit.matched_words),
                 "match": not hit.related,
                 "why": hit.why,
-                "links": {"self": f"{root}{API}/items/{hit.id}", "html": f"{root}/items/{hit.id}"},
+                "links": {"self": addresses.api_item(hit.id, root), "html": addresses.item_page(hit.id, root)},
             }
             for hit in results.hits
         ],
@@ -147,7 +148,7 @@ def edition(root: str, detail: EditionDetail) -> dict:
         "substantive": [version_summary(root, v) for v in detail.substantive],
         "editorial": [version_summary(root, v) for v in detail.editorial],
         "contents": [
-            {"id": item_id, "version": n, "title": title, "uri": f"{root}/items/{item_id}/v/{n}"}
+            {"id": item_id, "version": n, "title": title, "uri": addresses.version_page(item_id, n, root)}
             for item_id, n, title in detail.contents
         ],
     }
@@ -176,8 +177,8 @@ def change(root: str, v: VersionSummary) -> dict:
         "implements": list(v.implements),
         "status": v.status,
         "url": root + v.path,
-        "api_url": f"{root}/api/v1/items/{v.id}/v/{v.number}",
-        "latest_url": f"{root}/items/{v.id}",
+        "api_url": addresses.api_version(v.id, v.number, root),
+        "latest_url": addresses.item_page(v.id, root),
     }
 
 

@@ -19,9 +19,9 @@ from nis_library.api import document as contract
 from nis_library.api import representations as represent
 from nis_library.catalogue import Catalogue, get_catalogue, is_item_id
 from nis_library.governance import register
+from nis_library.governance.public_register import public_entries
 from nis_library.governance.query import InvalidRegisterQuery, read_filters
 from nis_library.governance.recommendations import ID_PATTERN as RECOMMENDATION_ID
-from nis_library.governance.service import public_entries
 from nis_library.history import service as history
 from nis_library.isp_links import clients
 from nis_library.search.params import PARAMETERS, read_search_args, search_path
@@ -287,7 +287,8 @@ def _read_next_since(token: str) -> dict[str, str]:
 
 
 def _register():
-    return public_entries(state_engine(), _catalogue(), current_app.config["RESPONSE_DUE_DAYS"], today())
+    with state_engine().connect() as conn:
+        return public_entries(conn, _catalogue(), current_app.config["RESPONSE_DUE_DAYS"], today())
 
 
 @blueprint.get("/recommendations")

@@ -13,10 +13,11 @@ from nis_library.browse.glossary import glossary as glossary_sections
 from nis_library.browse.glossary import scope_section
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist, shortlist_query, without_item
 from nis_library.catalogue import get_catalogue, is_item_id
-from nis_library.governance.service import for_item
+from nis_library.governance.public_register import for_item
 from nis_library.history import service as history
 from nis_library.search.params import search_path
 from nis_library.search.service import search
+from nis_library.web import addresses
 from nis_library.web.context import bundle_instance, page_url, state_engine, today
 from nis_library.web.errors import error_page
 from nis_library.web.hosts import public_root
@@ -80,14 +81,15 @@ def _item_page(item_id: str, template: str, **extra):
         catalogue, item_id, detail.summary.kind, list(detail.summary.areas), today()
     )
     shown = next((v for v in history.versions(catalogue, item_id) if v.number == detail.version), None)
-    recommendations = for_item(
-        state_engine(),
-        get_catalogue(Path(current_app.config["INSTANCE_DIR"])),  # the register is public: never the preview's
-        item_id,
-        shown.implements if shown else (),
-        current_app.config["RESPONSE_DUE_DAYS"],
-        today(),
-    )
+    with state_engine().connect() as conn:
+        recommendations = for_item(
+            conn,
+            get_catalogue(Path(current_app.config["INSTANCE_DIR"])),  # the register is public: never the preview's
+            item_id,
+            shown.implements if shown else (),
+            current_app.config["RESPONSE_DUE_DAYS"],
+            today(),
+        )
     return render_template(
         template,
         item=detail,
@@ -96,9 +98,9 @@ def _item_page(item_id: str, template: str, **extra):
         labels=catalogue.labels,
         titles=catalogue.titles,
         own_id=item_id,
-        permalink=f"{root}/items/{item_id}",
+        permalink=addresses.item_page(item_id, root),
         review_dates=review_dates,
-        version_permalink=f"{root}/items/{item_id}/v/{detail.version}" if detail.version else None,
+        version_permalink=addresses.version_page(item_id, detail.version, root) if detail.version else None,
         rating=rating_account.for_item(catalogue, detail),
         **extra,
     )

@@ -72,7 +72,8 @@ def _check_against_register(settings: config.Settings, library) -> tuple[str, li
     engine = engine_for(settings)
     try:
         require_current_schema(engine)
-        problems = unknown_implements(library, known_ids(engine))
+        with engine.connect() as conn:
+            problems = unknown_implements(library, known_ids(conn))
     except SchemaNotCurrent:
         return "implements not checked against the register: the state store is not migrated (nis db upgrade)", []
     except Exception as error:  # noqa: BLE001 (an unreachable database must not stop validation)

@@ -14,9 +14,10 @@ from nis_library.accounts.roles import ROLES
 from nis_library.accounts.samples import ensure_sample_accounts
 from nis_library.accounts.sign_in import PASSWORD_LIMIT
 from nis_library.cli.base import CONTENT_OPTION, cli_actor, command_settings, main, state_engine
+from nis_library.governance import recommendations as recs
 from nis_library.governance import sample as sample_data
+from nis_library.governance.library_names import from_library
 from nis_library.governance.permissions import GovernanceError
-from nis_library.governance.terms import from_library
 
 
 @main.group()
@@ -95,8 +96,8 @@ def sample() -> None:
 def sample_accounts() -> None:
     """Make the four sample accounts (one per role) if missing, printing each new password once;
     existing ones are listed without a password."""
-    with state_engine() as engine:
-        made = ensure_sample_accounts(engine, cli_actor())
+    with state_engine() as engine, engine.begin() as conn:
+        made = ensure_sample_accounts(conn, cli_actor())
     for entry in made:
         account = entry.account
         if entry.password:
@@ -116,7 +117,8 @@ def sample_register(content_path: Path | None) -> None:
         raise click.ClickException(f"{settings.content_dir} has no readable taxonomy: run 'nis validate'")
     with state_engine(settings) as engine:
         try:
-            done = sample_data.load(engine, terms)
+            with recs.unit_of_work(engine) as conn:
+                done = sample_data.load(conn, terms)
         except GovernanceError as error:
             raise click.ClickException(str(error)) from None
     for line in done:

@@ -27,7 +27,17 @@ class GovernanceError(ValueError):
 
 
 class NotPermitted(GovernanceError):
-    """The actor's role may not do this."""
+    """The actor's role may not do this. A refusal that is to be audited carries who tried what
+    (`actor`, `action`, `subject`): the refused change rolls back, so whoever opened its transaction
+    audits the refusal in one of its own (`recommendations.unit_of_work`)."""
+
+    def __init__(
+        self, message: str, *, actor: Actor | None = None, action: str | None = None, subject: str | None = None
+    ):
+        super().__init__(message)
+        self.actor = actor
+        self.action = action
+        self.subject = subject
 
 
 def permitted(actor: Actor, action: str) -> bool:

@@ -6,7 +6,12 @@ read from the published record (`register.py`).
 Every function checks the actor's role itself (`permissions.py`), refuses a transition the state does
 not allow naming the state, and saves with optimistic locking: the caller names the version it edited
 from, and a save from an older one is refused with the current values (`StaleEdit.current`), so the
-other person's change is shown, not lost. Every change appends an audit row in its own transaction.
+other person's change is shown, not lost.
+
+Every function takes the caller's connection: the caller opens the transaction, and every change
+appends its audit row in it, so the change and its audit row commit together or not at all. The
+caller makes a change in `unit_of_work`, which also audits a refusal for want of permission (who
+tried what) in a transaction of its own, since the refused change rolls back.
 """
 
 from __future__ import annotations
@@ -14,14 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 
 from sqlalchemy import Connection, Engine, func, select, text, update
-from sqlalchemy.exc import IntegrityError
 
-from nis_library.governance import texts
+from nis_library.governance import text_rules
+from nis_library.governance.library_names import LibraryTerms
 from nis_library.governance.permissions import Actor, GovernanceError, NotPermitted, require
-from nis_library.governance.terms import LibraryTerms
 from nis_library.state import audit
 from nis_library.state.schema import recommendations as table
 
@@ -31,7 +37,6 @@ RESPONSES = {"accepted": "Accepted", "partly-accepted": "Partly accepted", "not-
 NEEDS_EXPLANATION = ("partly-accepted", "not-accepted")
 MAX_NAMED = 50  # items, areas or layers one recommendation may name
 MAX_NUMBER = 999  # the ID format's three digits
-_ALLOCATION_TRIES = 5
 
 
 class InvalidTransition(GovernanceError):
@@ -150,26 +155,23 @@ def read(conn: Connection, rec_id: str) -> Recommendation | None:
     return _from_row(row) if row else None
 
 
-def get(engine: Engine, rec_id: str) -> Recommendation:
-    with engine.connect() as conn:
-        found = read(conn, rec_id) if ID_PATTERN.fullmatch(rec_id or "") else None
+def get(conn: Connection, rec_id: str) -> Recommendation:
+    found = read(conn, rec_id) if ID_PATTERN.fullmatch(rec_id or "") else None
     if found is None:
         raise NotFound(f"There is no recommendation {rec_id[:40]!r}.")
     return found
 
 
-def every(engine: Engine, *, public_only: bool = False) -> list[Recommendation]:
+def every(conn: Connection, *, public_only: bool = False) -> list[Recommendation]:
     """In ID order (year, series, number)."""
     query = select(table).order_by(table.c.year, table.c.series, table.c.number)
     if public_only:
         query = query.where(table.c.status != DRAFT)
-    with engine.connect() as conn:
-        return [_from_row(r) for r in conn.execute(query)]
+    return [_from_row(r) for r in conn.execute(query)]
 
 
-def known_ids(engine: Engine) -> set[str]:
-    with engine.connect() as conn:
-        return set(conn.execute(select(table.c.id)).scalars())
+def known_ids(conn: Connection) -> set[str]:
+    return set(conn.execute(select(table.c.id)).scalars())
 
 
 # -- checking what is saved -----------------------------------------------------------------------
@@ -178,7 +180,7 @@ def known_ids(engine: Engine) -> set[str]:
 def _check_texts(**fields: str | None) -> dict[str, str]:
     errors = {}
     for name, value in fields.items():
-        reason = texts.problem(name, value)
+        reason = text_rules.problem(name, value)
         if reason:
             errors[name] = reason
     return errors
@@ -218,18 +220,34 @@ def _check_review(terms: LibraryTerms, review: str, errors: dict[str, str]):
 # -- the changes ----------------------------------------------------------------------------------
 
 
-def _refuse_unpermitted(engine: Engine, actor: Actor, action: str, subject: str) -> None:
-    """Check the role; a refusal is audited too (who tried what), in a transaction of its own."""
+@contextmanager
+def unit_of_work(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a change to the register. A refusal for want of permission rolls the
+    change back but is audited (who tried what) in a transaction of its own."""
+    try:
+        with engine.begin() as conn:
+            yield conn
+    except NotPermitted as refused:
+        # The change's transaction has rolled back (and on SQLite let go of the write lock) by now.
+        actor, action, subject = refused.actor, refused.action, refused.subject
+        if actor is not None and action is not None and subject is not None:
+            with engine.begin() as conn:
+                audit.append(
+                    conn, actor.username, f"recommendation.{action}.refused", subject, None, {"role": actor.role}
+                )
+        raise
+
+
+def _refuse_unpermitted(actor: Actor, action: str, subject: str) -> None:
+    """Check the role. A refusal carries who tried what, for `unit_of_work` to audit."""
     try:
         require(actor, action)
     except NotPermitted as refused:
-        with engine.begin() as conn:
-            audit.append(conn, actor.username, f"recommendation.{action}.refused", subject, None, {"role": actor.role})
-        raise refused from None
+        raise NotPermitted(refused.message, actor=actor, action=action, subject=subject) from None
 
 
 def create_draft(
-    engine: Engine,
+    conn: Connection,
     actor: Actor,
     terms: LibraryTerms,
     *,
@@ -242,49 +260,44 @@ def create_draft(
     now: dt.datetime | None = None,
 ) -> Recommendation:
     """A new draft, with the next free number of its review's year and series."""
-    _refuse_unpermitted(engine, actor, "draft", review or "(no review)")
+    _refuse_unpermitted(actor, "draft", review or "(no review)")
     errors = _check_texts(text=text, rationale=rationale)
     found = _check_review(terms, review, errors)
     items, areas, layers = _check_named(terms, items, areas, layers, errors)
     if errors:
         raise InvalidInput(errors)
     now = _now(now)
-    for attempt in range(_ALLOCATION_TRIES):
-        try:
-            with engine.begin() as conn:
-                number = _next_number(conn, found.year, found.series)
-                rec_id = f"R-{found.year}-{found.series}-{number:02d}"
-                conn.execute(
-                    table.insert().values(
-                        id=rec_id,
-                        year=found.year,
-                        series=found.series,
-                        number=number,
-                        review=found.id,
-                        text=texts.clean(text),
-                        rationale=texts.clean(rationale),
-                        items=json.dumps(items),
-                        areas=json.dumps(areas),
-                        layers=json.dumps(layers),
-                        status=DRAFT,
-                        created_at=now,
-                        created_by=actor.username,
-                        updated_at=now,
-                        version=1,
-                    )
-                )
-                created = read(conn, rec_id)
-                audit.append(conn, actor.username, "recommendation.draft", rec_id, None, created.audit_view(), at=now)
-                return created
-        except IntegrityError:
-            # Another draft took the number (SQLite; PostgreSQL takes turns at the lock): try the next.
-            if attempt == _ALLOCATION_TRIES - 1:
-                raise
-    raise AssertionError("unreachable")
+    number = _next_number(conn, found.year, found.series)
+    rec_id = f"R-{found.year}-{found.series}-{number:02d}"
+    conn.execute(
+        table.insert().values(
+            id=rec_id,
+            year=found.year,
+            series=found.series,
+            number=number,
+            review=found.id,
+            text=text_rules.clean(text),
+            rationale=text_rules.clean(rationale),
+            items=json.dumps(items),
+            areas=json.dumps(areas),
+            layers=json.dumps(layers),
+            status=DRAFT,
+            created_at=now,
+            created_by=actor.username,
+            updated_at=now,
+            version=1,
+        )
+    )
+    created = read(conn, rec_id)
+    audit.append(conn, actor.username, "recommendation.draft", rec_id, None, created.audit_view(), at=now)
+    return created
 
 
 def _next_number(conn: Connection, year: int, series: str) -> int:
-    """One more than the highest ever used: rows are never deleted, so a number is never reused."""
+    """One more than the highest ever used: rows are never deleted, so a number is never reused.
+    Allocation takes turns, so two drafts never read the same highest number: on SQLite every
+    transaction begins IMMEDIATE (holding the write lock from the start, `state.database`), and on
+    PostgreSQL the table is locked against other writers until the caller's transaction ends."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("LOCK TABLE recommendations IN SHARE ROW EXCLUSIVE MODE"))
     highest = conn.execute(
@@ -297,7 +310,7 @@ def _next_number(conn: Connection, year: int, series: str) -> int:
 
 
 def _change(
-    engine: Engine,
+    conn: Connection,
     actor: Actor,
     action: str,
     rec_id: str,
@@ -306,26 +319,25 @@ def _change(
     now: dt.datetime,
 ) -> Recommendation:
     """Save `values` over the recommendation if its state allows and nobody saved since `from_version`."""
-    with engine.begin() as conn:
-        before = read(conn, rec_id) if ID_PATTERN.fullmatch(rec_id or "") else None
-        if before is None:
-            raise NotFound(f"There is no recommendation {str(rec_id)[:40]!r}.")
-        if before.version != from_version:
-            raise StaleEdit(before, from_version)
-        check_transition(action, before)
-        changed = conn.execute(
-            update(table)
-            .where(table.c.id == rec_id, table.c.version == from_version)
-            .values(**values, updated_at=now, version=from_version + 1)
-        ).rowcount
-        if changed != 1:
-            # Someone saved between our read and our write; they won.
-            raise StaleEdit(read(conn, rec_id), from_version)
-        after = read(conn, rec_id)
-        audit.append(
-            conn, actor.username, f"recommendation.{action}", rec_id, before.audit_view(), after.audit_view(), at=now
-        )
-        return after
+    before = read(conn, rec_id) if ID_PATTERN.fullmatch(rec_id or "") else None
+    if before is None:
+        raise NotFound(f"There is no recommendation {str(rec_id)[:40]!r}.")
+    if before.version != from_version:
+        raise StaleEdit(before, from_version)
+    check_transition(action, before)
+    changed = conn.execute(
+        update(table)
+        .where(table.c.id == rec_id, table.c.version == from_version)
+        .values(**values, updated_at=now, version=from_version + 1)
+    ).rowcount
+    if changed != 1:
+        # Someone saved between our read and our write; they won.
+        raise StaleEdit(read(conn, rec_id), from_version)
+    after = read(conn, rec_id)
+    audit.append(
+        conn, actor.username, f"recommendation.{action}", rec_id, before.audit_view(), after.audit_view(), at=now
+    )
+    return after
 
 
 ALLOWED_FROM = {"edit": (DRAFT,), "publish": (DRAFT,), "respond": (PUBLISHED,), "withdraw": (PUBLISHED,)}
@@ -360,7 +372,7 @@ def _transition_message(action: str, rec: Recommendation) -> str:
 
 
 def edit_draft(
-    engine: Engine,
+    conn: Connection,
     actor: Actor,
     terms: LibraryTerms,
     rec_id: str,
@@ -374,31 +386,31 @@ def edit_draft(
     now: dt.datetime | None = None,
 ) -> Recommendation:
     """The review that made it is fixed (its ID says so); everything else in a draft may change."""
-    _refuse_unpermitted(engine, actor, "edit", rec_id)
+    _refuse_unpermitted(actor, "edit", rec_id)
     errors = _check_texts(text=text, rationale=rationale)
     items, areas, layers = _check_named(terms, items, areas, layers, errors)
     if errors:
         raise InvalidInput(errors)
     values = dict(
-        text=texts.clean(text),
-        rationale=texts.clean(rationale),
+        text=text_rules.clean(text),
+        rationale=text_rules.clean(rationale),
         items=json.dumps(items),
         areas=json.dumps(areas),
         layers=json.dumps(layers),
     )
-    return _change(engine, actor, "edit", rec_id, from_version, values, _now(now))
+    return _change(conn, actor, "edit", rec_id, from_version, values, _now(now))
 
 
 def publish(
-    engine: Engine, actor: Actor, rec_id: str, from_version: int, *, now: dt.datetime | None = None
+    conn: Connection, actor: Actor, rec_id: str, from_version: int, *, now: dt.datetime | None = None
 ) -> Recommendation:
-    _refuse_unpermitted(engine, actor, "publish", rec_id)
+    _refuse_unpermitted(actor, "publish", rec_id)
     now = _now(now)
-    return _change(engine, actor, "publish", rec_id, from_version, {"status": PUBLISHED, "published_at": now}, now)
+    return _change(conn, actor, "publish", rec_id, from_version, {"status": PUBLISHED, "published_at": now}, now)
 
 
 def respond(
-    engine: Engine,
+    conn: Connection,
     actor: Actor,
     rec_id: str,
     from_version: int,
@@ -409,30 +421,30 @@ def respond(
 ) -> Recommendation:
     """The department's response, once. Partly accepted and not accepted need an explanation, which
     is published; an explanation of an acceptance is optional."""
-    _refuse_unpermitted(engine, actor, "respond", rec_id)
+    _refuse_unpermitted(actor, "respond", rec_id)
     errors = {}
     if response not in RESPONSES:
         errors["response"] = "Choose the response: accepted, partly accepted or not accepted."
-    if response in NEEDS_EXPLANATION or texts.clean(explanation):
+    if response in NEEDS_EXPLANATION or text_rules.clean(explanation):
         errors |= _check_texts(explanation=explanation)
-        if "explanation" in errors and not texts.clean(explanation):
+        if "explanation" in errors and not text_rules.clean(explanation):
             errors["explanation"] = (
                 f"Explain why the recommendation is {RESPONSES[response].lower()}: the explanation is published with it."
             )
     if errors:
         raise InvalidInput(errors)
     now = _now(now)
-    values = {"response": response, "explanation": texts.clean(explanation) or None, "responded_at": now}
-    return _change(engine, actor, "respond", rec_id, from_version, values, now)
+    values = {"response": response, "explanation": text_rules.clean(explanation) or None, "responded_at": now}
+    return _change(conn, actor, "respond", rec_id, from_version, values, now)
 
 
 def withdraw(
-    engine: Engine, actor: Actor, rec_id: str, from_version: int, *, reason: str, now: dt.datetime | None = None
+    conn: Connection, actor: Actor, rec_id: str, from_version: int, *, reason: str, now: dt.datetime | None = None
 ) -> Recommendation:
-    _refuse_unpermitted(engine, actor, "withdraw", rec_id)
+    _refuse_unpermitted(actor, "withdraw", rec_id)
     errors = _check_texts(reason=reason)
     if errors:
         raise InvalidInput(errors)
     now = _now(now)
-    values = {"status": WITHDRAWN, "withdrawal_reason": texts.clean(reason), "withdrawn_at": now}
-    return _change(engine, actor, "withdraw", rec_id, from_version, values, now)
+    values = {"status": WITHDRAWN, "withdrawal_reason": text_rules.clean(reason), "withdrawn_at": now}
+    return _change(conn, actor, "withdraw", rec_id, from_version, values, now)

@@ -8,8 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from nis_library.governance.library_names import SERIES, LibraryTerms
 from nis_library.governance.recommendations import RESPONSES, WITHDRAWN, Recommendation
-from nis_library.governance.terms import SERIES, LibraryTerms
+from nis_library.web import addresses
 
 STATUSES = {
     "awaiting-response": "Awaiting response",
@@ -37,7 +38,7 @@ class Implementation:
 
     @property
     def path(self) -> str:
-        return f"/items/{self.item_id}/v/{self.number}"
+        return addresses.version_page(self.item_id, self.number)
 
     @property
     def edition_path(self) -> str:

@@ -6,19 +6,21 @@ need not exist: the domain checks roles, not accounts).
 
 Idempotent and resumable: each recommendation is taken only as far as it has not gone yet. IDs are
 allocated in order, so the plan lists them in the order they were drafted; a register whose IDs are
-already someone else's is refused, never overwritten."""
+already someone else's is refused, never overwritten. The whole load is one transaction, the
+caller's (`nis sample register` opens `recommendations.unit_of_work`): it is all loaded or none of
+it, and a load that failed is simply run again."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection
 
 from nis_library.accounts import roles
 from nis_library.governance import recommendations as recs
+from nis_library.governance.library_names import LibraryTerms
 from nis_library.governance.permissions import Actor, GovernanceError
-from nis_library.governance.terms import LibraryTerms
 
 PANEL = Actor("sample-panel", roles.PANEL_MEMBER)
 CHAIR = Actor("sample-chair", roles.CHAIR)
@@ -188,14 +190,14 @@ class NotTheSample(GovernanceError):
     """The register already holds a recommendation with a sample ID that is not the sample's."""
 
 
-def load(engine: Engine, terms: LibraryTerms) -> list[str]:
+def load(conn: Connection, terms: LibraryTerms) -> list[str]:
     """Take every planned recommendation as far as the plan goes; what was done, one line each."""
     done = []
     for plan in PLAN:
-        rec = _existing(engine, plan)
+        rec = _existing(conn, plan)
         if rec is None:
             rec = recs.create_draft(
-                engine,
+                conn,
                 PANEL,
                 terms,
                 review=plan.review,
@@ -213,24 +215,23 @@ def load(engine: Engine, terms: LibraryTerms) -> list[str]:
                 )
             done.append(f"{rec.id} drafted")
         if plan.published and rec.status == recs.DRAFT:
-            rec = recs.publish(engine, CHAIR, rec.id, rec.version, now=_at(plan.published))
+            rec = recs.publish(conn, CHAIR, rec.id, rec.version, now=_at(plan.published))
             done.append(f"{rec.id} published")
         if plan.response and rec.status == recs.PUBLISHED and rec.response is None:
             day, response, explanation = plan.response
             rec = recs.respond(
-                engine, RESPONDER, rec.id, rec.version, response=response, explanation=explanation, now=_at(day)
+                conn, RESPONDER, rec.id, rec.version, response=response, explanation=explanation, now=_at(day)
             )
             done.append(f"{rec.id} {response}")
         if plan.withdrawn and rec.status == recs.PUBLISHED:
             day, reason = plan.withdrawn
-            rec = recs.withdraw(engine, CHAIR, rec.id, rec.version, reason=reason, now=_at(day))
+            rec = recs.withdraw(conn, CHAIR, rec.id, rec.version, reason=reason, now=_at(day))
             done.append(f"{rec.id} withdrawn")
     return done
 
 
-def _existing(engine: Engine, plan: Planned) -> recs.Recommendation | None:
-    with engine.connect() as conn:
-        rec = recs.read(conn, plan.id)
+def _existing(conn: Connection, plan: Planned) -> recs.Recommendation | None:
+    rec = recs.read(conn, plan.id)
     if rec is not None and (rec.review != plan.review or not rec.text.startswith(MARK)):
         raise NotTheSample(f"{plan.id} is already in the register and is not the sample's: nothing was loaded over it.")
     return rec

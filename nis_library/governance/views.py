@@ -15,11 +15,11 @@ from nis_library.catalogue import get_catalogue
 from nis_library.governance import exports, forms, register
 from nis_library.governance import recommendations as recs
 from nis_library.governance.feed import register_feed
+from nis_library.governance.library_names import from_catalogue
 from nis_library.governance.permissions import Actor, NotPermitted, permitted
+from nis_library.governance.public_register import public_entries
 from nis_library.governance.query import InvalidRegisterQuery, read_filters, register_path
 from nis_library.governance.recommendations import ID_PATTERN
-from nis_library.governance.service import public_entries
-from nis_library.governance.terms import from_catalogue
 from nis_library.web.caching import for_polling
 from nis_library.web.context import state_engine, today
 from nis_library.web.errors import error_page
@@ -35,7 +35,8 @@ def _invalid_query(error: InvalidRegisterQuery):
 
 def _entries():
     catalogue = get_catalogue(Path(current_app.config["INSTANCE_DIR"]))
-    return public_entries(state_engine(), catalogue, current_app.config["RESPONSE_DUE_DAYS"], today())
+    with state_engine().connect() as conn:
+        return public_entries(conn, catalogue, current_app.config["RESPONSE_DUE_DAYS"], today())
 
 
 def _no_parameters() -> None:
@@ -145,12 +146,14 @@ def _terms():
 
 
 def _existing(rec_id: str) -> recs.Recommendation:
-    return recs.get(state_engine(), rec_id)
+    with state_engine().connect() as conn:
+        return recs.get(conn, rec_id)
 
 
 @panel.get("/")
 def index():
-    every = recs.every(state_engine())
+    with state_engine().connect() as conn:
+        every = recs.every(conn)
     actor = _actor()
     return render_template(
         "governance/panel/index.html",
@@ -173,8 +176,10 @@ def new():
         return _draft_form(fields=forms.draft_fields({}), review="", errors={})
     fields = forms.draft_fields(request.form)
     review = request.form.get("review", "")[:200]
+    terms = _terms()  # read from the bundle before the transaction takes the state store's write lock
     try:
-        made = recs.create_draft(state_engine(), _actor(), _terms(), review=review, **fields.as_kwargs())
+        with recs.unit_of_work(state_engine()) as conn:
+            made = recs.create_draft(conn, _actor(), terms, review=review, **fields.as_kwargs())
     except recs.InvalidInput as refused:
         return _draft_form(400, fields=fields, review=review, errors=refused.errors)
     return redirect(url_for(".detail", rec_id=made.id, saved="drafted"), 303)
@@ -201,9 +206,11 @@ def edit(rec_id: str):
     if request.method == "GET":
         return _draft_form(rec=rec, fields=_fields_of(rec), version=rec.version, errors={})
     fields = forms.draft_fields(request.form)
+    terms = _terms()
     try:
         version = forms.edited_from(request.form)
-        saved = recs.edit_draft(state_engine(), _actor(), _terms(), rec.id, version, **fields.as_kwargs())
+        with recs.unit_of_work(state_engine()) as conn:
+            saved = recs.edit_draft(conn, _actor(), terms, rec.id, version, **fields.as_kwargs())
     except recs.InvalidInput as refused:
         return _draft_form(
             400, rec=rec, fields=fields, version=request.form.get("version", "")[:20], errors=refused.errors
@@ -235,7 +242,8 @@ def _stale_page(stale: recs.StaleEdit, action: str):
 def publish(rec_id: str):
     rec = _existing(rec_id)
     try:
-        done = recs.publish(state_engine(), _actor(), rec.id, forms.edited_from(request.form))
+        with recs.unit_of_work(state_engine()) as conn:
+            done = recs.publish(conn, _actor(), rec.id, forms.edited_from(request.form))
     except recs.InvalidInput as refused:
         return error_page(400, refused.message)
     except recs.StaleEdit as stale:
@@ -257,14 +265,10 @@ def respond(rec_id: str):
     response = request.form.get("response", "")[:40]
     explanation = request.form.get("explanation", "")[: forms.MAX_FIELD]
     try:
-        done = recs.respond(
-            state_engine(),
-            _actor(),
-            rec.id,
-            forms.edited_from(request.form),
-            response=response,
-            explanation=explanation,
-        )
+        with recs.unit_of_work(state_engine()) as conn:
+            done = recs.respond(
+                conn, _actor(), rec.id, forms.edited_from(request.form), response=response, explanation=explanation
+            )
     except recs.InvalidInput as refused:
         values = dict(version=request.form.get("version", "")[:20], response=response, explanation=explanation)
         return _decision_form(template, rec, 400, errors=refused.errors, **values)
@@ -282,7 +286,8 @@ def withdraw(rec_id: str):
         return _decision_form(template, rec, version=rec.version, reason="", errors={})
     reason = request.form.get("reason", "")[: forms.MAX_FIELD]
     try:
-        done = recs.withdraw(state_engine(), _actor(), rec.id, forms.edited_from(request.form), reason=reason)
+        with recs.unit_of_work(state_engine()) as conn:
+            done = recs.withdraw(conn, _actor(), rec.id, forms.edited_from(request.form), reason=reason)
     except recs.InvalidInput as refused:
         values = dict(version=request.form.get("version", "")[:20], reason=reason)
         return _decision_form(template, rec, 400, errors=refused.errors, **values)

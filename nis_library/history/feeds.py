@@ -8,6 +8,8 @@ import re
 
 from feedgen.feed import FeedGenerator
 
+from nis_library.web import addresses
+
 # Characters XML 1.0 cannot hold (most C0 controls such as \v, lone surrogates, U+FFFE and U+FFFF):
 # lxml refuses the whole feed if one is left in. Content should never carry them, but a feed is
 # still served if one slips through.
@@ -64,10 +66,10 @@ def editions_feed(editions, root: str) -> bytes:
 def item_feed(item_id: str, versions, root: str) -> bytes:
     root = root.rstrip("/")
     return _feed(
-        f"{root}/items/{item_id}/feed.atom",
+        addresses.item_feed(item_id, root),
         f"NIS Library: changes to {item_id}",
-        f"{root}/items/{item_id}/history",
-        f"{root}/items/{item_id}/feed.atom",
+        addresses.history_page(item_id, root),
+        addresses.item_feed(item_id, root),
         [
             {
                 "link": root + v.path,

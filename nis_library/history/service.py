@@ -17,6 +17,7 @@ from indexer.record.editions import edition_sort_key
 from indexer.record.reviews import Review
 from indexer.record.schedule import PublicationSchedule, item_last_reviewed, publication_schedule
 from nis_library.catalogue import Catalogue
+from nis_library.web import addresses
 from nis_library.web.rendering import RenderedSection, stored_sections
 
 
@@ -36,7 +37,7 @@ class VersionSummary:
 
     @property
     def path(self) -> str:
-        return f"/items/{self.id}/v/{self.number}"
+        return addresses.version_page(self.id, self.number)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from indexer.bundle import store
 from nis_library.catalogue import Catalogue
+from nis_library.web import addresses
 
 
 def asks_for_review(change_class: str, status: str) -> bool:
@@ -34,10 +35,10 @@ class VersionFacts:
 
     @property
     def path(self) -> str:
-        return f"/items/{self.item_id}/v/{self.number}"
+        return addresses.version_page(self.item_id, self.number)
 
     def diff_path(self, since: int) -> str:
-        return f"/items/{self.item_id}/diff?from={since}&to={self.number}"
+        return addresses.diff_page(self.item_id, since, self.number)
 
 
 Histories = Mapping[str, list[VersionFacts]]  # item ID -> its versions, oldest first

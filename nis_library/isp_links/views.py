@@ -20,6 +20,7 @@ from nis_library.isp_links.links import LINK_ID_PATTERN
 from nis_library.isp_links.requests import BadBody, BulkRequest, LinkRequest, WebhookRequest, parse
 from nis_library.isp_links.versions import Histories
 from nis_library.state.rate_limits import Limit, hit
+from nis_library.web import addresses
 from nis_library.web.caching import for_one_client
 from nis_library.web.context import state_engine
 from nis_library.web.hosts import public_root
@@ -135,7 +136,9 @@ def _link_json(link: links.Link, histories: Histories) -> dict:
         replacement = notice.latest.replaced_by if notice.withdrawn else None
         review = {
             "withdrawn": notice.withdrawn,
-            "replaced_by": {"item_id": replacement, "url": f"{root}/items/{replacement}"} if replacement else None,
+            "replaced_by": {"item_id": replacement, "url": addresses.item_page(replacement, root)}
+            if replacement
+            else None,
             "diff_url": root + notice.latest.diff_path(link.version),
             "changes": [
                 {
@@ -144,7 +147,7 @@ def _link_json(link: links.Link, histories: Histories) -> dict:
                     "status": change.status,
                     "change_note": change.change_note,
                     "url": root + change.path,
-                    "api_url": f"{root}/api/v1{change.path}",
+                    "api_url": addresses.api_version(change.item_id, change.number, root),
                     "diff_url": root + change.diff_path(link.version),
                 }
                 for change in notice.changes
@@ -155,10 +158,10 @@ def _link_json(link: links.Link, histories: Histories) -> dict:
         "isp_ref": link.isp_ref,
         "item_id": link.item_id,
         "version": link.version,
-        "url": f"{root}/items/{link.item_id}/v/{link.version}",
-        "api_url": f"{root}/api/v1/items/{link.item_id}/v/{link.version}",
+        "url": addresses.version_page(link.item_id, link.version, root),
+        "api_url": addresses.api_version(link.item_id, link.version, root),
         "latest_version": versions[-1].number if versions else None,
-        "latest_url": f"{root}/items/{link.item_id}",
+        "latest_url": addresses.item_page(link.item_id, root),
         "self": _link_url(link.id),
         "review_needed": review is not None,
         "review": review,

@@ -28,6 +28,7 @@ from nis_library.isp_links import callbacks
 from nis_library.isp_links.versions import Histories, VersionFacts
 from nis_library.state import audit, keys
 from nis_library.state.schema import api_clients, isp_links, webhook_deliveries, webhook_endpoints
+from nis_library.web import addresses
 
 SECRET_PREFIX = "whsec_"
 MESSAGE_PREFIX = "msg_"
@@ -106,8 +107,8 @@ def payload(facts: VersionFacts, pinned: dict[str, int], root: str, at: dt.datet
             "change_note": facts.change_note,
             "status": facts.status,
             "url": root + facts.path,
-            "api_url": f"{root}/api/v1{facts.path}",
-            "replaced_by": {"item_id": replaced, "url": f"{root}/items/{replaced}"} if replaced else None,
+            "api_url": addresses.api_version(facts.item_id, facts.number, root),
+            "replaced_by": {"item_id": replaced, "url": addresses.item_page(replaced, root)} if replaced else None,
             "isp_links": [
                 {
                     "id": link_id,

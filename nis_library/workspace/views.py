@@ -41,7 +41,8 @@ def review(review_id: str):
     found = service.review(_catalogue(), review_id)
     if found is None:
         abort(404)
-    made = [r for r in recommendations.every(state_engine()) if r.review == found.id]
+    with state_engine().connect() as conn:
+        made = [r for r in recommendations.every(conn) if r.review == found.id]
     return render_template("workspace/review.html", review=found, recommendations=made)
 
 

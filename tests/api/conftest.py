@@ -10,8 +10,8 @@ import pytest
 
 from nis_library import create_app
 from nis_library.catalogue import get_catalogue
-from nis_library.governance import sample
-from nis_library.governance.terms import from_catalogue
+from nis_library.governance import recommendations, sample
+from nis_library.governance.library_names import from_catalogue
 from nis_library.isp_links import served
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
@@ -23,7 +23,8 @@ def register_url(shipped_instance: Path, tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('api-state') / 'state.db'}"
     engine = make_engine(url, session_keys())
     upgrade(engine)
-    sample.load(engine, from_catalogue(get_catalogue(shipped_instance)))
+    with recommendations.unit_of_work(engine) as conn:
+        sample.load(conn, from_catalogue(get_catalogue(shipped_instance)))
     with engine.begin() as conn:
         served.record_bundle(conn, get_catalogue(shipped_instance))
     engine.dispose()

@@ -22,15 +22,16 @@ def live_server(instance_dir: Path, tmp_path_factory):
 
     from nis_library import create_app
     from nis_library.catalogue import get_catalogue
-    from nis_library.governance import sample
-    from nis_library.governance.terms import from_catalogue
+    from nis_library.governance import recommendations, sample
+    from nis_library.governance.library_names import from_catalogue
     from nis_library.state.database import make_engine
     from nis_library.state.migrate import upgrade
 
     url = f"sqlite:///{tmp_path_factory.mktemp('register-store') / 'state.db'}"
     engine = make_engine(url, session_keys())
     upgrade(engine)
-    sample.load(engine, from_catalogue(get_catalogue(instance_dir)))
+    with recommendations.unit_of_work(engine) as conn:
+        sample.load(conn, from_catalogue(get_catalogue(instance_dir)))
     engine.dispose()
     app = create_app(
         {"INSTANCE_DIR": str(instance_dir), "DATABASE_URL": url, "TODAY": dt.date(2026, 12, 2), "TESTING": True}

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from nis_library.governance import recommendations as recs
+from nis_library.governance.library_names import LibraryTerms, ReviewTerms
 from nis_library.governance.permissions import Actor, NotPermitted
-from nis_library.governance.terms import LibraryTerms, ReviewTerms
 from nis_library.state import audit
 from nis_library.state.migrate import upgrade
 from nis_library.state.schema import audit_log
@@ -42,14 +42,25 @@ def store(engine):
     return engine
 
 
+def change(engine, action, *args, **kwargs):
+    """One change in a transaction of its own, as a view or a command opens it."""
+    with recs.unit_of_work(engine) as conn:
+        return action(conn, *args, **kwargs)
+
+
+def reading(engine, read, *args, **kwargs):
+    with engine.connect() as conn:
+        return read(conn, *args, **kwargs)
+
+
 def draft(engine, review="standards-2031", **fields):
     values = {"text": "Rate every item against published criteria.", "rationale": "Ratings differ."} | fields
-    return recs.create_draft(engine, PANEL, TERMS, review=review, **values)
+    return change(engine, recs.create_draft, PANEL, TERMS, review=review, **values)
 
 
 def published(engine, **fields):
     made = draft(engine, **fields)
-    return recs.publish(engine, CHAIR, made.id, made.version)
+    return change(engine, recs.publish, CHAIR, made.id, made.version)
 
 
 def audit_rows(engine):
@@ -65,7 +76,7 @@ def test_ids_follow_the_review_year_and_series_in_order(store):
 
 def test_a_withdrawn_number_is_never_reused(store):
     first = published(store)
-    recs.withdraw(store, CHAIR, first.id, first.version, reason="Superseded by the next one.")
+    change(store, recs.withdraw, CHAIR, first.id, first.version, reason="Superseded by the next one.")
     assert draft(store).id == "R-2031-S-02"
 
 
@@ -95,12 +106,25 @@ def audit_verify(engine):
 
 def test_the_whole_life_is_audited_before_and_after(store):
     made = draft(store, items=["INT-0001"], areas=["cognition-and-learning"], layers=["targeted"])
-    edited = recs.edit_draft(
-        store, CHAIR, TERMS, made.id, made.version, text="Publish the criteria.", rationale="Ratings differ."
+    edited = change(
+        store,
+        recs.edit_draft,
+        CHAIR,
+        TERMS,
+        made.id,
+        made.version,
+        text="Publish the criteria.",
+        rationale="Ratings differ.",
     )
-    out = recs.publish(store, CHAIR, edited.id, edited.version)
-    answered = recs.respond(
-        store, RESPONDER, out.id, out.version, response="not-accepted", explanation="Criteria exist already."
+    out = change(store, recs.publish, CHAIR, edited.id, edited.version)
+    answered = change(
+        store,
+        recs.respond,
+        RESPONDER,
+        out.id,
+        out.version,
+        response="not-accepted",
+        explanation="Criteria exist already.",
     )
     assert answered.version == 4 and answered.response == "not-accepted"
     assert answered.explanation == "Criteria exist already." and answered.responded_at is not None
@@ -140,57 +164,105 @@ def test_each_role_is_refused_what_it_may_not_do_and_the_attempt_is_audited(stor
     target = draft(store) if action in ("publish", "edit") else published(store)
     before = len(audit_rows(store))
     calls = {
-        "draft": lambda: recs.create_draft(store, actor, TERMS, review="standards-2031", text="t", rationale="r"),
-        "edit": lambda: recs.edit_draft(store, actor, TERMS, target.id, target.version, text="t", rationale="r"),
-        "publish": lambda: recs.publish(store, actor, target.id, target.version),
-        "respond": lambda: recs.respond(store, actor, target.id, target.version, response="accepted"),
-        "withdraw": lambda: recs.withdraw(store, actor, target.id, target.version, reason="r"),
+        "draft": lambda: change(
+            store, recs.create_draft, actor, TERMS, review="standards-2031", text="t", rationale="r"
+        ),
+        "edit": lambda: change(
+            store, recs.edit_draft, actor, TERMS, target.id, target.version, text="t", rationale="r"
+        ),
+        "publish": lambda: change(store, recs.publish, actor, target.id, target.version),
+        "respond": lambda: change(store, recs.respond, actor, target.id, target.version, response="accepted"),
+        "withdraw": lambda: change(store, recs.withdraw, actor, target.id, target.version, reason="r"),
     }
     with pytest.raises(NotPermitted, match=f"{actor.username} \\({actor.role}\\) may not"):
         calls[action]()
-    assert recs.get(store, target.id) == target  # unchanged
+    assert reading(store, recs.get, target.id) == target  # unchanged
     rows = audit_rows(store)
     assert len(rows) == before + 1 and rows[-1].action == f"recommendation.{action}.refused"
     assert rows[-1].actor == actor.username
+    assert rows[-1].subject == ("standards-2031" if action == "draft" else target.id)
+    assert rows[-1].before is None and json.loads(rows[-1].after) == {"role": actor.role}
+    assert audit_verify(store) is None
+
+
+def test_a_refusal_rolls_back_the_whole_change_but_is_still_audited(store):
+    made = draft(store)
+    with pytest.raises(NotPermitted), recs.unit_of_work(store) as conn:
+        recs.edit_draft(conn, PANEL, TERMS, made.id, made.version, text="Edited first.", rationale="r")
+        recs.publish(conn, PANEL, made.id, made.version + 1)  # a panel member may not publish
+    assert reading(store, recs.get, made.id) == made  # the edit in the same transaction rolled back too
+    rows = audit_rows(store)
+    assert [(r.actor, r.action, r.subject) for r in rows] == [
+        ("pat", "recommendation.draft", made.id),
+        ("pat", "recommendation.publish.refused", made.id),
+    ]
+    assert json.loads(rows[-1].after) == {"role": "panel-member"}
+    assert audit_verify(store) is None
+
+
+def test_a_change_and_its_audit_row_commit_together_or_not_at_all(store):
+    made = draft(store)
+    before = audit_rows(store)
+
+    class CallerFailed(Exception):
+        """Something after the change, in the caller's transaction, went wrong."""
+
+    with pytest.raises(CallerFailed), recs.unit_of_work(store) as conn:
+        out = recs.publish(conn, CHAIR, made.id, made.version)
+        assert out.status == "published" and recs.read(conn, made.id).status == "published"
+        seen = conn.execute(select(audit_log.c.action).order_by(audit_log.c.id)).scalars().all()
+        assert seen[-1] == "recommendation.publish"  # written, in this transaction
+        raise CallerFailed
+    assert reading(store, recs.get, made.id) == made  # still a draft
+    assert audit_rows(store) == before  # and no audit row for a change that never happened
+    assert audit_verify(store) is None
+
+
+def test_two_changes_can_share_the_callers_transaction(store):
+    with recs.unit_of_work(store) as conn:
+        made = recs.create_draft(conn, PANEL, TERMS, review="standards-2031", text="One transaction.", rationale="r")
+        out = recs.publish(conn, CHAIR, made.id, made.version)
+    assert reading(store, recs.get, out.id) == out and out.status == "published"
+    assert [r.action for r in audit_rows(store)] == ["recommendation.draft", "recommendation.publish"]
 
 
 def test_responding_to_a_draft_is_refused_naming_the_state(store):
     made = draft(store)
     with pytest.raises(recs.InvalidTransition, match="R-2031-S-01 is draft: only a published"):
-        recs.respond(store, RESPONDER, made.id, made.version, response="accepted")
+        change(store, recs.respond, RESPONDER, made.id, made.version, response="accepted")
 
 
 def test_publishing_twice_is_refused(store):
     out = published(store)
     with pytest.raises(recs.InvalidTransition, match="is published: only a draft can be published"):
-        recs.publish(store, CHAIR, out.id, out.version)
+        change(store, recs.publish, CHAIR, out.id, out.version)
 
 
 def test_a_published_text_cannot_be_edited(store):
     out = published(store)
     with pytest.raises(recs.InvalidTransition, match="is published: only a draft can be edited"):
-        recs.edit_draft(store, PANEL, TERMS, out.id, out.version, text="New words", rationale="r")
+        change(store, recs.edit_draft, PANEL, TERMS, out.id, out.version, text="New words", rationale="r")
 
 
 def test_the_department_responds_once(store):
     out = published(store)
-    answered = recs.respond(store, RESPONDER, out.id, out.version, response="accepted")
+    answered = change(store, recs.respond, RESPONDER, out.id, out.version, response="accepted")
     assert answered.explanation is None
     with pytest.raises(recs.InvalidTransition, match="responds once"):
-        recs.respond(store, RESPONDER, answered.id, answered.version, response="not-accepted", explanation="x")
+        change(store, recs.respond, RESPONDER, answered.id, answered.version, response="not-accepted", explanation="x")
 
 
 def test_a_draft_cannot_be_withdrawn_nor_a_withdrawn_one_published(store):
     made = draft(store)
     with pytest.raises(recs.InvalidTransition, match="is draft: only a published recommendation can be withdrawn"):
-        recs.withdraw(store, CHAIR, made.id, made.version, reason="No longer needed.")
-    out = recs.publish(store, CHAIR, made.id, made.version)
-    gone = recs.withdraw(store, CHAIR, out.id, out.version, reason="No longer needed.")
+        change(store, recs.withdraw, CHAIR, made.id, made.version, reason="No longer needed.")
+    out = change(store, recs.publish, CHAIR, made.id, made.version)
+    gone = change(store, recs.withdraw, CHAIR, out.id, out.version, reason="No longer needed.")
     assert gone.status == "withdrawn" and gone.withdrawal_reason == "No longer needed."
     with pytest.raises(recs.InvalidTransition, match="is withdrawn"):
-        recs.publish(store, CHAIR, gone.id, gone.version)
+        change(store, recs.publish, CHAIR, gone.id, gone.version)
     with pytest.raises(recs.InvalidTransition, match="is withdrawn"):
-        recs.respond(store, RESPONDER, gone.id, gone.version, response="accepted")
+        change(store, recs.respond, RESPONDER, gone.id, gone.version, response="accepted")
 
 
 @pytest.mark.parametrize("response", ["partly-accepted", "not-accepted"])
@@ -198,15 +270,15 @@ def test_a_draft_cannot_be_withdrawn_nor_a_withdrawn_one_published(store):
 def test_partly_or_not_accepted_needs_an_explanation(store, response, explanation):
     out = published(store)
     with pytest.raises(recs.InvalidInput) as refused:
-        recs.respond(store, RESPONDER, out.id, out.version, response=response, explanation=explanation)
+        change(store, recs.respond, RESPONDER, out.id, out.version, response=response, explanation=explanation)
     assert "Explain why" in refused.value.errors["explanation"]
-    assert recs.get(store, out.id).response is None
+    assert reading(store, recs.get, out.id).response is None
 
 
 def test_an_unknown_response_is_refused(store):
     out = published(store)
     with pytest.raises(recs.InvalidInput, match="Choose the response"):
-        recs.respond(store, RESPONDER, out.id, out.version, response="maybe", explanation="x")
+        change(store, recs.respond, RESPONDER, out.id, out.version, response="maybe", explanation="x")
 
 
 @pytest.mark.parametrize(
@@ -232,7 +304,7 @@ def test_bad_fields_are_refused_with_a_message_and_nothing_saved(store, fields, 
         draft(store, **fields)
     assert field in refused.value.errors
     assert re.search(message, refused.value.errors[field])
-    assert recs.every(store) == [] and audit_rows(store) == []
+    assert reading(store, recs.every) == [] and audit_rows(store) == []
 
 
 def test_html_is_saved_as_text_and_line_breaks_kept(store):
@@ -242,14 +314,14 @@ def test_html_is_saved_as_text_and_line_breaks_kept(store):
 
 def test_a_stale_save_is_refused_with_the_other_persons_values(store):
     opened = draft(store)  # two people open version 1
-    mine = recs.edit_draft(store, PANEL, TERMS, opened.id, opened.version, text="Their words", rationale="r1")
+    mine = change(store, recs.edit_draft, PANEL, TERMS, opened.id, opened.version, text="Their words", rationale="r1")
     with pytest.raises(recs.StaleEdit) as stale:
-        recs.edit_draft(store, CHAIR, TERMS, opened.id, opened.version, text="My words", rationale="r2")
+        change(store, recs.edit_draft, CHAIR, TERMS, opened.id, opened.version, text="My words", rationale="r2")
     assert stale.value.current == mine and stale.value.current.text == "Their words"
     assert "Someone else changed R-2031-S-01" in stale.value.message
-    assert recs.get(store, opened.id).text == "Their words"
+    assert reading(store, recs.get, opened.id).text == "Their words"
     with pytest.raises(recs.StaleEdit):
-        recs.publish(store, CHAIR, opened.id, opened.version)
+        change(store, recs.publish, CHAIR, opened.id, opened.version)
 
 
 def test_concurrent_stale_saves_let_exactly_one_through(store):
@@ -260,7 +332,7 @@ def test_concurrent_stale_saves_let_exactly_one_through(store):
     def save(n: int):
         barrier.wait()
         try:
-            recs.edit_draft(store, PANEL, TERMS, opened.id, opened.version, text=f"Edit {n}", rationale="r")
+            change(store, recs.edit_draft, PANEL, TERMS, opened.id, opened.version, text=f"Edit {n}", rationale="r")
             outcomes.append(f"saved {n}")
         except recs.StaleEdit as stale:
             assert stale.current.version == 2
@@ -273,23 +345,23 @@ def test_concurrent_stale_saves_let_exactly_one_through(store):
         t.join()
     saved = [o for o in outcomes if o.startswith("saved")]
     assert len(saved) == 1 and outcomes.count("stale") == 3
-    final = recs.get(store, opened.id)
+    final = reading(store, recs.get, opened.id)
     assert final.version == 2 and final.text == f"Edit {saved[0].split()[1]}"
     assert [r.action for r in audit_rows(store)] == ["recommendation.draft", "recommendation.edit"]
 
 
 def test_overdue_after_the_due_days_without_a_response(store):
     made = draft(store)
-    out = recs.publish(store, CHAIR, made.id, made.version, now=dt.datetime(2031, 1, 10, 9, tzinfo=dt.UTC))
+    out = change(store, recs.publish, CHAIR, made.id, made.version, now=dt.datetime(2031, 1, 10, 9, tzinfo=dt.UTC))
     assert out.response_due(90) == dt.date(2031, 4, 10)
     assert not out.overdue(90, dt.date(2031, 4, 10)) and out.overdue(90, dt.date(2031, 4, 11))
-    answered = recs.respond(store, RESPONDER, out.id, out.version, response="accepted")
+    answered = change(store, recs.respond, RESPONDER, out.id, out.version, response="accepted")
     assert not answered.overdue(90, dt.date(2032, 1, 1))
 
 
 def test_unknown_ids_are_not_found(store):
     for rec_id in ("R-2031-S-99", "nonsense", "'; drop table recommendations; --"):
         with pytest.raises(recs.NotFound):
-            recs.get(store, rec_id)
+            reading(store, recs.get, rec_id)
         with pytest.raises(recs.NotFound):
-            recs.publish(store, CHAIR, rec_id, 1)
+            change(store, recs.publish, CHAIR, rec_id, 1)

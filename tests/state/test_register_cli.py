@@ -35,8 +35,8 @@ def test_the_sample_register_loads_every_state_once(state_url, tmp_path):
     assert again.exit_code == 0 and "0 step(s) taken now" in again.output
     engine = make_engine(state_url, session_keys())
     try:
-        every = {r.id: r for r in recs.every(engine)}
         with engine.connect() as conn:
+            every = {r.id: r for r in recs.every(conn)}
             audit_rows = conn.execute(audit_log.select()).all()
     finally:
         engine.dispose()

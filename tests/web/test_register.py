@@ -17,10 +17,10 @@ import pytest
 from nis_library import create_app
 from nis_library.browse import views as browse_views
 from nis_library.catalogue import get_catalogue
+from nis_library.governance import public_register, sample
 from nis_library.governance import recommendations as recs
-from nis_library.governance import sample, service
+from nis_library.governance.library_names import from_catalogue
 from nis_library.governance.permissions import Actor
-from nis_library.governance.terms import from_catalogue
 from nis_library.history.service import VersionSummary
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
@@ -37,17 +37,19 @@ def register_store(shipped_instance: Path, tmp_path_factory):
     engine = make_engine(url, session_keys())
     upgrade(engine)
     terms = from_catalogue(get_catalogue(shipped_instance))
-    sample.load(engine, terms)
-    hostile = recs.create_draft(
-        engine,
-        Actor("p", "panel-member"),
-        terms,
-        review="packages-2026-ooc-1",
-        text=NASTY,
-        rationale="=1+1",
-        items=["SPP-0003"],
-    )
-    recs.publish(engine, Actor("c", "chair"), hostile.id, hostile.version)
+    with recs.unit_of_work(engine) as conn:
+        sample.load(conn, terms)
+    with recs.unit_of_work(engine) as conn:
+        hostile = recs.create_draft(
+            conn,
+            Actor("p", "panel-member"),
+            terms,
+            review="packages-2026-ooc-1",
+            text=NASTY,
+            rationale="=1+1",
+            items=["SPP-0003"],
+        )
+        recs.publish(conn, Actor("c", "chair"), hostile.id, hostile.version)
     yield url, engine
     engine.dispose()
 
@@ -196,7 +198,7 @@ def test_implemented_is_derived_from_published_versions(client, monkeypatch):
         ("R-2026-S-04", "R-2031-S-09"),
         "active",
     )
-    monkeypatch.setattr(service, "versions_implementing", lambda catalogue: [implementing])
+    monkeypatch.setattr(public_register, "versions_implementing", lambda catalogue: [implementing])
     html = client.get("/recommendations/R-2026-S-04").get_data(as_text=True)
     assert "Implemented" in html and 'href="/items/INT-0502/v/1"' in html and 'href="/editions/standards/2026"' in html
     data = client.get("/recommendations.json").get_json()

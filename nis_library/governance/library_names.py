@@ -1,6 +1,6 @@
-"""What a recommendation may name, from the library: the reviews that can make one (with the year
-and series their IDs take), the items, the areas of development and the layers. Built from the bundle
-being served (the web app) or from the content folder (the CLI)."""
+"""The library's names a recommendation may use (`LibraryTerms`): the reviews that can make one
+(with the year and series their IDs take), the item IDs, the areas of development and the layers.
+Built from the bundle being served (the web app) or from the content folder (the CLI)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""Limits on the free text of recommendations, responses and reasons: not empty, not over-long, no
-control characters (they could hide text, break the CSV or the feed) and no invisible or
+"""The rules the free text of a recommendation, a response or a reason must meet: not empty, not
+over-long, no control characters (they could hide text, break the CSV or the feed) and no invisible or
 direction-changing ones (they could hide or reverse it on the register). Line breaks are kept."""
 
 from __future__ import annotations
