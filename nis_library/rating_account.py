@@ -18,8 +18,8 @@ from indexer.content.model import Evidence
 from indexer.content.sources import SourceRecord
 from indexer.content.taxonomy import Taxonomy
 from nis_library.catalogue import Catalogue, ItemDetail
-from nis_library.history import service as history
-from nis_library.history.service import VersionDetail
+from nis_library.history import published_history as history
+from nis_library.history.published_history import VersionDetail
 
 METHOD_PATH = "/evidence"
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.bundle import compute_threads  # noqa: E402
 from indexer.bundle.embeddings import MiniLMEmbedder, OnnxInt8MiniLMEmbedder, OnnxMiniLMEmbedder  # noqa: E402
-from nis_library.search.service import MAX_QUERY_TOKENS  # noqa: E402
+from nis_library.search.bundle_search import MAX_QUERY_TOKENS  # noqa: E402
 from tests.search_quality import load_judgements  # noqa: E402
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import yaml
 
+from nis_library.search.bundle_search import SearchService
 from nis_library.search.request import MODES
-from nis_library.search.service import SearchService
 
 CUTOFF = 10
 

@@ -14,7 +14,7 @@ from whoosh.analysis.tokenizers import default_pattern
 
 from indexer.bundle.analysis import make_analyzer
 from indexer.bundle.documents import search_document
-from indexer.content.library import SCOPE_FILE, Content
+from indexer.content.folder import SCOPE_FILE, Content
 from indexer.content.problems import Problem, Problems, display_path
 
 SHOWN_ITEMS = 3  # item IDs named in a warning; the rest are counted

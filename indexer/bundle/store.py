@@ -21,7 +21,7 @@ from pydantic import ValidationError
 
 from indexer.bundle.documents import FACETS, facet_values
 from indexer.content import files
-from indexer.content.library import ItemFile
+from indexer.content.folder import ItemFile
 from indexer.content.model import Item
 from indexer.content.read_cache import CachedFile, ReadCache
 from indexer.content.rendering import rendered_sections

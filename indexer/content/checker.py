@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from indexer.content import checks, rating
-from indexer.content.library import EVERYDAY_WORDS_FILE, PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
+from indexer.content.folder import EVERYDAY_WORDS_FILE, PUBLICATIONS_FILE, TAXONOMY_FILE, Content, ItemFile
 from indexer.content.model import ITEM_ID_PATTERN, MODEL_FOR_KIND, Item
 from indexer.content.problems import Problems, did_you_mean, display_path, has_errors
 from indexer.content.yaml_lines import LocatedYaml, YamlMapping

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from indexer.content.body import Body
 from indexer.content.family_text import promises_in
-from indexer.content.library import ItemFile
+from indexer.content.folder import ItemFile
 from indexer.content.problems import Problems, did_you_mean
 from indexer.content.rendering import complexity_problems
 from indexer.content.taxonomy import Publications, Taxonomy, Vocabulary

@@ -18,7 +18,7 @@ from indexer.content.characters import control_character_message, forbidden_line
 from indexer.content.everyday_words import EverydayWords, check_lists, item_lines
 from indexer.content.frontmatter import FrontMatterProblem, split_front_matter
 from indexer.content.hashing import sha256_hex
-from indexer.content.library import (
+from indexer.content.folder import (
     EVERYDAY_WORDS_FILE,
     ITEM_SUFFIX,
     ITEMS_DIR,

@@ -8,7 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TypedDict
 
-from indexer.content.library import Content
+from indexer.content.folder import Content
 
 
 class CoverageDict(TypedDict):

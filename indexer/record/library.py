@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from indexer.content.library import Content
+from indexer.content.folder import Content
 from indexer.record.editions import PublishedRecord
 from indexer.record.reviews import Review
 

@@ -8,7 +8,7 @@ from markupsafe import escape
 
 from nis_library.catalogue import PublishedItem
 from nis_library.governance.register import Entry
-from nis_library.history.service import EditionDetail, EditionSummary, VersionDetail, VersionSummary
+from nis_library.history.published_history import EditionDetail, EditionSummary, VersionDetail, VersionSummary
 from nis_library.rating_account import RatingAccount
 from nis_library.search.results import SearchResults, Snippet
 from nis_library.web import addresses

@@ -22,11 +22,11 @@ from nis_library.governance import register
 from nis_library.governance.public_register import public_entries
 from nis_library.governance.query import InvalidRegisterQuery, read_filters
 from nis_library.governance.recommendations import ID_PATTERN as RECOMMENDATION_ID
-from nis_library.history import service as history
+from nis_library.history import published_history as history
 from nis_library.isp_links import clients
+from nis_library.search.bundle_search import search as run_search
 from nis_library.search.params import PARAMETERS, read_search_args, search_path
 from nis_library.search.request import InvalidSearch
-from nis_library.search.service import search as run_search
 from nis_library.state import rate_limits
 from nis_library.state.rate_limits import Limit
 from nis_library.web.caching import for_ever, for_polling

@@ -14,9 +14,9 @@ from nis_library.browse.glossary import scope_section
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist, shortlist_query, without_item
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.governance.public_register import for_item
-from nis_library.history import service as history
+from nis_library.history import published_history as history
+from nis_library.search.bundle_search import search
 from nis_library.search.params import search_path
-from nis_library.search.service import search
 from nis_library.web import addresses
 from nis_library.web.context import bundle_instance, page_url, state_engine, today
 from nis_library.web.errors import error_page

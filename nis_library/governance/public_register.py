@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from nis_library.catalogue import Catalogue
 from nis_library.governance import library_names, recommendations, register
 from nis_library.governance.register import Entry
-from nis_library.history.service import versions_implementing
+from nis_library.history.published_history import versions_implementing
 
 
 def public_entries(

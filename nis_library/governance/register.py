@@ -124,7 +124,7 @@ class Entry:
 
 
 def implementations_by_id(versions) -> dict[str, tuple[Implementation, ...]]:
-    """From the published versions naming recommendations (`history.service.versions_implementing`)."""
+    """From the published versions naming recommendations (`history.published_history.versions_implementing`)."""
     found: dict[str, list[Implementation]] = {}
     for v in versions:
         for rec_id in v.implements:

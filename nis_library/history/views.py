@@ -10,7 +10,7 @@ from flask import Blueprint, abort, current_app, render_template, request, url_f
 from nis_library import rating_account
 from nis_library.catalogue import get_catalogue, is_item_id
 from nis_library.history import feeds
-from nis_library.history import service as history
+from nis_library.history import published_history as history
 from nis_library.history.field_words import field_words
 from nis_library.isp_links.impact import flagged_counts, flagging
 from nis_library.web.caching import for_polling

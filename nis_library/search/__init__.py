@@ -3,9 +3,9 @@ scores, with spelling correction, a relevance threshold, intent rules, filters a
 One function, `search`, serves the CLI, the web pages and the API; it returns plain dataclasses.
 """
 
+from nis_library.search.bundle_search import SearchService, get_service, search
 from nis_library.search.request import MODES, InvalidSearch, SearchRequest, parse_request
 from nis_library.search.results import FacetCount, FacetValue, Hit, SearchResults
-from nis_library.search.service import SearchService, get_service, search
 
 __all__ = [
     "MODES",

@@ -10,9 +10,9 @@ from flask import Blueprint, Response, current_app, make_response, render_templa
 
 from nis_library.browse.shortlist import InvalidShortlist, parse_shortlist
 from nis_library.catalogue import get_catalogue
+from nis_library.search.bundle_search import search
 from nis_library.search.params import read_search_args
 from nis_library.search.request import InvalidSearch
-from nis_library.search.service import search
 from nis_library.search.view_model import SearchView
 from nis_library.state import rate_limits
 from nis_library.state.rate_limits import Limit

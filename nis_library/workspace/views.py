@@ -14,7 +14,7 @@ from nis_library.governance import recommendations
 from nis_library.web.context import state_engine
 from nis_library.web.errors import error_page
 from nis_library.web.numbers import whole_number
-from nis_library.workspace import service
+from nis_library.workspace import reviews_and_audit
 
 blueprint = Blueprint("workspace", __name__, url_prefix="/panel")
 AUDIT_PER_PAGE = 50
@@ -33,12 +33,14 @@ def home():
 
 @blueprint.get("/reviews")
 def reviews():
-    return render_template("workspace/reviews.html", publications=service.reviews_by_publication(_catalogue()))
+    return render_template(
+        "workspace/reviews.html", publications=reviews_and_audit.reviews_by_publication(_catalogue())
+    )
 
 
 @blueprint.get("/reviews/<review_id>")
 def review(review_id: str):
-    found = service.review(_catalogue(), review_id)
+    found = reviews_and_audit.review(_catalogue(), review_id)
     if found is None:
         abort(404)
     with state_engine().connect() as conn:
@@ -61,7 +63,7 @@ def audit():
             400, f"The audit trail takes one parameter, page, a whole number from 1 to {MAX_AUDIT_PAGE} (?page=2)."
         )
     with state_engine().connect() as conn:
-        found = service.audit_page(conn, number, AUDIT_PER_PAGE)
+        found = reviews_and_audit.audit_page(conn, number, AUDIT_PER_PAGE)
     if found is None:
         abort(404)
     return render_template("workspace/audit.html", audit=found)

@@ -120,7 +120,7 @@ def test_the_public_read_endpoints_answer_other_sites_but_the_links_api_does_not
 
 
 def test_unexpected_errors_are_json_500s(client, monkeypatch):
-    from nis_library.history import service
+    from nis_library.history import published_history as service
 
     def broken(catalogue):
         raise RuntimeError("a bug")

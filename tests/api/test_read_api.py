@@ -55,7 +55,7 @@ def next_link(response) -> str | None:
 
 
 def test_search_gives_the_search_pages_results_with_facets_and_why_each_matched(client):
-    from nis_library.search.service import search
+    from nis_library.search.bundle_search import search
 
     response = client.get("/api/v1/search?q=working+memory")
     assert response.status_code == 200 and response.mimetype == "application/json"

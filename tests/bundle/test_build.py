@@ -15,7 +15,7 @@ from indexer.bundle.build import BuildRefused, build
 from indexer.bundle.embeddings import HashingEmbedder
 from nis_library.cli import main
 from nis_library.search import get_service
-from nis_library.search.service import SearchService
+from nis_library.search.bundle_search import SearchService
 from tests.support import ContentTree, build_hashing
 
 INT = "items/intervention/INT-0001.md"

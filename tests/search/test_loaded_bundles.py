@@ -16,8 +16,8 @@ from nis_library import catalogue as catalogue_module
 from nis_library import create_app, loaded_bundles
 from nis_library.catalogue import get_catalogue
 from nis_library.loaded_bundles import LOADED
+from nis_library.search import bundle_search as service_module
 from nis_library.search import get_service
-from nis_library.search import service as service_module
 from nis_library.settings import preview_dir
 from tests.support import ContentTree, build_hashing, sign_in
 

@@ -249,7 +249,7 @@ def test_search_command_json_and_errors(tree, instance):
 
 
 def test_the_model_reads_a_bounded_number_of_query_tokens(service):
-    from nis_library.search.service import MAX_QUERY_TOKENS
+    from nis_library.search.bundle_search import MAX_QUERY_TOKENS
 
     seen = []
 
@@ -268,13 +268,13 @@ def test_the_model_reads_a_bounded_number_of_query_tokens(service):
 
 def test_every_embedder_a_bundle_names_is_found_again_by_the_service():
     from indexer.bundle.embeddings import EMBEDDERS
-    from nis_library.search.service import _EMBEDDER_KEYS
+    from nis_library.search.bundle_search import _EMBEDDER_KEYS
 
     assert {cls.name: key for key, cls in EMBEDDERS.items()} == _EMBEDDER_KEYS
 
 
 def test_the_service_looks_for_the_models_in_its_bundles_instance(tree: ContentTree, instance, monkeypatch):
-    from nis_library.search import service as service_module
+    from nis_library.search import bundle_search as service_module
 
     asked = []
     monkeypatch.setattr(service_module, "shared_embedder", lambda *args: asked.append(args) or HashingEmbedder())

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from nis_library.search import keyword, snippets
-from nis_library.search.service import SearchService
+from nis_library.search.bundle_search import SearchService
 from tests.search_quality import load_judgements
 from tests.support import REPO
 

@@ -14,6 +14,7 @@ from nis_library.state import audit
 from nis_library.state.keys import StateKeys
 from nis_library.state.migrate import upgrade
 from nis_library.state.schema import audit_log
+from nis_library.workspace import reviews_and_audit
 from tests.state.tampering import bypass_append_only
 from tests.state_keys import VARIABLE, session_keys
 
@@ -252,16 +253,14 @@ def test_concurrent_writers_each_append_and_the_chain_holds(engine, state_url):
 
 
 def page_of(engine, page: int, per_page: int, now):
-    from nis_library.workspace import service
 
     with engine.connect() as conn:
-        return service.audit_page(conn, page, per_page, now=now)
+        return reviews_and_audit.audit_page(conn, page, per_page, now=now)
 
 
 def test_the_audit_page_verifies_only_what_is_new_and_everything_again_each_hour(four_rows, monkeypatch):
-    from nis_library.workspace import service
 
-    service._checkpoints.clear()
+    reviews_and_audit._checkpoints.clear()
     hashed: list[int] = []
     real_row_hash = audit.row_hash
     monkeypatch.setattr(audit, "row_hash", lambda *args: hashed.append(1) or real_row_hash(*args))
@@ -289,4 +288,4 @@ def test_the_audit_page_verifies_only_what_is_new_and_everything_again_each_hour
         conn.execute(update(audit_log).where(audit_log.c.id == 5).values(hash="0" * 64))
     found = page_of(four_rows, 1, 50, now=start + dt.timedelta(minutes=63)).broken
     assert found == audit.BadRow(5, "changed or deleted since it was last verified")
-    service._checkpoints.clear()
+    reviews_and_audit._checkpoints.clear()

@@ -12,7 +12,7 @@ from flask import get_template_attribute
 from nis_library import create_app
 from nis_library.catalogue import get_catalogue
 from nis_library.loaded_bundles import LOADED
-from nis_library.search.service import search
+from nis_library.search.bundle_search import search
 from nis_library.web import fragments
 from tests.support import ContentTree, build_hashing, sign_in
 

@@ -15,7 +15,7 @@ from indexer.bundle.embeddings import HashingEmbedder
 from nis_library import create_app
 from nis_library import settings as config
 from nis_library.history import feeds
-from nis_library.history.service import VersionSummary
+from nis_library.history.published_history import VersionSummary
 from nis_library.web.numbers import whole_number
 from tests.support import REPO, sign_in
 

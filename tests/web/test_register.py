@@ -21,7 +21,7 @@ from nis_library.governance import public_register, sample
 from nis_library.governance import recommendations as recs
 from nis_library.governance.library_names import from_catalogue
 from nis_library.governance.permissions import Actor
-from nis_library.history.service import VersionSummary
+from nis_library.history.published_history import VersionSummary
 from nis_library.state.database import make_engine
 from nis_library.state.migrate import upgrade
 from tests.state_keys import session_keys
