@@ -107,8 +107,8 @@ def _pattern(prefixes: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _cut(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet | None:
-    """The sentence cut to about CHARS from a little before its first matched word, with "…" where
-    it was cut, and where its matched words are in what is left."""
+    """The sentence cut to about CHARS from a little before its first matched word, between words,
+    with "…" where it was cut, and where its matched words are in what is left."""
     words = _words_by_stem(analyzer, sentence)
     spans = sorted(span for term in terms for span in words.get(term, ()))
     if not spans:
@@ -117,6 +117,8 @@ def _cut(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet | 
     end = min(len(sentence), start + CHARS)
     if start:
         start = sentence.find(" ", start) + 1 or start
+    if end < len(sentence):  # cut between words, after the first matched one
+        end = max(sentence.rfind(" ", start, end), spans[0][1])
     lead = "…" if start else ""
     shift = len(lead) - start
     highlights = tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)

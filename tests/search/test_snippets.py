@@ -41,6 +41,8 @@ def _reference_mark(sentence: str, terms: frozenset[str], analyzer) -> str:
     end = min(len(sentence), start + 160)
     if start:
         start = sentence.find(" ", start) + 1 or start
+    if end < len(sentence):
+        end = max(sentence.rfind(" ", start, end), spans[0][1])
     out, position = ["…" if start else ""], start
     for a, b in spans:
         if a < start or b > end:
@@ -95,3 +97,17 @@ def test_snippets_match_the_plain_version_for_the_judged_queries(service):
 def test_awkward_texts_match_the_plain_version(service, text, words):
     terms = frozenset(t for w in words.split() for t in keyword.analyse(service.analyzer, w))
     assert as_html(snippets.snippet(text, terms, service.analyzer)) == reference_snippet(text, terms, service.analyzer)
+
+
+def test_a_long_sentence_is_cut_between_words(service):
+    """Issue 24: snippets cut mid-word ("…the child can re"). Every cut falls between two words,
+    wherever the words fall (the first word's length moves every later word along)."""
+    terms = frozenset(keyword.analyse(service.analyzer, "calm"))
+    for first in ("a", "ab", "abc", "abcd", "abcde", "abcdef", "abcdefg"):
+        words = " ".join(f"word{n}" for n in range(80))
+        text = f"{first} {words} calm {words}."
+        snippet = snippets.snippet(text, terms, service.analyzer)
+        assert snippet is not None and snippet.text.startswith("…") and snippet.text.endswith("…")
+        shown = snippet.text.strip("…").split(" ")
+        assert set(shown) <= set(text.split(" ")), snippet.text
+        assert [snippet.text[a:b] for a, b in snippet.highlights] == ["calm"]
