@@ -64,10 +64,10 @@ def test_search_page_shows_count_snippets_tags_and_facet_counts(client):
     assert count and re.match(r"\d+ results for ‘noise’", count.group(1))
     assert "<mark>noise</mark>" in html
     assert "Evidence: " in html
-    # tags link to their meaning in the glossary
-    assert re.search(
-        r'<a class="govuk-tag govuk-tag--blue app-tag" href="/glossary#layers-universal">.*?Universal</a>', html
-    )
+    # tags are labels (issue 24), and one link says what they mean
+    assert re.search(r'<strong class="govuk-tag govuk-tag--blue app-tag">.*?Universal</strong>', html)
+    assert '<a class="govuk-tag' not in html
+    assert '<a class="govuk-link" href="/glossary">What the labels on each item mean</a>' in html
     # every filter group, each value with a count; sub-components once their area is chosen
     for name in ("area", "layer", "phase", "kind", "setting", "evidence", "cost"):
         assert f'name="{name}"' in html

@@ -166,7 +166,7 @@ def test_the_item_page_puts_summary_facts_and_leads_to_before_the_long_text(clie
     page = html(client.get("/items/IDT-0001"))
     order = [
         page.index("<h1"),
-        page.index('class="govuk-body-l"'),
+        page.index('class="govuk-body-l app-item-summary"'),
         page.index('id="at-a-glance"'),
         page.index("What this tool leads to"),
         page.index('id="what-it-is"'),
@@ -302,18 +302,21 @@ def test_the_glossary_explains_every_term_from_the_content(client):
     assert taxonomy  # read from the content, not the page's own text
 
 
-def test_every_tag_and_filter_heading_links_to_a_glossary_entry_that_exists(client):
+def test_every_filter_heading_links_to_a_glossary_entry_that_exists_and_tags_are_labels(client):
     glossary = html(client.get("/glossary"))
     anchors = set(re.findall(r'id="([^"]+)"', glossary))
     for path in ("/search?q=noise", "/items/INT-0501", "/areas/sensory"):
         page = html(client.get(path))
         targets = re.findall(r'href="/glossary#([^"]+)"', page)
-        assert targets and set(targets) <= anchors, set(targets) - anchors
+        assert set(targets) <= anchors, set(targets) - anchors
+        assert targets or path == "/areas/sensory", path  # an area page's tags are labels, explained by one link
     search = html(client.get("/search?q=noise"))
     for name in ("areas", "layers", "phases", "kinds", "settings", "evidence_strengths", "cost_bands", "match"):
         assert f'href="/glossary#{name}"' in search
-    tags = re.findall(r'<a class="govuk-tag[^"]*app-tag" href="/glossary#', search)
-    assert len(tags) >= 3 * len(result_ids(search))
+    tags = re.findall(r'<strong class="govuk-tag[^"]*app-tag">', search)
+    assert len(tags) >= 3 * len(result_ids(search)) and '<a class="govuk-tag' not in search
+    for path in ("/search?q=noise", "/areas/sensory", "/shortlist?items=INT-0501,PRA-0101"):
+        assert 'href="/glossary">What the labels on each item mean</a>' in html(client.get(path)), path
 
 
 # -- version pages --------------------------------------------------------------------------------
