@@ -117,6 +117,19 @@ def axe_violations(page: Page) -> list[dict]:
     )
 
 
+def axe_rule_violations(page: Page, rule: str) -> list[str]:
+    """The elements axe-core's one `rule` finds at fault on the page as it is now."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_axe_source())
+    return page.evaluate(
+        """async (rule) => {
+            const results = await axe.run(document, {runOnly: {type: 'rule', values: [rule]}});
+            return results.violations.flatMap(v => v.nodes.map(n => n.target.join(' ')));
+        }""",
+        rule,
+    )
+
+
 def format_violations(violations: list[dict]) -> str:
     lines = []
     for v in violations:

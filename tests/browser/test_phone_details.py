@@ -1,13 +1,14 @@
 """Issue 24's phone details in a real browser at 390×844, JavaScript on and off: the search box
 takes the whole width with its button below, a result's shortlist link is a target of at least
-24 by 24 px (WCAG 2.2, 2.5.8), and an item's title is larger than its summary."""
+24 by 24 px (WCAG 2.2, 2.5.8), an item's title is larger than its summary, and every part of a
+page is in a landmark."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page
 
-from .support import goto
+from .support import axe_rule_violations, goto
 
 PHONE = {"width": 390, "height": 844}
 JS = [pytest.param(True, id="js"), pytest.param(False, id="no-js")]
@@ -44,3 +45,14 @@ def test_on_a_phone_an_items_title_is_larger_than_its_summary(make_context):
     page = make_context(viewport=PHONE).new_page()
     goto(page, "/items/INT-0501")
     assert font_size(page, "h1.app-item-title") > font_size(page, ".app-item-summary")  # both were 21 px
+
+
+@pytest.mark.parametrize("viewport", [PHONE, {"width": 1280, "height": 900}], ids=["phone", "desktop"])
+@pytest.mark.parametrize("path", ["/", "/search?q=noise", "/items/INT-0501", "/glossary", "/recommendations"])
+def test_everything_on_a_page_is_in_a_landmark(make_context, viewport, path):
+    """axe's `region` rule (a best practice, outside the WCAG tags the other checks run): the
+    sample banner sat outside every landmark, on every page."""
+    page = make_context(viewport=viewport).new_page()
+    goto(page, path)
+    outside = axe_rule_violations(page, "region")
+    assert outside == [], outside
