@@ -403,3 +403,15 @@ def test_time_and_training_show_their_first_sentence_and_open_the_rest(client):
     printed = html(client.get("/items/SPP-0001/print"))
     assert "More about the time" not in printed  # on paper the whole text, no <details>
     assert "Speech and language therapy is part of the timetable" in printed.replace("\n", " ")
+
+
+@pytest.mark.parametrize("item_id", ["INT-0501", "IDT-0001", "PRA-0101", "ADJ-0001", "SPP-0002"])
+def test_on_this_page_lists_every_section_and_each_link_lands_on_it(client, item_id):
+    """Issue 24: a long item page has GOV.UK's contents list; every entry goes to a heading on the
+    page, and every section heading of the long text has an entry."""
+    page = html(client.get(f"/items/{item_id}"))
+    contents = page.split('id="on-this-page"', 1)[1].split("</nav>", 1)[0]
+    targets = re.findall(r'href="#([^"]+)"', contents)
+    headings = re.findall(r'<h2 class="govuk-heading-l" id="([^"]+)"', page)
+    assert targets and targets == [h for h in headings if h in targets]  # in the page's order
+    assert set(headings) <= set(targets), set(headings) - set(targets)
