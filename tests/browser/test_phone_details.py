@@ -6,7 +6,7 @@ page is in a landmark."""
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from .support import axe_rule_violations, goto
 
@@ -56,3 +56,21 @@ def test_everything_on_a_page_is_in_a_landmark(make_context, viewport, path):
     goto(page, path)
     outside = axe_rule_violations(page, "region")
     assert outside == [], outside
+
+
+@pytest.mark.parametrize("java_script", JS)
+def test_an_item_reached_from_a_search_leads_back_to_its_results(make_context, java_script):
+    """With JavaScript a "Back to results" link returns to the very search; without it the link is
+    never offered (the browser's Back does it), and it never shows on an item opened directly."""
+    page = make_context(viewport=PHONE, java_script_enabled=java_script).new_page()
+    goto(page, "/search?q=noise&layer=targeted")
+    with page.expect_navigation():
+        page.locator("#search-results .app-result h3 a").first.click()
+    back = page.get_by_role("link", name="Back to results")
+    if java_script:
+        expect(back).to_be_visible()
+        assert back.get_attribute("href") == "/search?q=noise&layer=targeted"
+    else:
+        expect(back).to_be_hidden()
+    goto(page, "/items/INT-0501")
+    expect(back).to_be_hidden()
