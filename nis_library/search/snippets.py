@@ -117,8 +117,9 @@ def _cut(sentence: str, terms: frozenset[str], analyzer: Analyzer) -> Snippet | 
     end = min(len(sentence), start + CHARS)
     if start:
         start = sentence.find(" ", start) + 1 or start
-    if end < len(sentence):  # cut between words, after the first matched one
-        end = max(sentence.rfind(" ", start, end), spans[0][1])
+    space = sentence.rfind(" ", spans[0][1], end) if end < len(sentence) else -1
+    if space != -1:  # cut between words, after the first matched one (a text with no space there stays as cut)
+        end = space
     lead = "…" if start else ""
     shift = len(lead) - start
     highlights = tuple((a + shift, b + shift) for a, b in spans if a >= start and b <= end)

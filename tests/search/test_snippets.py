@@ -41,8 +41,9 @@ def _reference_mark(sentence: str, terms: frozenset[str], analyzer) -> str:
     end = min(len(sentence), start + 160)
     if start:
         start = sentence.find(" ", start) + 1 or start
-    if end < len(sentence):
-        end = max(sentence.rfind(" ", start, end), spans[0][1])
+    space = sentence.rfind(" ", spans[0][1], end) if end < len(sentence) else -1
+    if space != -1:
+        end = space
     out, position = ["…" if start else ""], start
     for a, b in spans:
         if a < start or b > end:
